@@ -1,0 +1,106 @@
+// A GICv2 CPU interface (GICC layout, IHI 0048B 4.4) over any CandidateSource.
+//
+// This one class holds the priority mask, binary points, active priorities, acknowledge and
+// end-of-interrupt rules. The physical interface (GICC) reads candidates from the
+// distributor; the virtual interface (GICV, step 2) will read them from the list registers
+// with the same code, as the architecture defines GICV to behave like GICC.
+#pragma once
+
+#include "vgic/model/access.hpp"
+#include "vgic/model/candidate.hpp"
+#include "vgic/model/register_frame.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace vgic {
+
+struct CpuInterfaceParams {
+    const char* frame_name = "GICC";
+    unsigned priority_bits = 5;   ///< implemented priority bits, 4..8
+    std::uint32_t iidr = 0x0202143B;
+};
+
+/// Output line levels of one CPU interface.
+struct LineLevels {
+    bool irq = false;
+    bool fiq = false;
+    bool operator==(const LineLevels& o) const { return irq == o.irq && fiq == o.fiq; }
+    bool operator!=(const LineLevels& o) const { return !(*this == o); }
+};
+
+class CpuInterface {
+public:
+    CpuInterface(unsigned cpu, CandidateSource& source, Diagnostics& diag, const CpuInterfaceParams& params);
+
+    AccessResult read(std::uint32_t offset, unsigned size, AccessMode mode = AccessMode::Normal);
+    AccessResult write(std::uint32_t offset, unsigned size, std::uint64_t value,
+                       AccessMode mode = AccessMode::Normal);
+
+    /// What this interface signals now (IHI 0048B 3.2.2 and 3.3): the highest-priority
+    /// pending interrupt of a group enabled here, if its priority is higher than PMR and its
+    /// group priority higher than the running priority; Group 0 goes to FIQ when FIQEn=1.
+    LineLevels lines() const;
+
+    /// Running priority: the priority of the highest active preemption level, 0xFF if idle.
+    std::uint8_t running_priority() const;
+    /// Group priority of `priority` for `group` under the current BPR/ABPR/CBPR (3.3.3).
+    std::uint8_t group_priority(std::uint8_t priority, unsigned group) const;
+
+    std::uint32_t ctlr() const { return ctlr_; }
+    std::uint8_t pmr() const { return pmr_; }
+    unsigned min_bpr() const { return 7 - preemption_bits_; }
+    /// Active-priority word `n` of `group` (GICC_APRn for group 0, GICC_NSAPRn for group 1).
+    std::uint32_t apr(unsigned group, unsigned n) const { return apr_[group][n]; }
+    unsigned cpu() const { return cpu_; }
+
+private:
+    std::uint32_t rd_ctlr(unsigned, std::uint32_t, AccessMode);
+    void wr_ctlr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_pmr(unsigned, std::uint32_t, AccessMode);
+    void wr_pmr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_bpr(unsigned, std::uint32_t, AccessMode);
+    void wr_bpr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_abpr(unsigned, std::uint32_t, AccessMode);
+    void wr_abpr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_iar(unsigned, std::uint32_t, AccessMode);
+    std::uint32_t rd_aiar(unsigned, std::uint32_t, AccessMode);
+    void wr_eoir(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    void wr_aeoir(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_rpr(unsigned, std::uint32_t, AccessMode);
+    std::uint32_t rd_hppir(unsigned, std::uint32_t, AccessMode);
+    std::uint32_t rd_ahppir(unsigned, std::uint32_t, AccessMode);
+    std::uint32_t rd_apr(unsigned, std::uint32_t, AccessMode);
+    void wr_apr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_nsapr(unsigned, std::uint32_t, AccessMode);
+    void wr_nsapr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_iidr(unsigned, std::uint32_t, AccessMode);
+    void wr_dir(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+
+    /// Candidate that passes the group enables, PMR and preemption checks, else invalid.
+    Candidate signalled() const;
+    /// IAR/AIAR: acknowledge the signalled interrupt if `accept(c)` holds.
+    std::uint32_t acknowledge(bool alias, AccessMode mode);
+    /// EOIR/AEOIR: priority drop, and deactivation when EOImode=0.
+    void end_of_interrupt(std::uint32_t value, bool alias, std::uint32_t offset, const char* reg);
+    std::uint32_t hppir(bool alias) const;
+    unsigned preemption_level(std::uint8_t group_prio) const { return group_prio >> (8 - preemption_bits_); }
+    std::uint32_t apr_word_mask(unsigned n) const;
+    void guest_error(std::uint32_t offset, const char* reg, const char* detail, std::uint64_t value);
+    static std::uint32_t iar_value(const Candidate& c);
+
+    unsigned cpu_;
+    CandidateSource& source_;
+    Diagnostics& diag_;
+    CpuInterfaceParams params_;
+    RegisterFrame<CpuInterface> frame_;
+    unsigned preemption_bits_;  // min(priority_bits, 7): active-priority levels are 2^this
+    std::uint8_t priority_mask_;
+    std::uint32_t ctlr_ = 0;
+    std::uint8_t pmr_ = 0;
+    std::uint8_t bpr_;
+    std::uint8_t abpr_;
+    std::array<std::array<std::uint32_t, 4>, 2> apr_{};  // [group][word]
+};
+
+} // namespace vgic

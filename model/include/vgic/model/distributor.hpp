@@ -1,0 +1,156 @@
+// GICv2 Distributor (GICD) without the Security Extensions: both interrupt groups are
+// visible and configurable (IHI 0048B chapter 4.3). SGI and PPI state is banked per CPU.
+//
+// The distributor keeps, per CPU and group, an IndexedMinHeap of the interrupts that are
+// eligible for that CPU (enabled, pending, not active, targeted). Every state change
+// re-evaluates only the INTID it touches, and the CPUs whose heaps changed are queued as
+// "dirty" for the owner (Gic) to recompute their output lines.
+#pragma once
+
+#include "vgic/model/access.hpp"
+#include "vgic/model/candidate.hpp"
+#include "vgic/model/config.hpp"
+#include "vgic/model/indexed_heap.hpp"
+#include "vgic/model/register_frame.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace vgic {
+
+class Distributor {
+public:
+    /// `config` must outlive nothing: it is copied. `diag` must outlive the distributor.
+    Distributor(const GicConfig& config, Diagnostics& diag);
+
+    AccessResult read(unsigned cpu, std::uint32_t offset, unsigned size,
+                      AccessMode mode = AccessMode::Normal);
+    AccessResult write(unsigned cpu, std::uint32_t offset, unsigned size, std::uint64_t value,
+                       AccessMode mode = AccessMode::Normal);
+
+    // ---- interrupt input lines --------------------------------------------------------
+    /// PPI input (INTID 16..31) of CPU `cpu`. Throws std::out_of_range for a bad CPU/INTID.
+    void set_ppi_level(unsigned cpu, std::uint32_t intid, bool level);
+    /// SPI input (INTID 32..num_intids-1). Throws std::out_of_range for a bad INTID.
+    void set_spi_level(std::uint32_t intid, bool level);
+
+    // ---- the side the CPU interfaces use ----------------------------------------------
+    Candidate highest_pending(unsigned cpu, unsigned group_mask) const;
+    void acknowledge(unsigned cpu, const Candidate& c);
+    bool deactivate(unsigned cpu, std::uint32_t intid);
+
+    // ---- state queries (tests, snapshots, the LR engine of step 2) --------------------
+    bool is_pending(unsigned cpu, std::uint32_t intid) const;
+    bool is_active(unsigned cpu, std::uint32_t intid) const;
+    bool is_enabled(unsigned cpu, std::uint32_t intid) const;
+    unsigned group_of(unsigned cpu, std::uint32_t intid) const;
+    std::uint8_t priority_of(unsigned cpu, std::uint32_t intid) const;
+    bool group_enabled(unsigned group) const { return (enabled_groups_ >> group) & 1u; }
+    /// SGI `sgi` pending sources (bit n = from CPU n) banked for target `cpu`.
+    std::uint8_t sgi_sources(unsigned cpu, std::uint32_t sgi) const;
+
+    /// CPUs whose eligible set changed since the last call; `fn(cpu)` once each, then cleared.
+    template <class Fn>
+    void drain_dirty(Fn&& fn) {
+        for (std::size_t i = 0; i < dirty_list_.size(); ++i) {
+            const unsigned cpu = dirty_list_[i];
+            dirty_flag_[cpu] = 0;
+            fn(cpu);
+        }
+        dirty_list_.clear();
+    }
+
+    const GicConfig& config() const { return config_; }
+
+private:
+    /// State of one interrupt as seen by one CPU (banked for INTID < 32).
+    struct IrqState {
+        std::uint8_t priority = 0;
+        std::uint8_t targets = 0;      // SPIs: GICD_ITARGETSR byte
+        std::uint8_t sgi_sources = 0;  // SGIs: pending bit per requesting CPU
+        bool enabled = false;
+        bool latch = false;   // pending set by an edge or ISPENDR (the line is separate)
+        bool active = false;
+        bool line = false;    // input level
+        bool group1 = false;
+        bool edge = false;    // GICD_ICFGR Int_config[1]
+    };
+
+    IrqState& irq(unsigned cpu, std::uint32_t intid) {
+        return intid < gicv2::kNumPrivate ? private_[cpu * gicv2::kNumPrivate + intid]
+                                          : spis_[intid - gicv2::kNumPrivate];
+    }
+    const IrqState& irq(unsigned cpu, std::uint32_t intid) const {
+        return const_cast<Distributor*>(this)->irq(cpu, intid);
+    }
+    static bool pending(const IrqState& s, std::uint32_t intid) {
+        // IHI 0048B 1.4.2: a level-sensitive interrupt is pending while its line is asserted
+        // or software set it pending; an SGI is pending while any source is.
+        if (intid < gicv2::kNumSgis) return s.sgi_sources != 0;
+        return s.latch || (!s.edge && s.line);
+    }
+    std::uint8_t spi_targets(const IrqState& s) const {
+        // IHI 0048B 4.3.12: a uniprocessor GIC has RAZ/WI ITARGETSR; every SPI goes to CPU 0.
+        return config_.num_cpus == 1 ? 1 : s.targets;
+    }
+    void refresh(unsigned cpu, std::uint32_t intid);
+    void update_heaps(unsigned cpu, std::uint32_t intid, const IrqState& s, bool targeted);
+    void mark_dirty(unsigned cpu);
+    void mark_all_dirty();
+    void set_line(unsigned cpu, std::uint32_t intid, bool level);
+    void generate_sgi(unsigned requester, std::uint32_t value);
+    void guest_error(unsigned cpu, std::uint32_t offset, const char* reg, const char* detail,
+                     std::uint64_t value);
+
+    // Register handlers (IHI 0048B 4.3). `index` is the word within the register array.
+    std::uint32_t rd_ctlr(unsigned, std::uint32_t, AccessMode);
+    void wr_ctlr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_typer(unsigned, std::uint32_t, AccessMode);
+    std::uint32_t rd_iidr(unsigned, std::uint32_t, AccessMode);
+    std::uint32_t rd_igroupr(unsigned, std::uint32_t, AccessMode);
+    void wr_igroupr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_enabler(unsigned, std::uint32_t, AccessMode);
+    void wr_isenabler(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    void wr_icenabler(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_pendr(unsigned, std::uint32_t, AccessMode);
+    void wr_ispendr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    void wr_icpendr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_activer(unsigned, std::uint32_t, AccessMode);
+    void wr_isactiver(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    void wr_icactiver(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_ipriorityr(unsigned, std::uint32_t, AccessMode);
+    void wr_ipriorityr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_itargetsr(unsigned, std::uint32_t, AccessMode);
+    void wr_itargetsr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_icfgr(unsigned, std::uint32_t, AccessMode);
+    void wr_icfgr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_raz(unsigned, std::uint32_t, AccessMode);
+    void wr_wi(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    void wr_sgir(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_spendsgir(unsigned, std::uint32_t, AccessMode);
+    void wr_cpendsgir(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    void wr_spendsgir(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
+    std::uint32_t rd_id(unsigned, std::uint32_t, AccessMode);
+
+    /// Applies `fn(state, intid)` to every implemented INTID whose bit is set in `bits`
+    /// of register word `index` (32 INTIDs per word, word 0 banked for `cpu`).
+    template <class Fn>
+    void for_each_bit(unsigned cpu, std::uint32_t index, std::uint32_t bits, Fn&& fn);
+    /// Bit b = pred(state of INTID 32*index + b) for implemented INTIDs.
+    template <class Pred>
+    std::uint32_t collect_bits(unsigned cpu, std::uint32_t index, Pred&& pred) const;
+
+    GicConfig config_;
+    Diagnostics& diag_;
+    RegisterFrame<Distributor> frame_;
+    std::uint8_t priority_mask_;  // implemented priority bits
+    std::uint8_t cpu_mask_;       // one bit per present CPU interface
+    std::uint32_t enabled_groups_ = 0;  // GICD_CTLR.EnableGrp0 | EnableGrp1 << 1
+    std::vector<IrqState> private_;     // num_cpus * 32
+    std::vector<IrqState> spis_;        // num_spis
+    std::vector<IndexedMinHeap> eligible_;  // [cpu * 2 + group]
+    std::vector<unsigned> dirty_list_;
+    std::vector<std::uint8_t> dirty_flag_;
+};
+
+} // namespace vgic

@@ -1,0 +1,22 @@
+// Output of the model: line levels reported when they change.
+#pragma once
+
+#include <cstdint>
+
+namespace vgic {
+
+/// Output lines of one CPU interface. Virtual and maintenance lines come with the
+/// virtualization extensions (step 2).
+enum class Line : std::uint8_t { Irq, Fiq };
+
+const char* to_string(Line line);
+
+/// Receives every change of an output line level. Called synchronously from inside the
+/// model operation that caused the change; implementations must not re-enter the model.
+class LineObserver {
+public:
+    virtual ~LineObserver() = default;
+    virtual void line_changed(unsigned cpu, Line line, bool level) = 0;
+};
+
+} // namespace vgic
