@@ -1,0 +1,25 @@
+# Shared by scripts/main and scripts/test: install the Debian packages the build needs (when
+# missing), then configure and build into $VGIC_BUILD_DIR (default: build/).
+set -euo pipefail
+
+VGIC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VGIC_BUILD_DIR="${VGIC_BUILD_DIR:-$VGIC_ROOT/build}"
+VGIC_PACKAGES=(g++ cmake ninja-build pkg-config libsystemc-dev libboost-test-dev)
+
+vgic_install_packages() {
+    local missing=()
+    for p in "${VGIC_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "vgic-tlm: installing missing Debian packages: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+vgic_build() {
+    cmake -S "$VGIC_ROOT" -B "$VGIC_BUILD_DIR" -G Ninja -DVGIC_WERROR=ON "$@" >&2
+    cmake --build "$VGIC_BUILD_DIR" -j "$(nproc)" >&2
+}
