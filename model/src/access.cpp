@@ -21,6 +21,9 @@ const char* to_string(Line line) {
     switch (line) {
     case Line::Irq: return "irq";
     case Line::Fiq: return "fiq";
+    case Line::VIrq: return "virq";
+    case Line::VFiq: return "vfiq";
+    case Line::Maintenance: return "maintenance";
     }
     return "?";
 }

@@ -7,32 +7,70 @@ namespace vgic {
 using namespace gicv2;
 using namespace gicv2::gicc;
 
+CpuInterfaceParams CpuInterfaceParams::physical(unsigned priority_bits, std::uint32_t iidr) {
+    CpuInterfaceParams p;
+    p.kind = CpuInterfaceKind::Physical;
+    p.frame_name = "GICC";
+    p.priority_bits = priority_bits;
+    p.preemption_bits = std::min(priority_bits, 7u);
+    p.iidr = iidr;
+    return p;
+}
+
+CpuInterfaceParams CpuInterfaceParams::virtual_interface(unsigned priority_bits, unsigned preemption_bits,
+                                                         std::uint32_t iidr) {
+    CpuInterfaceParams p;
+    p.kind = CpuInterfaceKind::Virtual;
+    p.frame_name = "GICV";
+    p.priority_bits = priority_bits;
+    p.preemption_bits = preemption_bits;
+    p.iidr = iidr;
+    return p;
+}
+
+std::vector<RegisterDesc<CpuInterface>> CpuInterface::register_table(const CpuInterfaceParams& params) {
+    using C = CpuInterface;
+    std::vector<RegisterDesc<C>> t = {
+        {"CTLR", CTLR, 1, kW32, RegAccess::RW, &C::rd_ctlr, &C::wr_ctlr},
+        {"PMR", PMR, 1, kW32, RegAccess::RW, &C::rd_pmr, &C::wr_pmr},
+        {"BPR", BPR, 1, kW32, RegAccess::RW, &C::rd_bpr, &C::wr_bpr},
+        {"IAR", IAR, 1, kW32, RegAccess::RO, &C::rd_iar, nullptr},
+        {"EOIR", EOIR, 1, kW32, RegAccess::WO, nullptr, &C::wr_eoir},
+        {"RPR", RPR, 1, kW32, RegAccess::RO, &C::rd_rpr, nullptr},
+        {"HPPIR", HPPIR, 1, kW32, RegAccess::RO, &C::rd_hppir, nullptr},
+        {"ABPR", ABPR, 1, kW32, RegAccess::RW, &C::rd_abpr, &C::wr_abpr},
+        {"AIAR", AIAR, 1, kW32, RegAccess::RO, &C::rd_aiar, nullptr},
+        {"AEOIR", AEOIR, 1, kW32, RegAccess::WO, nullptr, &C::wr_aeoir},
+        {"AHPPIR", AHPPIR, 1, kW32, RegAccess::RO, &C::rd_ahppir, nullptr},
+        {"IIDR", IIDR, 1, kW32, RegAccess::RO, &C::rd_iidr, nullptr},
+        {"DIR", DIR, 1, kW32, RegAccess::WO, nullptr, &C::wr_dir},
+    };
+    if (params.kind == CpuInterfaceKind::Physical) {
+        // GICC_APR0-3 (Group 0) and GICC_NSAPR0-3 (Group 1 active priorities).
+        t.push_back({"APR", APR0, 4, kW32, RegAccess::RW, &C::rd_apr, &C::wr_apr});
+        t.push_back({"NSAPR", NSAPR0, 4, kW32, RegAccess::RW, &C::rd_nsapr, &C::wr_nsapr});
+    } else {
+        // GICV_APR0 only: the virtual interface has at most 32 preemption levels, both
+        // groups in one register, aliased by GICH_APR (IHI 0048B 5.3.?/5.6).
+        t.push_back({"APR", APR0, 1, kW32, RegAccess::RW, &C::rd_apr, &C::wr_apr});
+    }
+    return t;
+}
+
 CpuInterface::CpuInterface(unsigned cpu, CandidateSource& source, Diagnostics& diag,
                            const CpuInterfaceParams& params)
     : cpu_(cpu),
       source_(source),
       diag_(diag),
       params_(params),
-      frame_(params.frame_name, kFrameSize,
-             {
-                 {"CTLR", CTLR, 1, kW32, RegAccess::RW, &CpuInterface::rd_ctlr, &CpuInterface::wr_ctlr},
-                 {"PMR", PMR, 1, kW32, RegAccess::RW, &CpuInterface::rd_pmr, &CpuInterface::wr_pmr},
-                 {"BPR", BPR, 1, kW32, RegAccess::RW, &CpuInterface::rd_bpr, &CpuInterface::wr_bpr},
-                 {"IAR", IAR, 1, kW32, RegAccess::RO, &CpuInterface::rd_iar, nullptr},
-                 {"EOIR", EOIR, 1, kW32, RegAccess::WO, nullptr, &CpuInterface::wr_eoir},
-                 {"RPR", RPR, 1, kW32, RegAccess::RO, &CpuInterface::rd_rpr, nullptr},
-                 {"HPPIR", HPPIR, 1, kW32, RegAccess::RO, &CpuInterface::rd_hppir, nullptr},
-                 {"ABPR", ABPR, 1, kW32, RegAccess::RW, &CpuInterface::rd_abpr, &CpuInterface::wr_abpr},
-                 {"AIAR", AIAR, 1, kW32, RegAccess::RO, &CpuInterface::rd_aiar, nullptr},
-                 {"AEOIR", AEOIR, 1, kW32, RegAccess::WO, nullptr, &CpuInterface::wr_aeoir},
-                 {"AHPPIR", AHPPIR, 1, kW32, RegAccess::RO, &CpuInterface::rd_ahppir, nullptr},
-                 {"APR", APR0, 4, kW32, RegAccess::RW, &CpuInterface::rd_apr, &CpuInterface::wr_apr},
-                 {"NSAPR", NSAPR0, 4, kW32, RegAccess::RW, &CpuInterface::rd_nsapr, &CpuInterface::wr_nsapr},
-                 {"IIDR", IIDR, 1, kW32, RegAccess::RO, &CpuInterface::rd_iidr, nullptr},
-                 {"DIR", DIR, 1, kW32, RegAccess::WO, nullptr, &CpuInterface::wr_dir},
-             }),
-      preemption_bits_(std::min(params.priority_bits, 7u)),
+      frame_(params.frame_name, kFrameSize, register_table(params)),
+      preemption_bits_(std::min({params.preemption_bits, params.priority_bits, 7u})),
       priority_mask_(static_cast<std::uint8_t>(0xFFu << (8 - params.priority_bits))),
+      // GICV_CTLR has no bypass-disable bits (IHI 0048B 5.6.?).
+      ctlr_writable_(params.kind == CpuInterfaceKind::Physical
+                         ? kCtlrWritable
+                         : (CTLR_EnableGrp0::mask | CTLR_EnableGrp1::mask | CTLR_AckCtl::mask |
+                            CTLR_FIQEn::mask | CTLR_CBPR::mask | CTLR_EOImode::mask)),
       // IHI 0048B 4.4.3: BPR resets to its minimum (GIC-400: 2); ABPR's minimum is one more.
       bpr_(static_cast<std::uint8_t>(7 - preemption_bits_)),
       abpr_(static_cast<std::uint8_t>(8 - preemption_bits_)) {}
@@ -43,6 +81,17 @@ AccessResult CpuInterface::read(std::uint32_t offset, unsigned size, AccessMode 
 
 AccessResult CpuInterface::write(std::uint32_t offset, unsigned size, std::uint64_t value, AccessMode mode) {
     return frame_.write(*this, diag_, cpu_, offset, size, value, mode);
+}
+
+void CpuInterface::load_control(std::uint32_t ctlr, std::uint32_t pmr, std::uint32_t bpr, std::uint32_t abpr) {
+    wr_ctlr(cpu_, 0, ctlr, ~0u, AccessMode::Normal);
+    wr_pmr(cpu_, 0, pmr, ~0u, AccessMode::Normal);
+    wr_bpr(cpu_, 0, bpr, ~0u, AccessMode::Normal);
+    wr_abpr(cpu_, 0, abpr, ~0u, AccessMode::Normal);
+}
+
+void CpuInterface::set_apr(unsigned group, unsigned n, std::uint32_t value) {
+    if (group < 2 && n < 4) apr_[group][n] = value & apr_word_mask(n);
 }
 
 // ---- priority arithmetic (IHI 0048B 3.3) ------------------------------------------------------
@@ -87,7 +136,7 @@ LineLevels CpuInterface::lines() const {
     LineLevels out;
     const Candidate c = signalled();
     if (!c.valid()) return out;
-    // 3.2.? "Interrupt signaling": Group 0 is signalled as FIQ when GICC_CTLR.FIQEn=1.
+    // 3.2 "Interrupt signaling": Group 0 is signalled as FIQ when CTLR.FIQEn=1.
     if (c.group == 0 && CTLR_FIQEn::test(ctlr_)) out.fiq = true;
     else out.irq = true;
     return out;
@@ -101,7 +150,7 @@ std::uint32_t CpuInterface::iar_value(const Candidate& c) {
 
 std::uint32_t CpuInterface::rd_ctlr(unsigned, std::uint32_t, AccessMode) { return ctlr_; }
 void CpuInterface::wr_ctlr(unsigned, std::uint32_t, std::uint32_t value, std::uint32_t, AccessMode) {
-    ctlr_ = value & kCtlrWritable;
+    ctlr_ = value & ctlr_writable_;
 }
 
 std::uint32_t CpuInterface::rd_pmr(unsigned, std::uint32_t, AccessMode) { return pmr_; }
@@ -134,10 +183,10 @@ std::uint32_t CpuInterface::acknowledge(bool alias, AccessMode mode) {
         // returns 1022 so software knows one is pending.
         return kSpuriousOtherGroup;
     }
-    if (mode == AccessMode::Normal) {
-        source_.acknowledge(c);
+    if (mode == AccessMode::Normal && source_.acknowledge(c)) {
         const unsigned level = preemption_level(group_priority(c.priority, c.group));
-        apr_[c.group][level / 32] |= 1u << (level % 32);
+        const unsigned group = is_virtual() ? 0u : c.group;  // GICV: one APR for both groups
+        apr_[group][level / 32] |= 1u << (level % 32);
     }
     return iar_value(c);
 }
@@ -145,7 +194,7 @@ std::uint32_t CpuInterface::acknowledge(bool alias, AccessMode mode) {
 std::uint32_t CpuInterface::rd_iar(unsigned, std::uint32_t, AccessMode mode) { return acknowledge(false, mode); }
 std::uint32_t CpuInterface::rd_aiar(unsigned, std::uint32_t, AccessMode mode) { return acknowledge(true, mode); }
 
-// ---- EOIR / AEOIR / DIR (4.4.5, 4.4.11, 4.4.15) -------------------------------------------
+// ---- EOIR / AEOIR / DIR (4.4.5, 4.4.11, 4.4.15; virtual: 5.4) ------------------------------
 
 void CpuInterface::guest_error(std::uint32_t offset, const char* reg, const char* detail, std::uint64_t value) {
     BadAccess b;
@@ -163,8 +212,13 @@ void CpuInterface::guest_error(std::uint32_t offset, const char* reg, const char
 
 void CpuInterface::end_of_interrupt(std::uint32_t value, bool alias, std::uint32_t offset, const char* reg) {
     const std::uint32_t intid = IAR_InterruptID::get(value);
+    const unsigned source_cpu = IAR_CPUID::get(value);
     if (intid >= kMaxIntids) return;  // EOI of a special INTID (1020-1023) has no effect
-    if (!source_.is_active(intid)) {
+    // The physical interface ignores an EOI of an inactive INTID. The virtual one does not
+    // look: an EOI with no matching list register still drops the priority and counts in
+    // GICH_HCR.EOICount (IHI 0048B 5.3.?), which is how hypervisors track overflowed
+    // interrupts.
+    if (!is_virtual() && !source_.is_active(intid)) {
         guest_error(offset, reg, "INTID is not active: write ignored (UNPREDICTABLE)", value);
         return;
     }
@@ -174,18 +228,19 @@ void CpuInterface::end_of_interrupt(std::uint32_t value, bool alias, std::uint32
         return;
     }
     // Priority drop (3.3.4): clear the highest active priority, in this interrupt's group
-    // if both groups hold that level.
+    // if both groups hold that level. An EOI that drops no priority is ignored.
     unsigned n = 0;
     while (n < 4 && (apr_[0][n] | apr_[1][n]) == 0) ++n;
     if (n == 4) {
         guest_error(offset, reg, "no active priority to drop: write ignored", value);
         return;
     }
-    const std::uint32_t bit = (apr_[0][n] | apr_[1][n]) & -(apr_[0][n] | apr_[1][n]);
+    const std::uint32_t both = apr_[0][n] | apr_[1][n];
+    const std::uint32_t bit = both & (~both + 1);
     if (apr_[group][n] & bit) apr_[group][n] &= ~bit;
     else apr_[group ^ 1u][n] &= ~bit;
-    // 4.4.1 EOImode: 0 = EOIR also deactivates; 1 = deactivation waits for GICC_DIR.
-    if (!CTLR_EOImode::test(ctlr_)) source_.deactivate(intid);
+    // 4.4.1 EOImode: 0 = EOIR also deactivates; 1 = deactivation waits for DIR.
+    if (!CTLR_EOImode::test(ctlr_)) source_.deactivate(intid, source_cpu);
 }
 
 void CpuInterface::wr_eoir(unsigned, std::uint32_t, std::uint32_t value, std::uint32_t, AccessMode mode) {
@@ -203,7 +258,9 @@ void CpuInterface::wr_dir(unsigned, std::uint32_t, std::uint32_t value, std::uin
         guest_error(DIR, "DIR", "DIR with EOImode=0 is UNPREDICTABLE: write ignored", value);
         return;
     }
-    if (!source_.deactivate(intid)) guest_error(DIR, "DIR", "INTID is not active: write ignored", value);
+    // Virtual: an unmatched DIR counts in EOICount inside the list-register source.
+    if (!source_.deactivate(intid, IAR_CPUID::get(value)) && !is_virtual())
+        guest_error(DIR, "DIR", "INTID is not active: write ignored", value);
 }
 
 // ---- RPR, HPPIR, AHPPIR (4.4.6, 4.4.8, 4.4.12) --------------------------------------------
@@ -211,7 +268,7 @@ void CpuInterface::wr_dir(unsigned, std::uint32_t, std::uint32_t value, std::uin
 std::uint32_t CpuInterface::rd_rpr(unsigned, std::uint32_t, AccessMode) { return running_priority(); }
 
 std::uint32_t CpuInterface::hppir(bool alias) const {
-    // The highest-priority pending interrupt the distributor forwards, whether or not PMR,
+    // The highest-priority pending interrupt the source forwards, whether or not PMR,
     // the running priority or this interface's group enables would let it be signalled.
     const Candidate c = source_.highest_pending(0b11);
     if (!c.valid()) return kSpurious;
@@ -227,11 +284,11 @@ std::uint32_t CpuInterface::rd_ahppir(unsigned, std::uint32_t, AccessMode) { ret
 
 std::uint32_t CpuInterface::rd_apr(unsigned, std::uint32_t n, AccessMode) { return apr_[0][n]; }
 void CpuInterface::wr_apr(unsigned, std::uint32_t n, std::uint32_t value, std::uint32_t, AccessMode) {
-    apr_[0][n] = value & apr_word_mask(n);
+    set_apr(0, n, value);
 }
 std::uint32_t CpuInterface::rd_nsapr(unsigned, std::uint32_t n, AccessMode) { return apr_[1][n]; }
 void CpuInterface::wr_nsapr(unsigned, std::uint32_t n, std::uint32_t value, std::uint32_t, AccessMode) {
-    apr_[1][n] = value & apr_word_mask(n);
+    set_apr(1, n, value);
 }
 
 std::uint32_t CpuInterface::rd_iidr(unsigned, std::uint32_t, AccessMode) { return params_.iidr; }

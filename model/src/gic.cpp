@@ -10,8 +10,12 @@ class Gic::DistributorPort final : public CandidateSource {
 public:
     DistributorPort(Distributor& dist, unsigned cpu) : dist_(dist), cpu_(cpu) {}
     Candidate highest_pending(unsigned group_mask) const override { return dist_.highest_pending(cpu_, group_mask); }
-    void acknowledge(const Candidate& c) override { dist_.acknowledge(cpu_, c); }
-    bool deactivate(std::uint32_t intid) override { return dist_.deactivate(cpu_, intid); }
+    bool acknowledge(const Candidate& c) override {
+        dist_.acknowledge(cpu_, c);
+        return true;
+    }
+    // GICv2 keeps one active state per SGI and CPU, so the source CPU does not matter.
+    bool deactivate(std::uint32_t intid, unsigned) override { return dist_.deactivate(cpu_, intid); }
     bool is_active(std::uint32_t intid) const override { return dist_.is_active(cpu_, intid); }
     unsigned group_of(std::uint32_t intid) const override { return dist_.group_of(cpu_, intid); }
 
@@ -23,14 +27,89 @@ private:
 Gic::Gic(const GicConfig& config)
     : config_((config.validate(), config)), diag_(config_.bad_access), dist_(config_, diag_),
       levels_(config_.num_cpus) {
-    CpuInterfaceParams params;
-    params.frame_name = "GICC";
-    params.priority_bits = config_.priority_bits;
-    params.iidr = config_.ids.gicc_iidr;
+    const CpuInterfaceParams params = CpuInterfaceParams::physical(config_.priority_bits, config_.ids.gicc_iidr);
     for (unsigned cpu = 0; cpu < config_.num_cpus; ++cpu) {
         ports_.push_back(std::make_unique<DistributorPort>(dist_, cpu));
         cpus_.push_back(std::make_unique<CpuInterface>(cpu, *ports_.back(), diag_, params));
+        if (config_.virt.enabled) {
+            // HW=1 list registers: the guest's deactivation deactivates the physical INTID
+            // in the distributor as seen by this CPU (for an SPI, the single active state,
+            // wherever it was acknowledged).
+            vifs_.push_back(std::make_unique<VirtualCpuInterface>(
+                cpu, config_.virt, diag_, [this, cpu](std::uint32_t pintid) { dist_.deactivate(cpu, pintid); }));
+        }
     }
+}
+
+VirtualCpuInterface& Gic::vif(unsigned cpu, const char* what) {
+    check_cpu(cpu, what);
+    if (vifs_.empty())
+        throw std::logic_error(std::string(what) + ": the virtualization extensions are disabled (GicConfig.virt.enabled)");
+    return *vifs_[cpu];
+}
+
+const VirtualCpuInterface& Gic::virtual_interface(unsigned cpu) const {
+    return const_cast<Gic*>(this)->vif(cpu, "virtual_interface");
+}
+
+AccessResult Gic::read_hyp_control(unsigned cpu, std::uint32_t offset, unsigned size, AccessMode mode) {
+    const AccessResult r = vif(cpu, "read_hyp_control").read_control(offset, size, mode);
+    settle(cpu);
+    return r;
+}
+
+AccessResult Gic::write_hyp_control(unsigned cpu, std::uint32_t offset, unsigned size, std::uint64_t value,
+                                    AccessMode mode) {
+    const AccessResult r = vif(cpu, "write_hyp_control").write_control(offset, size, value, mode);
+    settle(cpu);
+    return r;
+}
+
+AccessResult Gic::alias_access(unsigned accessor, std::uint32_t offset, unsigned size, bool is_write,
+                               std::uint64_t value, AccessMode mode) {
+    vif(accessor, is_write ? "write_hyp_control_alias" : "read_hyp_control_alias");
+    // IHI 0048B 5.3: CPU n's GICH is at n * 0x200 in the alias region. The index is decoded
+    // from the offset alone (QEMU and gem5 both got this decode wrong).
+    const unsigned target = offset / gicv2::gich::kAliasStride;
+    const std::uint32_t inner = offset % gicv2::gich::kAliasStride;
+    if (target >= config_.num_cpus || offset >= gicv2::kMaxCpus * gicv2::gich::kAliasStride) {
+        BadAccess b;
+        b.frame = "GICH alias";
+        b.detail = "alias frame of a CPU interface that does not exist";
+        b.cpu = accessor;
+        b.offset = offset;
+        b.size = size;
+        b.is_write = is_write;
+        b.value = value;
+        b.kind = BadAccessKind::Reserved;
+        return {0, diag_.bad_access(b)};
+    }
+    VirtualCpuInterface& v = *vifs_[target];
+    const AccessResult r = is_write ? v.write_control(inner, size, value, mode) : v.read_control(inner, size, mode);
+    settle(target);
+    return r;
+}
+
+AccessResult Gic::read_hyp_control_alias(unsigned accessor, std::uint32_t offset, unsigned size, AccessMode mode) {
+    return alias_access(accessor, offset, size, false, 0, mode);
+}
+
+AccessResult Gic::write_hyp_control_alias(unsigned accessor, std::uint32_t offset, unsigned size,
+                                          std::uint64_t value, AccessMode mode) {
+    return alias_access(accessor, offset, size, true, value, mode);
+}
+
+AccessResult Gic::read_virtual_cpu_interface(unsigned cpu, std::uint32_t offset, unsigned size, AccessMode mode) {
+    const AccessResult r = vif(cpu, "read_virtual_cpu_interface").read_vcpu(offset, size, mode);
+    settle(cpu);
+    return r;
+}
+
+AccessResult Gic::write_virtual_cpu_interface(unsigned cpu, std::uint32_t offset, unsigned size,
+                                              std::uint64_t value, AccessMode mode) {
+    const AccessResult r = vif(cpu, "write_virtual_cpu_interface").write_vcpu(offset, size, value, mode);
+    settle(cpu);
+    return r;
 }
 
 Gic::~Gic() = default;
@@ -72,6 +151,9 @@ AccessResult Gic::write_cpu_interface(unsigned cpu, std::uint32_t offset, unsign
 }
 
 void Gic::set_ppi_level(unsigned cpu, std::uint32_t intid, bool level) {
+    if (config_.virt.enabled && intid == config_.virt.maintenance_intid)
+        throw std::out_of_range("set_ppi_level: INTID " + std::to_string(intid) +
+                                " is the maintenance interrupt, driven by the GIC itself");
     dist_.set_ppi_level(cpu, intid, level);
     settle_dirty();
 }
@@ -83,17 +165,29 @@ void Gic::set_spi_level(std::uint32_t intid, bool level) {
 
 bool Gic::line(unsigned cpu, Line which) const {
     check_cpu(cpu, "line");
-    return which == Line::Irq ? levels_[cpu].irq : levels_[cpu].fiq;
+    const CpuLines& l = levels_[cpu];
+    switch (which) {
+    case Line::Irq: return l.physical.irq;
+    case Line::Fiq: return l.physical.fiq;
+    case Line::VIrq: return l.virt.irq;
+    case Line::VFiq: return l.virt.fiq;
+    case Line::Maintenance: return l.maintenance;
+    }
+    return false;
+}
+
+void Gic::notify(unsigned cpu, Line line, bool level) {
+    if (observer_ != nullptr) observer_->line_changed(cpu, line, level);
 }
 
 void Gic::update_lines(unsigned cpu) {
     const LineLevels now = cpus_[cpu]->lines();
-    const LineLevels before = levels_[cpu];
-    if (now == before) return;
-    levels_[cpu] = now;
-    if (observer_ == nullptr) return;
-    if (now.irq != before.irq) observer_->line_changed(cpu, Line::Irq, now.irq);
-    if (now.fiq != before.fiq) observer_->line_changed(cpu, Line::Fiq, now.fiq);
+    CpuLines& l = levels_[cpu];
+    if (now == l.physical) return;
+    const LineLevels before = l.physical;
+    l.physical = now;
+    if (now.irq != before.irq) notify(cpu, Line::Irq, now.irq);
+    if (now.fiq != before.fiq) notify(cpu, Line::Fiq, now.fiq);
 }
 
 void Gic::settle_dirty() {
@@ -101,6 +195,22 @@ void Gic::settle_dirty() {
 }
 
 void Gic::settle(unsigned cpu) {
+    if (!vifs_.empty()) {
+        // The virtual interface of this CPU may have changed: vIRQ/vFIQ, and the
+        // maintenance level, which is also the maintenance PPI's input line.
+        const VirtualCpuInterface& v = *vifs_[cpu];
+        CpuLines& l = levels_[cpu];
+        const LineLevels virt = v.virtual_lines();
+        if (virt.irq != l.virt.irq) notify(cpu, Line::VIrq, virt.irq);
+        if (virt.fiq != l.virt.fiq) notify(cpu, Line::VFiq, virt.fiq);
+        l.virt = virt;
+        const bool maintenance = v.maintenance();
+        if (maintenance != l.maintenance) {
+            l.maintenance = maintenance;
+            notify(cpu, Line::Maintenance, maintenance);
+            dist_.set_ppi_level(cpu, config_.virt.maintenance_intid, maintenance);
+        }
+    }
     // A CPU-interface access changes that interface's own masks, and an acknowledge or
     // deactivate can change other CPUs' candidates (a multi-target SPI).
     settle_dirty();

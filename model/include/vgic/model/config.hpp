@@ -31,6 +31,26 @@ struct IdRegisters {
     std::uint8_t gicd_cidr[4] = {0x0D, 0xF0, 0x05, 0xB1};
 };
 
+/// Virtualization extensions of one CPU interface (IHI 0048B chapter 5): the list registers,
+/// GICH and GICV. Defaults: Arm GIC-400 (GICH_VTR = 0x90000003).
+struct VirtConfig {
+    /// hw mode: each CPU interface has GICH and GICV (GIC-400 has them).
+    bool enabled = true;
+    /// List registers per CPU interface, 1..64 (GICH_VTR.ListRegs + 1).
+    unsigned num_list_regs = 4;
+    /// Virtual priority bits, 4..5: a GICv2 list register holds priority[7:3] (VTR.PRIbits+1).
+    unsigned priority_bits = 5;
+    /// Virtual preemption bits, 4..priority_bits (VTR.PREbits+1); GICV_BPR minimum = 7 - this.
+    unsigned preemption_bits = 5;
+    /// PPI of the maintenance interrupt, 16..31 (recommended 25), level-sensitive.
+    std::uint32_t maintenance_intid = 25;
+    /// GICV_IIDR.
+    std::uint32_t gicv_iidr = 0x0202143B;
+
+    /// Throws ConfigError naming the first field out of range ("VirtConfig.<field> ...").
+    void validate() const;
+};
+
 struct GicConfig {
     /// CPU interfaces, 1..8 (GICv2 TYPER.CPUNumber is 3 bits).
     unsigned num_cpus = 1;
@@ -40,6 +60,8 @@ struct GicConfig {
     unsigned priority_bits = 5;
     IdRegisters ids{};
     BadAccessPolicy bad_access = BadAccessPolicy::RazWi;
+    /// Virtualization extensions (list registers, GICH, GICV, maintenance interrupt).
+    VirtConfig virt{};
 
     /// Number of INTIDs: 32 private + the SPIs (at most 1020).
     unsigned num_intids() const { return 32 + num_spis; }

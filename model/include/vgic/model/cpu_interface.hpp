@@ -12,13 +12,25 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 namespace vgic {
 
+/// Physical (GICC) or virtual (GICV) flavour of the same rules.
+enum class CpuInterfaceKind : std::uint8_t { Physical, Virtual };
+
 struct CpuInterfaceParams {
+    CpuInterfaceKind kind = CpuInterfaceKind::Physical;
     const char* frame_name = "GICC";
-    unsigned priority_bits = 5;   ///< implemented priority bits, 4..8
+    unsigned priority_bits = 5;    ///< implemented priority bits, 4..8
+    unsigned preemption_bits = 5;  ///< preemption levels = 2^this; <= min(priority_bits, 7)
     std::uint32_t iidr = 0x0202143B;
+
+    /// GICC: preemption bits follow the priority bits (at most 7: BPR minimum is 0).
+    static CpuInterfaceParams physical(unsigned priority_bits, std::uint32_t iidr);
+    /// GICV: priority and preemption bits from GICH_VTR.
+    static CpuInterfaceParams virtual_interface(unsigned priority_bits, unsigned preemption_bits,
+                                                std::uint32_t iidr);
 };
 
 /// Output line levels of one CPU interface.
@@ -49,10 +61,20 @@ public:
 
     std::uint32_t ctlr() const { return ctlr_; }
     std::uint8_t pmr() const { return pmr_; }
+    std::uint8_t bpr() const { return bpr_; }
+    std::uint8_t abpr() const { return abpr_; }
     unsigned min_bpr() const { return 7 - preemption_bits_; }
+    unsigned preemption_bits() const { return preemption_bits_; }
     /// Active-priority word `n` of `group` (GICC_APRn for group 0, GICC_NSAPRn for group 1).
+    /// The virtual interface has one set for both groups, reported as group 0.
     std::uint32_t apr(unsigned group, unsigned n) const { return apr_[group][n]; }
     unsigned cpu() const { return cpu_; }
+
+    /// Loads CTLR, PMR, BPR and ABPR with the same masking and clamping as register writes
+    /// (the hypervisor's GICH_VMCR view of GICV, and snapshot restore).
+    void load_control(std::uint32_t ctlr, std::uint32_t pmr, std::uint32_t bpr, std::uint32_t abpr);
+    /// Writes active-priority word `n` of `group` (unimplemented levels RAZ/WI).
+    void set_apr(unsigned group, unsigned n, std::uint32_t value);
 
 private:
     std::uint32_t rd_ctlr(unsigned, std::uint32_t, AccessMode);
@@ -79,8 +101,10 @@ private:
 
     /// Candidate that passes the group enables, PMR and preemption checks, else invalid.
     Candidate signalled() const;
-    /// IAR/AIAR: acknowledge the signalled interrupt if `accept(c)` holds.
+    /// IAR/AIAR: acknowledge the signalled interrupt (alias: Group 1 only).
     std::uint32_t acknowledge(bool alias, AccessMode mode);
+    static std::vector<RegisterDesc<CpuInterface>> register_table(const CpuInterfaceParams& params);
+    bool is_virtual() const { return params_.kind == CpuInterfaceKind::Virtual; }
     /// EOIR/AEOIR: priority drop, and deactivation when EOImode=0.
     void end_of_interrupt(std::uint32_t value, bool alias, std::uint32_t offset, const char* reg);
     std::uint32_t hppir(bool alias) const;
@@ -96,6 +120,7 @@ private:
     RegisterFrame<CpuInterface> frame_;
     unsigned preemption_bits_;  // min(priority_bits, 7): active-priority levels are 2^this
     std::uint8_t priority_mask_;
+    std::uint32_t ctlr_writable_;
     std::uint32_t ctlr_ = 0;
     std::uint8_t pmr_ = 0;
     std::uint8_t bpr_;

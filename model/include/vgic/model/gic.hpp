@@ -1,6 +1,8 @@
-// A complete GICv2 interrupt controller without virtualization (step 1): one distributor
-// and one physical CPU interface per CPU, wired together, with output lines reported to a
-// LineObserver. Plain C++17; time does not exist at this layer.
+// A complete GICv2 interrupt controller with the virtualization extensions, like an Arm
+// GIC-400 (the `hw` mode): one distributor, and per CPU a physical CPU interface (GICC), a
+// virtual interface control frame (GICH) with its list registers and a virtual CPU
+// interface (GICV). The user's hypervisor programs the list registers. Output lines are
+// reported to a LineObserver. Plain C++17; time does not exist at this layer.
 #pragma once
 
 #include "vgic/model/access.hpp"
@@ -8,6 +10,7 @@
 #include "vgic/model/cpu_interface.hpp"
 #include "vgic/model/distributor.hpp"
 #include "vgic/model/observer.hpp"
+#include "vgic/model/virtual_cpu_interface.hpp"
 
 #include <memory>
 #include <vector>
@@ -33,7 +36,27 @@ public:
     AccessResult write_cpu_interface(unsigned cpu, std::uint32_t offset, unsigned size,
                                      std::uint64_t value, AccessMode mode = AccessMode::Normal);
 
-    /// Input lines. Throw std::out_of_range for a CPU or INTID that does not exist.
+    /// GICH of CPU `cpu` (the "this CPU" frame at GIC base + 0x4000 as seen by `cpu`).
+    /// Throws std::logic_error when the virtualization extensions are disabled.
+    AccessResult read_hyp_control(unsigned cpu, std::uint32_t offset, unsigned size,
+                                  AccessMode mode = AccessMode::Normal);
+    AccessResult write_hyp_control(unsigned cpu, std::uint32_t offset, unsigned size,
+                                   std::uint64_t value, AccessMode mode = AccessMode::Normal);
+    /// The GICH alias region (GIC base + 0x5000): CPU n's GICH at n * 0x200, reachable from
+    /// any CPU (`accessor` is only reported in diagnostics). An alias of an absent CPU is a
+    /// bad access.
+    AccessResult read_hyp_control_alias(unsigned accessor, std::uint32_t offset, unsigned size,
+                                        AccessMode mode = AccessMode::Normal);
+    AccessResult write_hyp_control_alias(unsigned accessor, std::uint32_t offset, unsigned size,
+                                         std::uint64_t value, AccessMode mode = AccessMode::Normal);
+    /// GICV of CPU `cpu` (8 KiB, GICC layout).
+    AccessResult read_virtual_cpu_interface(unsigned cpu, std::uint32_t offset, unsigned size,
+                                            AccessMode mode = AccessMode::Normal);
+    AccessResult write_virtual_cpu_interface(unsigned cpu, std::uint32_t offset, unsigned size,
+                                             std::uint64_t value, AccessMode mode = AccessMode::Normal);
+
+    /// Input lines. Throw std::out_of_range for a CPU or INTID that does not exist, or for
+    /// the maintenance PPI, which the GIC drives itself.
     void set_ppi_level(unsigned cpu, std::uint32_t intid, bool level);
     void set_spi_level(std::uint32_t intid, bool level);
 
@@ -47,11 +70,23 @@ public:
     const Diagnostics& diagnostics() const { return diag_; }
     const Distributor& distributor() const { return dist_; }
     const CpuInterface& cpu_interface(unsigned cpu) const { return *cpus_.at(cpu); }
+    bool has_virtualization() const { return config_.virt.enabled; }
+    const VirtualCpuInterface& virtual_interface(unsigned cpu) const;
 
 private:
     class DistributorPort;
 
+    struct CpuLines {
+        LineLevels physical;
+        LineLevels virt;
+        bool maintenance = false;
+    };
+
     void check_cpu(unsigned cpu, const char* what) const;
+    VirtualCpuInterface& vif(unsigned cpu, const char* what);
+    AccessResult alias_access(unsigned accessor, std::uint32_t offset, unsigned size, bool is_write,
+                              std::uint64_t value, AccessMode mode);
+    void notify(unsigned cpu, Line line, bool level);
     /// Recomputes the output lines of `cpu` and of every CPU the distributor marked dirty,
     /// and tells the observer about each change.
     void settle(unsigned cpu);
@@ -63,7 +98,8 @@ private:
     Distributor dist_;
     std::vector<std::unique_ptr<DistributorPort>> ports_;
     std::vector<std::unique_ptr<CpuInterface>> cpus_;
-    std::vector<LineLevels> levels_;
+    std::vector<std::unique_ptr<VirtualCpuInterface>> vifs_;  // empty without virtualization
+    std::vector<CpuLines> levels_;
     LineObserver* observer_ = nullptr;
 };
 

@@ -102,4 +102,71 @@ using IAR_InterruptID = Field<0, 10>;
 using IAR_CPUID = Field<10, 3>;
 } // namespace gicc
 
+/// Virtual interface control (GICH), IHI 0048B 5.3: the hypervisor's view of one CPU's
+/// virtual CPU interface. "This CPU" frame is 4 KiB with registers in 0x000-0x1FF; the
+/// per-CPU alias frames are 0x200 apart.
+namespace gich {
+constexpr std::uint32_t HCR = 0x000;
+constexpr std::uint32_t VTR = 0x004;
+constexpr std::uint32_t VMCR = 0x008;
+constexpr std::uint32_t MISR = 0x010;
+constexpr std::uint32_t EISR0 = 0x020;   // 2 words
+constexpr std::uint32_t ELRSR0 = 0x030;  // 2 words
+constexpr std::uint32_t APR = 0x0F0;
+constexpr std::uint32_t LR0 = 0x100;     // 64 words
+constexpr std::uint32_t kFrameSize = 0x1000;
+constexpr std::uint32_t kAliasStride = 0x200;
+constexpr unsigned kMaxListRegs = 64;
+
+using HCR_En = Flag<0>;
+using HCR_UIE = Flag<1>;
+using HCR_LRENPIE = Flag<2>;
+using HCR_NPIE = Flag<3>;
+using HCR_VGrp0EIE = Flag<4>;
+using HCR_VGrp0DIE = Flag<5>;
+using HCR_VGrp1EIE = Flag<6>;
+using HCR_VGrp1DIE = Flag<7>;
+using HCR_EOICount = Field<27, 5>;
+constexpr std::uint32_t kHcrWritable = 0xFFu | HCR_EOICount::mask;
+
+using VTR_ListRegs = Field<0, 6>;   // number of LRs - 1
+using VTR_PREbits = Field<26, 3>;   // preemption bits - 1
+using VTR_PRIbits = Field<29, 3>;   // priority bits - 1
+
+using VMCR_VMGrp0En = Flag<0>;
+using VMCR_VMGrp1En = Flag<1>;
+using VMCR_VMAckCtl = Flag<2>;
+using VMCR_VMFIQEn = Flag<3>;
+using VMCR_VMCBPR = Flag<4>;
+using VMCR_VEM = Flag<9>;
+using VMCR_CTLR = Field<0, 10>;     // VMCR[9:0] mirror GICV_CTLR[9:0]
+using VMCR_VMABP = Field<18, 3>;
+using VMCR_VMBP = Field<21, 3>;
+using VMCR_VMPriMask = Field<27, 5>; // GICV_PMR[7:3]
+
+using MISR_EOI = Flag<0>;
+using MISR_U = Flag<1>;
+using MISR_LRENP = Flag<2>;
+using MISR_NP = Flag<3>;
+using MISR_VGrp0E = Flag<4>;
+using MISR_VGrp0D = Flag<5>;
+using MISR_VGrp1E = Flag<6>;
+using MISR_VGrp1D = Flag<7>;
+
+/// GICH_LRn (5.3.?): the EOI and CPUID fields exist when HW=0, PhysicalID when HW=1.
+using LR_VirtualID = Field<0, 10>;
+using LR_PhysicalID = Field<10, 10>;
+using LR_CPUID = Field<10, 3>;
+using LR_EOI = Flag<19>;
+using LR_Priority = Field<23, 5>;    // priority[7:3]
+using LR_State = Field<28, 2>;
+using LR_Pending = Flag<28>;
+using LR_Active = Flag<29>;
+using LR_Grp1 = Flag<30>;
+using LR_HW = Flag<31>;
+enum : std::uint32_t { kStateInvalid = 0, kStatePending = 1, kStateActive = 2, kStatePendingActive = 3 };
+} // namespace gich
+
+/// The virtual CPU interface (GICV) has the GICC layout (IHI 0048B 5.6); gicc:: offsets apply.
+
 } // namespace vgic::gicv2

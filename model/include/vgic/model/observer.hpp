@@ -5,9 +5,9 @@
 
 namespace vgic {
 
-/// Output lines of one CPU interface. Virtual and maintenance lines come with the
-/// virtualization extensions (step 2).
-enum class Line : std::uint8_t { Irq, Fiq };
+/// Output lines of one CPU interface: the physical IRQ/FIQ of GICC, the virtual vIRQ/vFIQ
+/// of GICV, and the maintenance interrupt level of GICH (also fed to its PPI).
+enum class Line : std::uint8_t { Irq, Fiq, VIrq, VFiq, Maintenance };
 
 const char* to_string(Line line);
 

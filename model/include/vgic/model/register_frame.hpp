@@ -7,7 +7,8 @@
 #include "vgic/model/access.hpp"
 
 #include <cstdint>
-#include <initializer_list>
+#include <string>
+#include <utility>
 #include <stdexcept>
 #include <vector>
 
@@ -37,8 +38,8 @@ class RegisterFrame {
 public:
     using Desc = RegisterDesc<Owner>;
 
-    RegisterFrame(const char* frame_name, std::uint32_t frame_size, std::initializer_list<Desc> regs)
-        : name_(frame_name), regs_(regs), word_to_reg_(frame_size / 4, kNone) {
+    RegisterFrame(const char* frame_name, std::uint32_t frame_size, std::vector<Desc> regs)
+        : name_(frame_name), regs_(std::move(regs)), word_to_reg_(frame_size / 4, kNone) {
         for (std::size_t i = 0; i < regs_.size(); ++i) {
             const Desc& d = regs_[i];
             for (std::uint32_t w = 0; w < d.words; ++w) {
