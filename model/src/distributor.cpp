@@ -41,7 +41,8 @@ Distributor::Distributor(const GicConfig& config, Diagnostics& diag)
       cpu_mask_(static_cast<std::uint8_t>((1u << config_.num_cpus) - 1)),
       private_(config_.num_cpus * kNumPrivate),
       spis_(config_.num_spis),
-      dirty_flag_(config_.num_cpus, 0) {
+      dirty_flag_(config_.num_cpus, 0),
+      retrigger_(config_.num_cpus, 0) {
     eligible_.reserve(config_.num_cpus * 2);
     for (unsigned i = 0; i < config_.num_cpus * 2; ++i) eligible_.emplace_back(config_.num_intids());
     dirty_list_.reserve(config_.num_cpus);
@@ -74,8 +75,18 @@ void Distributor::mark_all_dirty() {
 
 void Distributor::update_heaps(unsigned cpu, std::uint32_t intid, const IrqState& s, bool targeted) {
     // IHI 0048B 3.2.4: the distributor forwards an interrupt that is enabled, pending and
-    // not active (an active+pending interrupt waits for its deactivation).
-    const bool eligible = targeted && s.enabled && !s.active && pending(s, intid);
+    // not active (an active+pending interrupt waits for its deactivation). A parked
+    // interrupt is already in a list register.
+    const bool eligible = targeted && s.enabled && !s.active && !s.parked && pending(s, intid);
+    if (vm_mode_) {
+        const bool owned = intid < kNumPrivate || s.owner == cpu;
+        IndexedMinHeap& act = active_unloaded_[cpu];
+        if (owned && s.active && !s.parked) {
+            if (act.upsert(intid, s.priority)) mark_dirty(cpu);
+        } else if (act.erase(intid)) {
+            mark_dirty(cpu);
+        }
+    }
     IndexedMinHeap& group0 = eligible_[cpu * 2];
     IndexedMinHeap& group1 = eligible_[cpu * 2 + 1];
     bool changed;
@@ -89,6 +100,18 @@ void Distributor::update_heaps(unsigned cpu, std::uint32_t intid, const IrqState
         changed = mine.upsert(intid, s.priority) || changed;
     }
     if (changed) mark_dirty(cpu);
+}
+
+void Distributor::note_pending_event(unsigned cpu, std::uint32_t intid) {
+    // vm mode: the pending state of an interrupt already in a list register changed (an
+    // edge re-triggered it, a level line moved). The vCPU holding it must exit so the
+    // engine merges it (section 3 item 13).
+    if (!vm_mode_) return;
+    const IrqState& s = irq(cpu, intid);
+    if (!s.parked) return;
+    const unsigned owner = intid < kNumPrivate ? cpu : s.owner;
+    retrigger_[owner] = 1;
+    mark_dirty(owner);
 }
 
 void Distributor::refresh(unsigned cpu, std::uint32_t intid) {
@@ -141,6 +164,86 @@ bool Distributor::deactivate(unsigned cpu, std::uint32_t intid) {
     return true;
 }
 
+// ---- list-register engine support ---------------------------------------------------------
+
+void Distributor::enable_vm_mode() {
+    if (vm_mode_) return;
+    vm_mode_ = true;
+    active_unloaded_.reserve(config_.num_cpus);
+    for (unsigned i = 0; i < config_.num_cpus; ++i) active_unloaded_.emplace_back(config_.num_intids());
+}
+
+Distributor::LrLoad Distributor::load_into_lr(unsigned cpu, std::uint32_t intid) {
+    IrqState& s = irq(cpu, intid);
+    LrLoad l;
+    l.physical_id = s.hw_pintid;
+    l.active = s.active;
+    const bool level = !s.edge && intid >= kNumSgis;
+    if (intid < kNumSgis) {
+        // GICv2 SGIs carry their source in LR.CPUID; one source per LR, the same vINTID never
+        // twice in the LRs (UNPREDICTABLE), so the others wait: EOI=1 brings control back.
+        if (s.active) {
+            l.source_cpu = s.active_source;
+            l.request_eoi = s.sgi_sources != 0;
+        } else if (s.sgi_sources != 0) {
+            l.pending = true;
+            l.source_cpu = static_cast<std::uint8_t>(lowest_bit(s.sgi_sources));
+            s.sgi_sources = static_cast<std::uint8_t>(s.sgi_sources & ~(1u << l.source_cpu));
+            l.request_eoi = s.sgi_sources != 0;
+        }
+    } else if (level) {
+        // A level interrupt is never pending+active in an LR, and EOI=1 lets the engine
+        // resample the line when the guest deactivates it (KVM, section 3 item 11).
+        l.pending = !s.active && pending(s, intid);
+        l.request_eoi = true;
+    } else {
+        // Edge: the pending latch moves into the LR (section 3 item 24: the software copy
+        // is dropped once loaded).
+        l.pending = s.latch;
+        s.latch = false;
+    }
+    if (l.physical_id != 0) l.request_eoi = false;  // HW=1 LRs have no EOI bit
+    s.parked = true;
+    if (intid >= kNumPrivate) s.owner = static_cast<std::uint8_t>(cpu);
+    refresh(cpu, intid);
+    return l;
+}
+
+void Distributor::fold_from_lr(unsigned cpu, std::uint32_t intid, bool lr_pending, bool lr_active,
+                               unsigned source_cpu) {
+    IrqState& s = irq(cpu, intid);
+    s.parked = false;
+    s.active = lr_active;
+    if (lr_active) {
+        if (intid >= kNumPrivate) s.owner = static_cast<std::uint8_t>(cpu);
+        if (intid < kNumSgis) s.active_source = static_cast<std::uint8_t>(source_cpu);
+    }
+    if (intid < kNumSgis) {
+        if (lr_pending) s.sgi_sources = static_cast<std::uint8_t>(s.sgi_sources | (1u << source_cpu));
+    } else if (s.edge) {
+        if (lr_pending) s.latch = true;  // not taken yet: pending again in the distributor
+    } else if (!lr_pending) {
+        s.latch = false;  // level: the guest's acknowledge consumed a software-pending state
+    }
+    refresh(cpu, intid);
+}
+
+Candidate Distributor::highest_active_unloaded(unsigned cpu) const {
+    Candidate c;
+    if (!vm_mode_ || active_unloaded_[cpu].empty()) return c;
+    const std::uint32_t key = active_unloaded_[cpu].top();
+    c.intid = IndexedMinHeap::id_of(key);
+    c.priority = static_cast<std::uint8_t>(IndexedMinHeap::priority_of(key));
+    const IrqState& s = irq(cpu, c.intid);
+    c.group = s.group1 ? 1 : 0;
+    c.source_cpu = s.active_source;
+    return c;
+}
+
+void Distributor::set_hw_mapping(unsigned cpu, std::uint32_t intid, std::uint16_t physical_id) {
+    irq(cpu, intid).hw_pintid = physical_id;
+}
+
 // ---- input lines --------------------------------------------------------------------------
 
 void Distributor::set_line(unsigned cpu, std::uint32_t intid, bool level) {
@@ -150,6 +253,9 @@ void Distributor::set_line(unsigned cpu, std::uint32_t intid, bool level) {
     // level-sensitive one is pending while the line is high (pending() reads s.line).
     if (level && s.edge) s.latch = true;
     s.line = level;
+    // A rising line re-triggers; a level line that drops takes away a pending state the
+    // list register still shows. Either way the vCPU holding it must exit to update it.
+    if (level || !s.edge) note_pending_event(cpu, intid);
     refresh(cpu, intid);
 }
 
@@ -296,6 +402,7 @@ void Distributor::wr_ispendr(unsigned cpu, std::uint32_t index, std::uint32_t va
     for_each_bit(cpu, index, value, [&](IrqState& s, std::uint32_t intid) {
         if (s.latch) return;
         s.latch = true;
+        note_pending_event(cpu, intid);
         refresh(cpu, intid);
     });
 }
@@ -320,6 +427,11 @@ void Distributor::wr_isactiver(unsigned cpu, std::uint32_t index, std::uint32_t 
     for_each_bit(cpu, index, value, [&](IrqState& s, std::uint32_t intid) {
         if (s.active) return;
         s.active = true;
+        // vm mode: an SPI made active by software belongs to the vCPU it targets.
+        if (intid >= kNumPrivate) {
+            const std::uint8_t t = spi_targets(s);
+            s.owner = static_cast<std::uint8_t>(t != 0 ? lowest_bit(t) : 0);
+        }
         refresh(cpu, intid);
     });
 }
@@ -441,6 +553,7 @@ void Distributor::generate_sgi(unsigned requester, std::uint32_t value) {
         const auto sources = static_cast<std::uint8_t>(s.sgi_sources | (1u << requester));
         if (sources == s.sgi_sources) continue;
         s.sgi_sources = sources;
+        note_pending_event(target, sgi);
         refresh(target, sgi);
     }
 }
@@ -473,6 +586,7 @@ void Distributor::wr_spendsgir(unsigned cpu, std::uint32_t index, std::uint32_t 
         const auto sources = static_cast<std::uint8_t>(s.sgi_sources | ((value >> (8 * lane)) & cpu_mask_));
         if (sources == s.sgi_sources) continue;
         s.sgi_sources = sources;
+        note_pending_event(cpu, sgi);
         refresh(cpu, sgi);
     }
 }

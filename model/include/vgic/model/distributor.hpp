@@ -49,6 +49,44 @@ public:
     /// SGI `sgi` pending sources (bit n = from CPU n) banked for target `cpu`.
     std::uint8_t sgi_sources(unsigned cpu, std::uint32_t sgi) const;
 
+    // ---- list-register engine support (vm mode, see VmGic) --------------------------------
+    // In vm mode the distributor is one VM's virtual distributor. An interrupt the engine
+    // has copied into a list register of vCPU `owner` is *parked*: excluded from the
+    // eligibility heaps until the engine folds the list register back (KVM's LR flush and
+    // sync, vgic-v2.c). Active interrupts not held in a list register are kept per owning
+    // vCPU in priority order so the engine can restore or evict them.
+
+    /// What a list register needs to carry an interrupt, and what loading it consumed.
+    struct LrLoad {
+        bool pending = false;     ///< LR state gets Pending
+        bool active = false;      ///< LR state gets Active
+        bool request_eoi = false; ///< LR.EOI=1: level resample, or more SGI sources queued
+        std::uint8_t source_cpu = 0;   ///< SGIs: LR.CPUID
+        std::uint16_t physical_id = 0; ///< HW-mapped: LR.PhysicalID (0 = not mapped)
+    };
+    void enable_vm_mode();
+    bool vm_mode() const { return vm_mode_; }
+    /// Parks `intid` in a list register of `cpu` and moves its pending state there (edge
+    /// latch, one SGI source). Level interrupts are never loaded pending+active.
+    LrLoad load_into_lr(unsigned cpu, std::uint32_t intid);
+    /// Folds a list register's state back and unparks: `pending`/`active` from LR.State.
+    void fold_from_lr(unsigned cpu, std::uint32_t intid, bool pending, bool active, unsigned source_cpu);
+    /// Highest-priority active interrupt owned by `cpu` that is not in a list register
+    /// (invalid if none). Its `source_cpu` is the SGI source that was acknowledged.
+    Candidate highest_active_unloaded(unsigned cpu) const;
+    bool is_parked(unsigned cpu, std::uint32_t intid) const { return irq(cpu, intid).parked; }
+    /// Maps virtual `intid` (as seen by `cpu` when private) to physical `physical_id`: its
+    /// list registers get HW=1. 0 unmaps.
+    void set_hw_mapping(unsigned cpu, std::uint32_t intid, std::uint16_t physical_id);
+    std::uint16_t hw_mapping(unsigned cpu, std::uint32_t intid) const { return irq(cpu, intid).hw_pintid; }
+    /// True once after a parked interrupt of `cpu` became pending again (a re-trigger the
+    /// engine must merge: KVM vgic_queue_irq_unlock kicks for it).
+    bool take_retrigger(unsigned cpu) {
+        const bool r = retrigger_[cpu] != 0;
+        retrigger_[cpu] = 0;
+        return r;
+    }
+
     /// CPUs whose eligible set changed since the last call; `fn(cpu)` once each, then cleared.
     template <class Fn>
     void drain_dirty(Fn&& fn) {
@@ -74,6 +112,11 @@ private:
         bool line = false;    // input level
         bool group1 = false;
         bool edge = false;    // GICD_ICFGR Int_config[1]
+        // vm mode only:
+        bool parked = false;            // held in a list register of `owner`
+        std::uint8_t owner = 0;         // SPIs: vCPU holding it in an LR or owning its active state
+        std::uint8_t active_source = 0; // SGIs: source of the active instance
+        std::uint16_t hw_pintid = 0;    // HW-mapped physical INTID, 0 = none
     };
 
     IrqState& irq(unsigned cpu, std::uint32_t intid) {
@@ -94,6 +137,7 @@ private:
         return config_.num_cpus == 1 ? 1 : s.targets;
     }
     void refresh(unsigned cpu, std::uint32_t intid);
+    void note_pending_event(unsigned cpu, std::uint32_t intid);
     void update_heaps(unsigned cpu, std::uint32_t intid, const IrqState& s, bool targeted);
     void mark_dirty(unsigned cpu);
     void mark_all_dirty();
@@ -151,6 +195,9 @@ private:
     std::vector<IndexedMinHeap> eligible_;  // [cpu * 2 + group]
     std::vector<unsigned> dirty_list_;
     std::vector<std::uint8_t> dirty_flag_;
+    bool vm_mode_ = false;
+    std::vector<IndexedMinHeap> active_unloaded_;  // [cpu]: active, owned, not parked
+    std::vector<std::uint8_t> retrigger_;          // [cpu]
 };
 
 } // namespace vgic

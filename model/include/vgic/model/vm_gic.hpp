@@ -1,0 +1,165 @@
+// The `vm` mode: one virtual machine's virtual GIC, with the model also playing the
+// hypervisor's vGIC software the way KVM does (arch/arm64/kvm/vgic/vgic.c, vgic-v2.c).
+//
+// The guest sees a distributor (trapped and emulated: every access is a vCPU exit) and, as
+// its CPU interface, the GICV frame of its vCPU's virtual interface. Interrupts live in the
+// virtual distributor; on every vCPU entry the engine *flushes*: it fills the free list
+// registers with the vCPU's best in-flight interrupts, active ones and pending ones in
+// priority order (an interrupt in an LR is "parked" in the distributor). On every exit it
+// *syncs*: reads the list registers back, folds their state into the distributor and
+// empties them. In between, the guest acknowledges and completes interrupts in the list
+// registers without exits.
+//
+// Life of an overflow: more in flight than list registers. The best go into LRs; the rest
+// stay queued and GICH_HCR asks for the maintenance interrupt that gives the engine control
+// back when an LR frees up (UIE with two or more LRs; NPIE / EOI=1 with one, because U
+// would assert at once). Because the order is by priority, an active interrupt may be
+// evicted by a higher-priority pending one: the guest can still preempt (no live-lock with
+// more active interrupts than LRs, section 3 items 6 and 14). An evicted active interrupt
+// that the guest completes is counted in GICH_HCR.EOICount (LRENPIE is set while any are
+// evicted) and deactivated at the next sync, highest priority first (the nesting order).
+//
+// Kicks: when a running vCPU's situation changes (a new interrupt that would improve its
+// LRs, a re-triggered interrupt already in an LR, a maintenance condition), the model asks
+// for a kick through VmObserver::kick; whoever drives time (the TLM layer, or
+// service_kicks() in untimed use) performs the exit + entry.
+#pragma once
+
+#include "vgic/model/access.hpp"
+#include "vgic/model/config.hpp"
+#include "vgic/model/distributor.hpp"
+#include "vgic/model/observer.hpp"
+#include "vgic/model/virtual_cpu_interface.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace vgic {
+
+/// Notifications from a VmGic. line_changed reports VIrq, VFiq and Maintenance per vCPU.
+class VmObserver : public LineObserver {
+public:
+    void line_changed(unsigned, Line, bool) override {}
+    /// Running vCPU `vcpu` must exit (and re-enter) so the engine can update its LRs.
+    virtual void kick(unsigned vcpu) { (void)vcpu; }
+    /// The guest deactivated HW-mapped `virtual_id`: deactivate `physical_id` (the virtual
+    /// timer of step 4 listens here).
+    virtual void physical_deactivate(unsigned vcpu, std::uint32_t virtual_id, std::uint32_t physical_id) {
+        (void)vcpu, (void)virtual_id, (void)physical_id;
+    }
+};
+
+/// Counters of the list-register engine, per VM.
+struct LrEngineStats {
+    std::uint64_t flushes = 0;
+    std::uint64_t syncs = 0;
+    std::uint64_t lr_writes = 0;  ///< list registers populated by flushes
+    std::uint64_t lr_reads = 0;   ///< non-empty list registers read back by syncs
+    std::uint64_t overflows = 0;  ///< flushes that left interrupts queued
+    std::uint64_t evictions = 0;  ///< flushes that left an active interrupt outside the LRs
+    std::uint64_t kicks = 0;
+    std::uint64_t maintenance_kicks = 0;
+    std::uint64_t eoicount_deactivations = 0;
+    std::uint64_t trap_syncs = 0;  ///< other vCPUs stopped for an active/pending-state access
+};
+
+struct FlushReport {
+    unsigned lrs_written = 0;
+    bool overflow = false;
+};
+
+struct SyncReport {
+    unsigned lrs_read = 0;    ///< non-empty LRs read back (empty ones cost only the ELRSR read)
+    unsigned eoi_count = 0;   ///< GICH_HCR.EOICount found
+};
+
+class VmGic {
+public:
+    /// `config.num_cpus` is the number of vCPUs; `config.virt` describes each vCPU's
+    /// virtual interface (must be enabled). Throws ConfigError.
+    explicit VmGic(const GicConfig& config);
+    VmGic(const VmGic&) = delete;
+    VmGic& operator=(const VmGic&) = delete;
+    ~VmGic();
+
+    // ---- the guest -------------------------------------------------------------------------
+    /// Distributor access by vCPU `vcpu`: a trap. A running vCPU is synced before and flushed
+    /// after; for the pending/active registers every other running vCPU holding interrupts
+    /// in its LRs is stopped (synced) too, so the guest reads and changes exact state
+    /// (section 3 item 10).
+    AccessResult read_distributor(unsigned vcpu, std::uint32_t offset, unsigned size,
+                                  AccessMode mode = AccessMode::Normal);
+    AccessResult write_distributor(unsigned vcpu, std::uint32_t offset, unsigned size,
+                                   std::uint64_t value, AccessMode mode = AccessMode::Normal);
+    /// The guest's CPU interface window: GICV of `vcpu` (no trap).
+    AccessResult read_cpu_interface(unsigned vcpu, std::uint32_t offset, unsigned size,
+                                    AccessMode mode = AccessMode::Normal);
+    AccessResult write_cpu_interface(unsigned vcpu, std::uint32_t offset, unsigned size,
+                                     std::uint64_t value, AccessMode mode = AccessMode::Normal);
+
+    // ---- devices -----------------------------------------------------------------------------
+    void set_spi_level(std::uint32_t intid, bool level);
+    void set_ppi_level(unsigned vcpu, std::uint32_t intid, bool level);
+    /// HW-maps virtual `intid` (a PPI of `vcpu`, or an SPI) to physical `physical_id`
+    /// (16..1019); its list registers get HW=1. physical_id 0 unmaps. Throws out_of_range.
+    void map_hw(unsigned vcpu, std::uint32_t intid, std::uint32_t physical_id);
+
+    // ---- the hypervisor's world switch ------------------------------------------------------
+    /// Entry: flush the LRs, then the vCPU runs. No effect if already running.
+    FlushReport vcpu_entry(unsigned vcpu);
+    /// Exit: the vCPU stops running, then sync. No effect if not running.
+    SyncReport vcpu_exit(unsigned vcpu);
+    bool running(unsigned vcpu) const;
+    bool kick_pending(unsigned vcpu) const;
+    /// Untimed use: performs exit + entry for every kicked running vCPU until none is
+    /// kicked. Throws std::runtime_error if that does not settle (a live-lock).
+    unsigned service_kicks();
+
+    /// The vCPU interface's hardware state (LRs, HCR, VMCR, APR) for a vCPU switch.
+    VcpuInterfaceState save_vcpu(unsigned vcpu) const;
+    /// Only for a vCPU that is not running and whose state has no valid list register (the
+    /// engine owns LR contents); throws std::invalid_argument otherwise.
+    void restore_vcpu(unsigned vcpu, const VcpuInterfaceState& state);
+
+    // ---- observation -------------------------------------------------------------------------
+    bool line(unsigned vcpu, Line line) const;
+    void set_observer(VmObserver* observer) { observer_ = observer; }
+    const Distributor& distributor() const { return dist_; }
+    const VirtualCpuInterface& vcpu_interface(unsigned vcpu) const { return *vifs_.at(vcpu); }
+    const LrEngineStats& stats() const { return stats_; }
+    Diagnostics& diagnostics() { return diag_; }
+    const GicConfig& config() const { return config_; }
+
+private:
+    struct VcpuLines {
+        LineLevels virt;
+        bool maintenance = false;
+    };
+
+    void check_vcpu(unsigned vcpu, const char* what) const;
+    FlushReport flush(unsigned vcpu);
+    SyncReport sync(unsigned vcpu);
+    void on_hw_deactivate(unsigned vcpu, std::uint32_t physical_id);
+    /// Turns distributor changes into kicks, and refreshes every vCPU's lines.
+    void settle();
+    void update_lines(unsigned vcpu);
+    void request_kick(unsigned vcpu);
+    bool would_improve(unsigned vcpu, const Candidate& c) const;
+    AccessResult trapped_access(unsigned vcpu, std::uint32_t offset, unsigned size, bool is_write,
+                                std::uint64_t value, AccessMode mode);
+
+    GicConfig config_;
+    Diagnostics diag_;
+    Distributor dist_;
+    std::vector<std::unique_ptr<VirtualCpuInterface>> vifs_;
+    std::vector<std::uint8_t> running_;
+    std::vector<std::uint8_t> kick_pending_;
+    std::vector<std::uint64_t> loaded_;  // LRs the engine populated, per vCPU
+    std::vector<VcpuLines> levels_;
+    std::vector<std::vector<std::uint16_t>> hw_reverse_;  // [vcpu][physical] -> virtual
+    VmObserver* observer_ = nullptr;
+    LrEngineStats stats_;
+};
+
+} // namespace vgic

@@ -1,0 +1,350 @@
+#include "vgic/model/vm_gic.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace vgic {
+
+using namespace gicv2;
+using namespace gicv2::gich;
+
+namespace {
+std::uint64_t bit64(unsigned i) { return std::uint64_t{1} << i; }
+unsigned lowest_bit64(std::uint64_t v) { return static_cast<unsigned>(__builtin_ctzll(v)); }
+
+const GicConfig& checked(const GicConfig& config) {
+    config.validate();
+    if (!config.virt.enabled)
+        throw ConfigError("GicConfig.virt.enabled = 0: allowed 1 (vm mode runs on the virtualization extensions)");
+    return config;
+}
+
+/// GICD registers whose state lives partly in running vCPUs' list registers.
+bool is_state_register(std::uint32_t offset) { return offset >= gicd::ISPENDR && offset < gicd::IPRIORITYR; }
+} // namespace
+
+VmGic::VmGic(const GicConfig& config)
+    : config_(checked(config)),
+      diag_(config_.bad_access),
+      dist_(config_, diag_),
+      running_(config_.num_cpus, 0),
+      kick_pending_(config_.num_cpus, 0),
+      loaded_(config_.num_cpus, 0),
+      levels_(config_.num_cpus),
+      hw_reverse_(config_.num_cpus, std::vector<std::uint16_t>(kMaxIntids, 0)) {
+    dist_.enable_vm_mode();
+    for (unsigned v = 0; v < config_.num_cpus; ++v)
+        vifs_.push_back(std::make_unique<VirtualCpuInterface>(
+            v, config_.virt, diag_, [this, v](std::uint32_t pintid) { on_hw_deactivate(v, pintid); }));
+}
+
+VmGic::~VmGic() = default;
+
+void VmGic::check_vcpu(unsigned vcpu, const char* what) const {
+    if (vcpu >= config_.num_cpus)
+        throw std::out_of_range(std::string(what) + ": vCPU " + std::to_string(vcpu) + " out of range 0.." +
+                                std::to_string(config_.num_cpus - 1));
+}
+
+bool VmGic::running(unsigned vcpu) const {
+    check_vcpu(vcpu, "running");
+    return running_[vcpu] != 0;
+}
+
+bool VmGic::kick_pending(unsigned vcpu) const {
+    check_vcpu(vcpu, "kick_pending");
+    return kick_pending_[vcpu] != 0;
+}
+
+bool VmGic::line(unsigned vcpu, Line which) const {
+    check_vcpu(vcpu, "line");
+    switch (which) {
+    case Line::VIrq: return levels_[vcpu].virt.irq;
+    case Line::VFiq: return levels_[vcpu].virt.fiq;
+    case Line::Maintenance: return levels_[vcpu].maintenance;
+    default: return false;  // a VM has no physical lines
+    }
+}
+
+// ---- guest accesses ------------------------------------------------------------------------
+
+AccessResult VmGic::trapped_access(unsigned vcpu, std::uint32_t offset, unsigned size, bool is_write,
+                                   std::uint64_t value, AccessMode mode) {
+    check_vcpu(vcpu, is_write ? "write_distributor" : "read_distributor");
+    if (mode == AccessMode::Debug)  // a debugger's view: no exit, no side effect
+        return is_write ? dist_.write(vcpu, offset, size, value, mode) : dist_.read(vcpu, offset, size, mode);
+    // The access is a trap: the accessing vCPU has exited. For pending/active state, stop
+    // every other running vCPU that holds interrupts in its LRs as well.
+    std::vector<unsigned> stopped;
+    for (unsigned w = 0; w < config_.num_cpus; ++w) {
+        if (!running_[w]) continue;
+        if (w != vcpu && !(is_state_register(offset) && loaded_[w] != 0)) continue;
+        if (w != vcpu) ++stats_.trap_syncs;
+        vcpu_exit(w);
+        stopped.push_back(w);
+    }
+    const AccessResult r = is_write ? dist_.write(vcpu, offset, size, value, mode) : dist_.read(vcpu, offset, size, mode);
+    for (unsigned w : stopped) vcpu_entry(w);
+    settle();
+    return r;
+}
+
+AccessResult VmGic::read_distributor(unsigned vcpu, std::uint32_t offset, unsigned size, AccessMode mode) {
+    return trapped_access(vcpu, offset, size, false, 0, mode);
+}
+
+AccessResult VmGic::write_distributor(unsigned vcpu, std::uint32_t offset, unsigned size, std::uint64_t value,
+                                      AccessMode mode) {
+    return trapped_access(vcpu, offset, size, true, value, mode);
+}
+
+AccessResult VmGic::read_cpu_interface(unsigned vcpu, std::uint32_t offset, unsigned size, AccessMode mode) {
+    check_vcpu(vcpu, "read_cpu_interface");
+    const AccessResult r = vifs_[vcpu]->read_vcpu(offset, size, mode);
+    settle();
+    return r;
+}
+
+AccessResult VmGic::write_cpu_interface(unsigned vcpu, std::uint32_t offset, unsigned size, std::uint64_t value,
+                                        AccessMode mode) {
+    check_vcpu(vcpu, "write_cpu_interface");
+    const AccessResult r = vifs_[vcpu]->write_vcpu(offset, size, value, mode);
+    settle();
+    return r;
+}
+
+// ---- devices -------------------------------------------------------------------------------
+
+void VmGic::set_spi_level(std::uint32_t intid, bool level) {
+    dist_.set_spi_level(intid, level);
+    settle();
+}
+
+void VmGic::set_ppi_level(unsigned vcpu, std::uint32_t intid, bool level) {
+    dist_.set_ppi_level(vcpu, intid, level);
+    settle();
+}
+
+void VmGic::map_hw(unsigned vcpu, std::uint32_t intid, std::uint32_t physical_id) {
+    check_vcpu(vcpu, "map_hw");
+    if (intid < kNumSgis || intid >= config_.num_intids())
+        throw std::out_of_range("map_hw: INTID " + std::to_string(intid) + " is not a PPI or implemented SPI (allowed 16.." +
+                                std::to_string(config_.num_intids() - 1) + ")");
+    if (physical_id != 0 && (physical_id < kNumSgis || physical_id >= kMaxIntids))
+        throw std::out_of_range("map_hw: physical INTID " + std::to_string(physical_id) +
+                                " not allowed (16..1019, or 0 to unmap)");
+    const std::uint16_t old = dist_.hw_mapping(vcpu, intid);
+    if (old != 0) hw_reverse_[vcpu][old] = 0;
+    dist_.set_hw_mapping(vcpu, intid, static_cast<std::uint16_t>(physical_id));
+    if (physical_id != 0) hw_reverse_[vcpu][physical_id] = static_cast<std::uint16_t>(intid);
+}
+
+void VmGic::on_hw_deactivate(unsigned vcpu, std::uint32_t physical_id) {
+    const std::uint32_t vintid = hw_reverse_[vcpu][physical_id];
+    if (observer_ != nullptr) observer_->physical_deactivate(vcpu, vintid, physical_id);
+    // A level source still asserted would make the physical interrupt fire again at once;
+    // the hypervisor then re-injects it: the vCPU must exit.
+    if (vintid != 0 && dist_.is_pending(vcpu, vintid)) request_kick(vcpu);
+}
+
+// ---- world switch --------------------------------------------------------------------------
+
+FlushReport VmGic::vcpu_entry(unsigned vcpu) {
+    check_vcpu(vcpu, "vcpu_entry");
+    if (running_[vcpu]) return {};
+    const FlushReport r = flush(vcpu);
+    running_[vcpu] = 1;
+    kick_pending_[vcpu] = 0;
+    settle();
+    return r;
+}
+
+SyncReport VmGic::vcpu_exit(unsigned vcpu) {
+    check_vcpu(vcpu, "vcpu_exit");
+    if (!running_[vcpu]) return {};
+    running_[vcpu] = 0;
+    kick_pending_[vcpu] = 0;
+    const SyncReport r = sync(vcpu);
+    settle();
+    return r;
+}
+
+unsigned VmGic::service_kicks() {
+    unsigned serviced = 0;
+    const unsigned limit = 64 * config_.num_cpus;
+    for (;;) {
+        bool any = false;
+        for (unsigned v = 0; v < config_.num_cpus; ++v) {
+            if (!kick_pending_[v] || !running_[v]) continue;
+            any = true;
+            if (++serviced > limit)
+                throw std::runtime_error("service_kicks: vCPU " + std::to_string(v) + " still kicked after " +
+                                         std::to_string(limit) + " exits: live-lock in the list-register engine");
+            vcpu_exit(v);
+            vcpu_entry(v);
+        }
+        if (!any) return serviced;
+    }
+}
+
+FlushReport VmGic::flush(unsigned vcpu) {
+    VirtualCpuInterface& vif = *vifs_[vcpu];
+    const unsigned n = vif.num_list_regs();
+    const std::uint64_t all = n == 64 ? ~std::uint64_t{0} : bit64(n) - 1;
+    std::uint64_t free = vif.elrsr() & all & ~loaded_[vcpu];
+    FlushReport report;
+    bool placed_pending = false;
+    ++stats_.flushes;
+    while (free != 0) {
+        // The best in-flight interrupt: active ones not in an LR and pending ones, by
+        // priority, active first on a tie (KVM vgic_irq_cmp).
+        const Candidate pend = dist_.highest_pending(vcpu, 0b11);
+        const Candidate act = dist_.highest_active_unloaded(vcpu);
+        const Candidate* pick = nullptr;
+        if (act.valid() && (!pend.valid() || act.priority <= pend.priority)) pick = &act;
+        else if (pend.valid()) pick = &pend;
+        if (pick == nullptr) break;
+        const unsigned i = lowest_bit64(free);
+        free &= free - 1;
+        const Distributor::LrLoad load = dist_.load_into_lr(vcpu, pick->intid);
+        // GICv2 LRs hold priority[7:3] (KVM writes priority >> 3, section 3 item 19).
+        std::uint32_t lr = LR_VirtualID::make(pick->intid) | LR_Priority::make(pick->priority >> 3) |
+                           LR_Grp1::make(pick->group) | LR_Pending::make(load.pending) | LR_Active::make(load.active);
+        if (load.physical_id != 0) lr |= LR_HW::mask | LR_PhysicalID::make(load.physical_id);
+        else lr |= LR_CPUID::make(load.source_cpu) | LR_EOI::make(load.request_eoi);
+        vif.set_lr(i, lr);
+        loaded_[vcpu] |= bit64(i);
+        placed_pending = placed_pending || load.pending;
+        ++report.lrs_written;
+    }
+    stats_.lr_writes += report.lrs_written;
+    const bool evicted = dist_.highest_active_unloaded(vcpu).valid();
+    report.overflow = evicted || dist_.highest_pending(vcpu, 0b11).valid();
+    std::uint32_t hcr = HCR_En::mask;
+    if (report.overflow) {
+        ++stats_.overflows;
+        if (n >= 2) {
+            // Underflow: control comes back when at most one LR is still in use.
+            hcr |= HCR_UIE::mask;
+        } else {
+            // One LR: U would assert at once. Ask for NP while it is pending, and for an
+            // EOI maintenance when it is deactivated.
+            if (placed_pending) hcr |= HCR_NPIE::mask;
+            const std::uint32_t lr = vif.lr(0);
+            if (LR_State::get(lr) != kStateInvalid && !LR_HW::test(lr)) vif.set_lr(0, lr | LR_EOI::mask);
+        }
+    }
+    if (evicted) {
+        ++stats_.evictions;
+        hcr |= HCR_LRENPIE::mask;  // the guest's EOIs of evicted interrupts count in EOICount
+    }
+    vif.set_hcr(hcr);
+    dist_.take_retrigger(vcpu);  // parking our own loads is no re-trigger
+    return report;
+}
+
+SyncReport VmGic::sync(unsigned vcpu) {
+    VirtualCpuInterface& vif = *vifs_[vcpu];
+    SyncReport report;
+    ++stats_.syncs;
+    report.eoi_count = vif.eoi_count();
+    const std::uint64_t empty = vif.elrsr();
+    for (std::uint64_t m = loaded_[vcpu]; m != 0; m &= m - 1) {
+        const unsigned i = lowest_bit64(m);
+        const std::uint32_t lr = vif.lr(i);
+        bool pending = false, active = false;
+        if (!(empty & bit64(i))) {  // KVM reads back only LRs that ELRSR does not report empty
+            ++report.lrs_read;
+            pending = LR_Pending::test(lr);
+            active = LR_Active::test(lr);
+        }
+        dist_.fold_from_lr(vcpu, LR_VirtualID::get(lr), pending, active,
+                           LR_HW::test(lr) ? 0u : LR_CPUID::get(lr));
+        vif.set_lr(i, 0);
+    }
+    loaded_[vcpu] = 0;
+    stats_.lr_reads += report.lrs_read;
+    // EOIs the guest performed on interrupts that had no LR: the evicted actives, completed
+    // in nesting order (highest priority first).
+    for (unsigned k = 0; k < report.eoi_count; ++k) {
+        const Candidate c = dist_.highest_active_unloaded(vcpu);
+        if (!c.valid()) break;
+        dist_.deactivate(vcpu, c.intid);
+        ++stats_.eoicount_deactivations;
+        const std::uint16_t pintid = dist_.hw_mapping(vcpu, c.intid);
+        if (pintid != 0 && observer_ != nullptr) observer_->physical_deactivate(vcpu, c.intid, pintid);
+    }
+    vif.set_hcr(0);
+    return report;
+}
+
+// ---- kicks and lines -----------------------------------------------------------------------
+
+void VmGic::request_kick(unsigned vcpu) {
+    if (!running_[vcpu] || kick_pending_[vcpu]) return;
+    kick_pending_[vcpu] = 1;
+    ++stats_.kicks;
+    if (observer_ != nullptr) observer_->kick(vcpu);
+}
+
+bool VmGic::would_improve(unsigned vcpu, const Candidate& c) const {
+    // Worth an exit if a list register is free or holds something of lower priority.
+    const VirtualCpuInterface& vif = *vifs_[vcpu];
+    const unsigned n = vif.num_list_regs();
+    const std::uint64_t all = n == 64 ? ~std::uint64_t{0} : bit64(n) - 1;
+    if ((vif.elrsr() & all & ~loaded_[vcpu]) != 0) return true;
+    for (std::uint64_t m = loaded_[vcpu]; m != 0; m &= m - 1) {
+        const std::uint32_t lr = vif.lr(lowest_bit64(m));
+        if (LR_State::get(lr) == kStateInvalid) return true;  // freed, waiting for maintenance
+        if ((LR_Priority::get(lr) << 3) > c.priority) return true;
+    }
+    return false;
+}
+
+void VmGic::settle() {
+    dist_.drain_dirty([this](unsigned w) {
+        const bool retrigger = dist_.take_retrigger(w);
+        if (!running_[w]) return;
+        const Candidate c = dist_.highest_pending(w, 0b11);
+        if (retrigger || (c.valid() && would_improve(w, c))) request_kick(w);
+    });
+    for (unsigned v = 0; v < config_.num_cpus; ++v) update_lines(v);
+}
+
+void VmGic::update_lines(unsigned vcpu) {
+    const VirtualCpuInterface& vif = *vifs_[vcpu];
+    VcpuLines& l = levels_[vcpu];
+    const LineLevels virt = vif.virtual_lines();
+    const bool maintenance = vif.maintenance();
+    if (observer_ != nullptr) {
+        if (virt.irq != l.virt.irq) observer_->line_changed(vcpu, Line::VIrq, virt.irq);
+        if (virt.fiq != l.virt.fiq) observer_->line_changed(vcpu, Line::VFiq, virt.fiq);
+        if (maintenance != l.maintenance) observer_->line_changed(vcpu, Line::Maintenance, maintenance);
+    }
+    l.virt = virt;
+    l.maintenance = maintenance;
+    // The maintenance interrupt is taken by the hypervisor (this engine): an exit.
+    if (maintenance && running_[vcpu] && !kick_pending_[vcpu]) {
+        ++stats_.maintenance_kicks;
+        request_kick(vcpu);
+    }
+}
+
+// ---- save / restore --------------------------------------------------------------------------
+
+VcpuInterfaceState VmGic::save_vcpu(unsigned vcpu) const {
+    check_vcpu(vcpu, "save_vcpu");
+    return vifs_[vcpu]->save();
+}
+
+void VmGic::restore_vcpu(unsigned vcpu, const VcpuInterfaceState& state) {
+    check_vcpu(vcpu, "restore_vcpu");
+    if (running_[vcpu]) throw std::invalid_argument("restore_vcpu: vCPU " + std::to_string(vcpu) + " is running");
+    for (std::uint32_t lr : state.lrs)
+        if (LR_State::get(lr) != kStateInvalid)
+            throw std::invalid_argument("restore_vcpu: vm mode restores only empty list registers (the engine owns them)");
+    vifs_[vcpu]->restore(state);
+    settle();
+}
+
+} // namespace vgic
