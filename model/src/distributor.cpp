@@ -240,6 +240,14 @@ Candidate Distributor::highest_active_unloaded(unsigned cpu) const {
     return c;
 }
 
+std::size_t Distributor::in_flight(unsigned cpu) const {
+    std::size_t n = 0;
+    for (unsigned g = 0; g < 2; ++g)
+        if ((enabled_groups_ >> g) & 1u) n += eligible_[cpu * 2 + g].size();
+    if (vm_mode_) n += active_unloaded_[cpu].size();
+    return n;
+}
+
 void Distributor::set_hw_mapping(unsigned cpu, std::uint32_t intid, std::uint16_t physical_id) {
     irq(cpu, intid).hw_pintid = physical_id;
 }

@@ -82,7 +82,7 @@ AccessResult Gic::alias_access(unsigned accessor, std::uint32_t offset, unsigned
         b.is_write = is_write;
         b.value = value;
         b.kind = BadAccessKind::Reserved;
-        return {0, diag_.bad_access(b)};
+        return {0, diag_.bad_access(b), b.kind};
     }
     VirtualCpuInterface& v = *vifs_[target];
     const AccessResult r = is_write ? v.write_control(inner, size, value, mode) : v.read_control(inner, size, mode);

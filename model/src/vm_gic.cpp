@@ -1,5 +1,6 @@
 #include "vgic/model/vm_gic.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -49,6 +50,15 @@ void VmGic::check_vcpu(unsigned vcpu, const char* what) const {
 bool VmGic::running(unsigned vcpu) const {
     check_vcpu(vcpu, "running");
     return running_[vcpu] != 0;
+}
+
+unsigned VmGic::lrs_to_flush(unsigned vcpu) const {
+    check_vcpu(vcpu, "lrs_to_flush");
+    const VirtualCpuInterface& vif = *vifs_[vcpu];
+    const unsigned n = vif.num_list_regs();
+    const std::uint64_t all = n == 64 ? ~std::uint64_t{0} : bit64(n) - 1;
+    const auto free = static_cast<std::size_t>(__builtin_popcountll(vif.elrsr() & all & ~loaded_[vcpu]));
+    return static_cast<unsigned>(std::min(free, dist_.in_flight(vcpu)));
 }
 
 bool VmGic::kick_pending(unsigned vcpu) const {

@@ -20,12 +20,6 @@ enum class AccessStatus : std::uint8_t {
     Error,    ///< bad access under BadAccessPolicy::Error: the bus should signal an error
 };
 
-struct AccessResult {
-    std::uint64_t value = 0;  ///< read data (0 for writes and failed reads)
-    AccessStatus status = AccessStatus::Ok;
-    bool ok() const { return status == AccessStatus::Ok; }
-};
-
 enum class BadAccessKind : std::uint8_t {
     Unaligned,         ///< address not a multiple of the access size
     UnsupportedWidth,  ///< the register does not support this access size
@@ -33,6 +27,13 @@ enum class BadAccessKind : std::uint8_t {
     WriteToReadOnly,
     ReadOfWriteOnly,
     GuestError,        ///< a legal access whose effect is UNPREDICTABLE; the model ignored it
+};
+
+struct AccessResult {
+    std::uint64_t value = 0;  ///< read data (0 for writes and failed reads)
+    AccessStatus status = AccessStatus::Ok;
+    BadAccessKind kind = BadAccessKind::Reserved;  ///< why, when status != Ok
+    bool ok() const { return status == AccessStatus::Ok; }
 };
 
 const char* to_string(BadAccessKind kind);

@@ -75,6 +75,9 @@ public:
     /// (invalid if none). Its `source_cpu` is the SGI source that was acknowledged.
     Candidate highest_active_unloaded(unsigned cpu) const;
     bool is_parked(unsigned cpu, std::uint32_t intid) const { return irq(cpu, intid).parked; }
+    /// Interrupts in flight for `cpu` outside its list registers: eligible pending ones of
+    /// the groups GICD_CTLR forwards, plus active ones it owns. O(1).
+    std::size_t in_flight(unsigned cpu) const;
     /// Maps virtual `intid` (as seen by `cpu` when private) to physical `physical_id`: its
     /// list registers get HW=1. 0 unmaps.
     void set_hw_mapping(unsigned cpu, std::uint32_t intid, std::uint16_t physical_id);

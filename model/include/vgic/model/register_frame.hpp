@@ -125,7 +125,7 @@ private:
         bad.is_write = is_write;
         bad.value = value;
         bad.kind = why;
-        return {0, diag.bad_access(bad)};
+        return {0, diag.bad_access(bad), why};
     }
 
     const char* name_;

@@ -111,6 +111,8 @@ public:
     /// Exit: the vCPU stops running, then sync. No effect if not running.
     SyncReport vcpu_exit(unsigned vcpu);
     bool running(unsigned vcpu) const;
+    /// How many list registers a flush of `vcpu` would write now (for timing the entry).
+    unsigned lrs_to_flush(unsigned vcpu) const;
     bool kick_pending(unsigned vcpu) const;
     /// Untimed use: performs exit + entry for every kicked running vCPU until none is
     /// kicked. Throws std::runtime_error if that does not settle (a live-lock).
