@@ -52,6 +52,13 @@ const VirtualCpuInterface& Gic::virtual_interface(unsigned cpu) const {
     return const_cast<Gic*>(this)->vif(cpu, "virtual_interface");
 }
 
+VcpuInterfaceState Gic::save_virtual_interface(unsigned cpu) const { return virtual_interface(cpu).save(); }
+
+void Gic::restore_virtual_interface(unsigned cpu, const VcpuInterfaceState& state) {
+    vif(cpu, "restore_virtual_interface").restore(state);
+    settle(cpu);
+}
+
 AccessResult Gic::read_hyp_control(unsigned cpu, std::uint32_t offset, unsigned size, AccessMode mode) {
     const AccessResult r = vif(cpu, "read_hyp_control").read_control(offset, size, mode);
     settle(cpu);

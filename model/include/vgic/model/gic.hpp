@@ -55,6 +55,12 @@ public:
     AccessResult write_virtual_cpu_interface(unsigned cpu, std::uint32_t offset, unsigned size,
                                              std::uint64_t value, AccessMode mode = AccessMode::Normal);
 
+    /// The hypervisor's world switch of CPU `cpu`'s virtual interface: save the state
+    /// (HCR, VMCR, APR, LRs), or load one (output lines and the maintenance PPI follow at
+    /// once). restore throws std::invalid_argument for a different LR count, unchanged.
+    VcpuInterfaceState save_virtual_interface(unsigned cpu) const;
+    void restore_virtual_interface(unsigned cpu, const VcpuInterfaceState& state);
+
     /// Input lines. Throw std::out_of_range for a CPU or INTID that does not exist, or for
     /// the maintenance PPI, which the GIC drives itself.
     void set_ppi_level(unsigned cpu, std::uint32_t intid, bool level);
