@@ -1182,7 +1182,7 @@ BOOST_AUTO_TEST_CASE(restore_with_a_different_lr_count_throws) {
     BOOST_TEST((b.gic.virtual_interface(0).save() == before), "a refused restore changes nothing");
     VcpuInterfaceState shorter = before;
     shorter.lrs.resize(7);
-    BOOST_CHECK_THROW(vif.restore(shorter), std::invalid_argument);
+    BOOST_CHECK_THROW(b.gic.restore_virtual_interface(0, shorter), std::invalid_argument);
     BOOST_TEST(b.hcr(0) == gich::HCR_UIE::mask, "HCR unchanged after the refused restores");
 }
 
