@@ -1,0 +1,89 @@
+// vgic-sim: the project's simulator front end.
+//   vgic-sim script FILE [--vcd FILE]   run a register-level testbench (docs/SCRIPT.md)
+//   vgic-sim run [SCENARIO]             the latency-study platform (roadmap step 6, not built yet)
+#include "sim/script_runner.hpp"
+
+#include <systemc>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+namespace {
+
+void usage(std::FILE* f) {
+    std::fprintf(f,
+                 "usage: vgic-sim script FILE [--vcd FILE]\n"
+                 "  script FILE   run the register-level testbench FILE (see docs/SCRIPT.md)\n"
+                 "  --vcd FILE    write the waveform of the run to FILE\n"
+                 "exit status: 0 all checks passed, 1 a check failed, 2 bad command line or script\n");
+}
+
+int script_command(int argc, char** argv) {
+    std::string file, vcd;
+    for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--vcd") {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "vgic-sim: --vcd needs a file name\n");
+                return 2;
+            }
+            vcd = argv[++i];
+        } else if (!a.empty() && a[0] == '-') {
+            std::fprintf(stderr, "vgic-sim: unknown option '%s' for 'script'\n", a.c_str());
+            return 2;
+        } else if (file.empty()) {
+            file = a;
+        } else {
+            std::fprintf(stderr, "vgic-sim: unexpected argument '%s' (one script per run)\n", a.c_str());
+            return 2;
+        }
+    }
+    if (file.empty()) {
+        std::fprintf(stderr, "vgic-sim: 'script' needs a FILE\n");
+        usage(stderr);
+        return 2;
+    }
+    vgic::script::Script s;
+    try {
+        s = vgic::script::load_script(file);
+        vgic::sim::validate_for_execution(s);
+    } catch (const vgic::script::ScriptError& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    }
+    // The library reports bad accesses as SystemC warnings; a testbench checks them itself.
+    sc_core::sc_report_handler::set_actions("vgic/access", sc_core::SC_DO_NOTHING);
+    sc_core::sc_report_handler::set_actions("vgic/guest", sc_core::SC_DO_NOTHING);
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // e.g. the VCD timescale note
+    vgic::sim::ScriptOptions opt;
+    opt.vcd_path = vcd;
+    const vgic::sim::ScriptOutcome o = vgic::sim::run_script(s, opt, std::cout);
+    std::cout << o.passed << " passed, " << o.failed << " failed" << std::endl;
+    return o.failed == 0 ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // Keep stdout for the testbench's own output: no SystemC banner.
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}
+
+int sc_main(int argc, char** argv) {
+    if (argc < 2 || std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help") {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const std::string cmd = argv[1];
+    if (cmd == "script") return script_command(argc, argv);
+    if (cmd == "run") {
+        std::fprintf(stderr, "vgic-sim: 'run' (the latency-study platform) is not implemented yet: roadmap step 6\n");
+        return 2;
+    }
+    std::fprintf(stderr, "vgic-sim: unknown command '%s'\n", cmd.c_str());
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,250 @@
+#include "sim/script_runner.hpp"
+
+#include "vgic/tlm/vgic.hpp"
+
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <cstdio>
+#include <memory>
+#include <sstream>
+
+namespace vgic::sim {
+
+using namespace sc_core;
+using script::Command;
+
+namespace {
+
+std::string hex(std::uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+
+/// A timing value given as a file is resolved against the script's folder.
+std::string resolve_timing(const script::Script& s) {
+    const std::string& t = s.platform.timing;
+    auto ends_with = [&t](const std::string& suffix) {
+        return t.size() > suffix.size() && t.compare(t.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    const bool is_file =
+        t.find('/') != std::string::npos || ends_with(".json") || ends_with(".yaml") || ends_with(".yml");
+    if (!is_file || t[0] == '/') return t;
+    const auto slash = s.file.rfind('/');
+    return slash == std::string::npos ? t : s.file.substr(0, slash + 1) + t;
+}
+
+tlm::VgicParams make_params(const script::Script& s) {
+    const script::PlatformSpec& p = s.platform;
+    tlm::VgicParams v;
+    v.mode = p.mode == script::Mode::Vm ? tlm::Mode::Vm : tlm::Mode::Hw;
+    v.gic.num_cpus = p.cpus;
+    v.gic.num_spis = p.spis;
+    v.gic.priority_bits = p.prio_bits;
+    v.gic.bad_access = p.bad_access == script::BadAccess::Error ? BadAccessPolicy::Error : BadAccessPolicy::RazWi;
+    v.gic.virt.num_list_regs = p.lrs;
+    v.timing = tlm::load_timing_profile(resolve_timing(s));
+    return v;
+}
+
+/// The script's initiator: a socket per frame and CPU, bound to the Vgic.
+struct Initiator : sc_module {
+    using Sock = tlm_utils::simple_initiator_socket<Initiator, 32>;
+    sc_vector<Sock> gicd, gicc, gich, gicv;
+    Initiator(sc_module_name n, tlm::Vgic& g)
+        : sc_module(n), gicd("gicd", g.cpu.size()), gicc("gicc", g.cpu.size()), gich("gich", g.cpu.size()),
+          gicv("gicv", g.cpu.size()) {
+        for (unsigned i = 0; i < g.cpu.size(); ++i) {
+            gicd[i].bind(g.distributor.socket[i]);
+            gicc[i].bind(g.cpu[i].gicc);
+            gich[i].bind(g.cpu[i].gich);
+            gicv[i].bind(g.cpu[i].gicv);
+        }
+    }
+    Sock& socket(script::Frame f, unsigned cpu) {
+        switch (f) {
+        case script::Frame::Gicd: return gicd[cpu];
+        case script::Frame::Gicc: return gicc[cpu];
+        case script::Frame::Gich: return gich[cpu];
+        case script::Frame::Gicv: return gicv[cpu];
+        case script::Frame::Gicr: break;
+        }
+        return gicd[cpu];  // unreachable: rejected by validate_for_execution
+    }
+};
+
+class Runner {
+public:
+    Runner(const script::Script& s, tlm::Vgic& gic, Initiator& init, std::ostream& out)
+        : s_(s), gic_(gic), init_(init), out_(out) {}
+
+    void run() {
+        for (const Command& c : s_.commands) step(c);
+    }
+    ScriptOutcome outcome() const { return o_; }
+
+private:
+    void check(const Command& c, bool ok, const std::string& expected, const std::string& got) {
+        if (ok) {
+            ++o_.passed;
+            return;
+        }
+        ++o_.failed;
+        out_ << s_.file << ':' << c.line << ": expected " << expected << ", got " << got << "   [" << c.text << "]\n";
+    }
+
+    struct Access {
+        std::uint64_t value = 0;
+        bool error = false;
+    };
+
+    Access access(script::Frame frame, unsigned cpu, bool write, std::uint64_t offset, unsigned bits,
+                  std::uint64_t value, bool debug) {
+        ::tlm::tlm_generic_payload tx;
+        unsigned char data[8] = {};
+        const unsigned len = bits / 8;
+        for (unsigned i = 0; i < len; ++i) data[i] = static_cast<unsigned char>(value >> (8 * i));
+        tx.set_command(write ? ::tlm::TLM_WRITE_COMMAND : ::tlm::TLM_READ_COMMAND);
+        tx.set_address(offset);
+        tx.set_data_ptr(data);
+        tx.set_data_length(len);
+        tx.set_streaming_width(len);
+        Access a;
+        Initiator::Sock& sock = init_.socket(frame, cpu);
+        if (debug) {
+            a.error = sock->transport_dbg(tx) != len;
+        } else {
+            sc_time delay = SC_ZERO_TIME;
+            sock->b_transport(tx, delay);
+            a.error = tx.get_response_status() != ::tlm::TLM_OK_RESPONSE;
+            wait(delay);  // the access takes the time its latency says
+        }
+        for (unsigned i = 0; i < len; ++i) a.value |= std::uint64_t{data[i]} << (8 * i);
+        return a;
+    }
+
+    static void settle() {
+        // Line changes take delta cycles; let the current time step finish them.
+        for (int i = 0; i < 64 && sc_pending_activity_at_current_time(); ++i) wait(SC_ZERO_TIME);
+    }
+
+    const sc_signal<bool>& line_signal(unsigned cpu, script::OutputLine l) {
+        tlm::VgicCpuIf& c = gic_.cpu[cpu];
+        switch (l) {
+        case script::OutputLine::Irq: return c.irq_level;
+        case script::OutputLine::Fiq: return c.fiq_level;
+        case script::OutputLine::Virq: return c.virq_level;
+        case script::OutputLine::Vfiq: return c.vfiq_level;
+        case script::OutputLine::Maint: return c.maintenance_level;
+        }
+        return c.irq_level;
+    }
+
+    void step(const Command& c) {
+        using namespace script;
+        if (c.is<Read>()) {
+            const Read& r = c.as<Read>();
+            const Access a = access(r.frame, r.cpu, false, r.offset, r.bits, 0, false);
+            const std::uint64_t v = a.value & r.compare_mask();
+            if (r.check == ReadCheck::Error) check(c, a.error, "an error response", a.error ? "error" : "OK, " + hex(a.value));
+            else if (r.check == ReadCheck::Value)
+                check(c, !a.error && v == r.expected, hex(r.expected), a.error ? "an error response" : hex(v));
+            else out_ << s_.file << ':' << c.line << ": " << c.text << " -> " << (a.error ? "error" : hex(v)) << '\n';
+        } else if (c.is<Write>()) {
+            const Write& w = c.as<Write>();
+            const Access a = access(w.frame, w.cpu, true, w.offset, w.bits, w.value, false);
+            if (w.expect_error) check(c, a.error, "an error response", "OK");
+            else check(c, !a.error, "OK", "an error response");
+        } else if (c.is<Peek>()) {
+            const Peek& p = c.as<Peek>();
+            const Access a = access(p.frame, p.cpu, false, p.offset, p.bits, 0, true);
+            const std::uint64_t v = a.value & p.compare_mask();
+            if (p.expected) check(c, !a.error && v == *p.expected, hex(*p.expected), a.error ? "an error" : hex(v));
+            else out_ << s_.file << ':' << c.line << ": " << c.text << " -> " << (a.error ? "error" : hex(v)) << '\n';
+        } else if (c.is<SpiLine>()) {
+            const SpiLine& l = c.as<SpiLine>();
+            gic_.set_spi_level(l.intid, l.high);
+        } else if (c.is<PpiLine>()) {
+            const PpiLine& l = c.as<PpiLine>();
+            gic_.set_ppi_level(l.cpu, l.intid, l.high);
+        } else if (c.is<script::Vcpu>()) {
+            // The command returns when the switch is complete: after the save (stop) or the
+            // flush and entry (run).
+            const script::Vcpu& v = c.as<script::Vcpu>();
+            tlm::VgicCpuIf& cpu = gic_.cpu[v.cpu];
+            if (v.run) {
+                if (!cpu.running()) {
+                    cpu.run();
+                    wait(cpu.flush_done);
+                }
+            } else if (cpu.running()) {
+                cpu.stop();
+                wait(cpu.save_done);
+            }
+        } else if (c.is<Wait>()) {
+            wait(sc_time(static_cast<double>(c.as<Wait>().ps), SC_PS));
+        } else if (c.is<ExpectLine>()) {
+            const ExpectLine& e = c.as<ExpectLine>();
+            settle();
+            const bool level = line_signal(e.cpu, e.line).read();
+            check(c, level == e.high, e.high ? "high" : "low", std::string(level ? "high" : "low") + " at " + sc_time_stamp().to_string());
+        } else if (c.is<Echo>()) {
+            out_ << c.as<Echo>().text << '\n';
+        }
+        // Mrs/Msr are refused by validate_for_execution until system registers exist.
+    }
+
+    const script::Script& s_;
+    tlm::Vgic& gic_;
+    Initiator& init_;
+    std::ostream& out_;
+    ScriptOutcome o_;
+};
+
+} // namespace
+
+void validate_for_execution(const script::Script& s) {
+    if (s.platform.gic == script::GicVersion::V3)
+        throw script::ScriptError(s.file, s.platform.line,
+                                  "'gic=v3': GICv3 is not implemented yet (roadmap step 5); use gic=v2");
+    for (const Command& c : s.commands)
+        if (c.is<script::Mrs>() || c.is<script::Msr>())
+            throw script::ScriptError(s.file, c.line,
+                                      std::string("'") + (c.is<script::Mrs>() ? "mrs" : "msr") +
+                                          "': system registers are not implemented yet (roadmap steps 4 and 5)");
+    try {
+        (void)make_params(s);
+    } catch (const tlm::TimingProfileError& e) {
+        throw script::ScriptError(s.file, s.platform.line, std::string("timing: ") + e.what());
+    } catch (const ConfigError& e) {
+        throw script::ScriptError(s.file, s.platform.line, e.what());
+    }
+}
+
+ScriptOutcome run_script(const script::Script& s, const ScriptOptions& options, std::ostream& out) {
+    tlm::Vgic gic("gic", make_params(s));
+    Initiator init("script", gic);
+    sc_trace_file* tf = nullptr;
+    if (!options.vcd_path.empty()) {
+        std::string base = options.vcd_path;
+        if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+        tf = sc_create_vcd_trace_file(base.c_str());
+        tf->set_time_unit(1, SC_PS);
+        tlm::trace_vgic(tf, gic);
+    }
+    Runner runner(s, gic, init, out);
+    bool done = false;
+    sc_spawn([&] {
+        runner.run();
+        done = true;
+        sc_stop();
+    });
+    sc_start();
+    if (tf != nullptr) sc_close_vcd_trace_file(tf);
+    if (!done) out << s.file << ": error: the simulation ended before the script did\n";
+    ScriptOutcome o = runner.outcome();
+    if (!done) ++o.failed;
+    return o;
+}
+
+} // namespace vgic::sim

@@ -1,0 +1,30 @@
+// Runs a parsed vgic-sim script (docs/SCRIPT.md) against the TLM platform: one Vgic with an
+// initiator that owns a socket per frame and CPU. Each access takes the time its latency
+// says; checks compare against the architecture's expected values written in the script.
+#pragma once
+
+#include "script/script.hpp"
+
+#include <ostream>
+#include <string>
+
+namespace vgic::sim {
+
+struct ScriptOptions {
+    std::string vcd_path;  ///< empty: no waveform
+};
+
+struct ScriptOutcome {
+    unsigned passed = 0;
+    unsigned failed = 0;
+};
+
+/// Checks what the parser cannot (features not built yet, the timing profile) and throws
+/// script::ScriptError naming the line; call before elaboration.
+void validate_for_execution(const script::Script& script);
+
+/// Elaborates the platform and runs the script to its end (one simulation per process).
+/// Failed checks print `FILE:LINE: expected ..., got ...` to `out`.
+ScriptOutcome run_script(const script::Script& script, const ScriptOptions& options, std::ostream& out);
+
+} // namespace vgic::sim

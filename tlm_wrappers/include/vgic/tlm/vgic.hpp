@@ -1,0 +1,209 @@
+// SystemC/TLM-2.0 modules around the model: what users bind into a virtual platform.
+//
+//   Vgic                      top module: owns the model (hw: vgic::Gic, vm: vgic::VmGic)
+//   ├── distributor           VgicDistributor: socket[cpu] (GICD), spi_in[k] (INTID 32+k)
+//   ├── cpu[i]                VgicCpuIf: gicc, gich, gicv sockets; irq, fiq, virq, vfiq,
+//   │                         maintenance outputs; ppi_in[k] (INTID 16+k); vm-mode events
+//   └── gich_alias            hw mode: the GICH alias region (CPU n's GICH at n * 0x200)
+//
+// No module decodes a register: sockets pass (offset, size, data) to the model and add the
+// frame's access latency to the b_transport delay. Output lines change at the right
+// simulated time through timed events (signal_delay after the change in the model).
+// In vm mode, each VgicCpuIf also runs its vCPU's hypervisor side: kicks, exits, LR sync,
+// flush and entries, save and restore, each timed by the profile and announced by events.
+#pragma once
+
+#ifndef SC_INCLUDE_DYNAMIC_PROCESSES
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#endif
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "vgic/model/gic.hpp"
+#include "vgic/model/vm_gic.hpp"
+#include "vgic/tlm/timing_profile.hpp"
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace vgic::tlm {
+
+/// SystemC report message types of this library (filter with sc_report_handler).
+inline constexpr const char* kMsgAccess = "vgic/access";  ///< bad guest accesses
+inline constexpr const char* kMsgGuest = "vgic/guest";    ///< UNPREDICTABLE guest behaviour ignored
+inline constexpr const char* kMsgConfig = "vgic/config";  ///< configuration errors
+
+enum class Mode { Hw, Vm };
+
+struct VgicParams {
+    GicConfig gic{};        ///< distributor / CPU interface / list-register configuration
+    Mode mode = Mode::Hw;   ///< hw: a GIC-400-like GIC; vm: one VM's vGIC + hypervisor engine
+    TimingProfile timing{}; ///< default: the zero preset (purely functional)
+};
+
+/// Optional TLM extension naming the issuing CPU, for platforms that route all CPUs
+/// through one bus into a single socket. Without it, the socket the access arrived on
+/// decides (distributor socket[cpu], cpu[i].gicc ...).
+class CpuIdExtension : public ::tlm::tlm_extension<CpuIdExtension> {
+public:
+    explicit CpuIdExtension(unsigned cpu_index = 0) : cpu(cpu_index) {}
+    ::tlm::tlm_extension_base* clone() const override { return new CpuIdExtension(cpu); }
+    void copy_from(const ::tlm::tlm_extension_base& other) override {
+        cpu = static_cast<const CpuIdExtension&>(other).cpu;
+    }
+    unsigned cpu;
+};
+
+/// An input that may be left unbound (a platform wires only the lines it uses).
+using InputPort = sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND>;
+/// An output that may be left unbound (callbacks and tracing still work).
+using OutputPort = sc_core::sc_port<sc_core::sc_signal_inout_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND>;
+
+class Vgic;
+
+/// The register frames a socket can lead to.
+enum class Frame { Gicd, Gicc, Gich, GichAlias, Gicv };
+
+/// The distributor's sockets and SPI inputs.
+class VgicDistributor : public sc_core::sc_module {
+public:
+    /// Sockets may stay unbound (a platform binds the frames it maps).
+    using Socket = tlm_utils::simple_target_socket_tagged_optional<VgicDistributor, 32>;
+    sc_core::sc_vector<Socket> socket;  ///< socket[cpu]: GICD as seen by that CPU
+    sc_core::sc_vector<InputPort> spi_in;  ///< spi_in[k]: level of INTID 32 + k
+
+    VgicDistributor(const sc_core::sc_module_name& name, Vgic& owner);
+
+private:
+    void b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(int cpu, ::tlm::tlm_generic_payload& tx);
+    bool get_direct_mem_ptr(int cpu, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
+    void end_of_elaboration() override;
+    Vgic& owner_;
+};
+
+/// One CPU interface (hw) or vCPU (vm).
+class VgicCpuIf : public sc_core::sc_module {
+public:
+    using Socket = tlm_utils::simple_target_socket_tagged_optional<VgicCpuIf, 32>;
+    Socket gicc;  ///< hw: the physical CPU interface; vm: the guest's window = GICV
+    Socket gich;  ///< this CPU's GICH (vm mode: read-only view of the engine's state)
+    Socket gicv;  ///< this CPU's GICV
+    OutputPort irq, fiq, virq, vfiq, maintenance;
+    sc_core::sc_vector<InputPort> ppi_in;  ///< ppi_in[k]: level of INTID 16 + k of this CPU
+
+    /// vm mode: notified when the engine finished syncing (exit), flushing (entry), saving
+    /// (vCPU descheduled) or restoring (vCPU scheduled) this vCPU's interface.
+    sc_core::sc_event sync_done, flush_done, save_done, restore_done;
+    /// The internal signals (for tracing, and for reading levels without binding ports).
+    sc_core::sc_signal<bool> irq_level, fiq_level, virq_level, vfiq_level, maintenance_level;
+    sc_core::sc_signal<bool> running_state;   ///< vm: the vCPU is in the guest
+    sc_core::sc_signal<unsigned> lrs_in_use;  ///< list registers not free (ELRSR clear)
+
+    /// Called when a line change is scheduled, with the simulated time it takes effect;
+    /// for platforms that avoid delta cycles.
+    using LineCallback = std::function<void(Line line, bool level, const sc_core::sc_time& when)>;
+    void on_line_change(LineCallback cb) { line_callback_ = std::move(cb); }
+
+    /// vm mode: deschedule (exit + sync + save) / schedule (restore + flush + entry) this
+    /// vCPU, timed. Returns immediately; completion is signalled by save_done/flush_done.
+    void stop();
+    void run();
+    /// vm mode: is the vCPU in the guest (entered and not exited)?
+    bool running() const;
+
+    VgicCpuIf(const sc_core::sc_module_name& name, Vgic& owner, unsigned index);
+
+private:
+    friend class Vgic;
+    struct TimedLine {
+        sc_core::sc_signal<bool>* level = nullptr;
+        OutputPort* port = nullptr;
+        std::deque<std::pair<sc_core::sc_time, bool>> queue;
+        sc_core::sc_event wake;
+    };
+    void b_transport(int frame, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(int frame, ::tlm::tlm_generic_payload& tx);
+    bool get_direct_mem_ptr(int frame, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
+    void schedule(Line line, bool level, const sc_core::sc_time& offset);
+    void fire(TimedLine& l);
+    void hypervisor();  // vm mode SC_THREAD
+    void end_of_elaboration() override;
+    /// Publishes the LR occupancy through lr_count_event_ (the signal has one writer).
+    void update_lr_count();
+    void write_lr_count();
+
+    Vgic& owner_;
+    unsigned index_;
+    TimedLine lines_[5];
+    LineCallback line_callback_;
+    sc_core::sc_event kick_event_, stop_event_, run_event_, lr_count_event_;
+    unsigned lr_count_ = 0;
+    bool want_running_ = true;  // scheduler's intent (vm)
+};
+
+class Vgic : public sc_core::sc_module {
+    // Declared first: the sub-modules below are sized from these.
+    VgicParams params_;
+    std::unique_ptr<Gic> hw_;
+    std::unique_ptr<VmGic> vm_;
+
+public:
+    VgicDistributor distributor;
+    sc_core::sc_vector<VgicCpuIf> cpu;
+    /// hw mode: the GICH alias region (CPU n's GICH at n * 0x200).
+    tlm_utils::simple_target_socket_tagged_optional<Vgic, 32> gich_alias;
+
+    /// Throws ConfigError for a bad configuration (also reported as vgic/config).
+    Vgic(const sc_core::sc_module_name& name, const VgicParams& params);
+    ~Vgic() override;
+
+    /// Direct input lines, for platforms without signals (take effect at the current
+    /// simulated time plus `offset`).
+    void set_spi_level(std::uint32_t intid, bool level, const sc_core::sc_time& offset = sc_core::SC_ZERO_TIME);
+    void set_ppi_level(unsigned cpu, std::uint32_t intid, bool level,
+                       const sc_core::sc_time& offset = sc_core::SC_ZERO_TIME);
+
+    const VgicParams& params() const { return params_; }
+    Mode mode() const { return params_.mode; }
+    /// The model underneath (one of them is null, by mode).
+    Gic* hw_model() { return hw_.get(); }
+    VmGic* vm_model() { return vm_.get(); }
+    Diagnostics& diagnostics();
+    /// Latency of one access to `frame`.
+    sc_core::sc_time latency(Frame frame) const;
+    static sc_core::sc_time ps(std::uint64_t picoseconds);
+
+private:
+    friend class VgicDistributor;
+    friend class VgicCpuIf;
+    class Observer;
+
+    static VgicParams checked(const VgicParams& p);
+    AccessResult access(Frame frame, unsigned cpu, std::uint32_t offset, unsigned size, bool is_write,
+                        std::uint64_t value, AccessMode mode, const sc_core::sc_time& offset_time);
+    void transport(Frame frame, unsigned cpu, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(Frame frame, unsigned cpu, ::tlm::tlm_generic_payload& tx);
+    void alias_b_transport(int, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned alias_transport_dbg(int, ::tlm::tlm_generic_payload& tx);
+    bool alias_dmi(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
+    void report_diagnostic(const BadAccess& b);
+    void after_access(Frame frame, unsigned cpu, std::uint32_t offset);
+    void service_functional_kicks();
+
+    std::unique_ptr<Observer> observer_;
+    sc_core::sc_time now_offset_ = sc_core::SC_ZERO_TIME;  // local-time offset of the current operation
+    bool functional_engine_ = false;  // vm: every engine cost is zero -> kicks serviced at once
+    bool kick_requested_ = false;
+};
+
+/// Adds every output line of every CPU interface (irq, fiq, virq, vfiq, maintenance), each
+/// vCPU's running state and each interface's occupied-LR count to `tf`, named
+/// `<prefix>.cpu<i>.<signal>` (`vcpu<i>` in vm mode). Call before sc_start.
+void trace_vgic(sc_core::sc_trace_file* tf, Vgic& gic, const std::string& prefix = "");
+
+} // namespace vgic::tlm

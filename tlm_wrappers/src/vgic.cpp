@@ -1,0 +1,488 @@
+#include "vgic/tlm/vgic.hpp"
+
+#include <stdexcept>
+
+namespace vgic::tlm {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+namespace {
+constexpr unsigned kLineCount = 5;
+unsigned line_index(Line l) { return static_cast<unsigned>(l); }
+} // namespace
+
+// ---- model -> modules ------------------------------------------------------------------------
+
+/// Receives the model's line changes, kicks and physical deactivations, and hands them to
+/// the CPU-interface modules with the local time of the operation that caused them.
+class Vgic::Observer final : public VmObserver {
+public:
+    explicit Observer(Vgic& owner) : owner_(owner) {}
+    void line_changed(unsigned cpu, Line line, bool level) override {
+        owner_.cpu[cpu].schedule(line, level, owner_.now_offset_);
+    }
+    void kick(unsigned vcpu) override {
+        // With a free engine (the zero preset) the exit and entry happen right after the
+        // operation that asked for them (Vgic::service_functional_kicks): purely functional.
+        if (owner_.functional_engine_) owner_.kick_requested_ = true;
+        else owner_.cpu[vcpu].kick_event_.notify(owner_.now_offset_ + ps(owner_.params_.timing.kick));
+    }
+
+private:
+    Vgic& owner_;
+};
+
+sc_time Vgic::ps(std::uint64_t picoseconds) {
+    return sc_time(static_cast<double>(picoseconds), sc_core::SC_PS);
+}
+
+VgicParams Vgic::checked(const VgicParams& p) {
+    try {
+        p.gic.validate();
+        if (p.mode == Mode::Vm && !p.gic.virt.enabled)
+            throw ConfigError("GicConfig.virt.enabled = 0: allowed 1 (vm mode runs on the virtualization extensions)");
+    } catch (const ConfigError& e) {
+        SC_REPORT_ERROR(kMsgConfig, e.what());  // throws by default; rethrow if the handler does not
+        throw;
+    }
+    return p;
+}
+
+Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
+    : sc_module(name),
+      params_(checked(params)),
+      hw_(params_.mode == Mode::Hw ? std::make_unique<Gic>(params_.gic) : nullptr),
+      vm_(params_.mode == Mode::Vm ? std::make_unique<VmGic>(params_.gic) : nullptr),
+      distributor("distributor", *this),
+      cpu("cpu", params_.gic.num_cpus,
+          [this](const char* n, std::size_t i) { return new VgicCpuIf(n, *this, static_cast<unsigned>(i)); }),
+      gich_alias("gich_alias"),
+      observer_(std::make_unique<Observer>(*this)) {
+    const TimingProfile& t = params_.timing;
+    functional_engine_ = t.kick == 0 && t.exit == 0 && t.entry == 0 && t.flush_per_lr == 0 && t.sync_per_lr == 0;
+    if (hw_) hw_->set_observer(observer_.get());
+    if (vm_) vm_->set_observer(observer_.get());
+    diagnostics().set_sink([this](const BadAccess& b) { report_diagnostic(b); });
+    gich_alias.register_b_transport(this, &Vgic::alias_b_transport, 0);
+    gich_alias.register_transport_dbg(this, &Vgic::alias_transport_dbg, 0);
+    gich_alias.register_get_direct_mem_ptr(this, &Vgic::alias_dmi, 0);
+}
+
+Vgic::~Vgic() = default;
+
+Diagnostics& Vgic::diagnostics() { return hw_ ? hw_->diagnostics() : vm_->diagnostics(); }
+
+void Vgic::report_diagnostic(const BadAccess& b) {
+    const std::string text = b.describe();
+    SC_REPORT_WARNING(b.kind == BadAccessKind::GuestError ? kMsgGuest : kMsgAccess, text.c_str());
+}
+
+sc_time Vgic::latency(Frame frame) const {
+    const TimingProfile& t = params_.timing;
+    switch (frame) {
+    case Frame::Gicd: return ps(t.gicd_access);
+    case Frame::Gicc: return ps(params_.mode == Mode::Vm ? t.gicv_access : t.gicc_access);
+    case Frame::Gich:
+    case Frame::GichAlias: return ps(t.gich_access);
+    case Frame::Gicv: return ps(t.gicv_access);
+    }
+    return SC_ZERO_TIME;
+}
+
+// ---- register access -------------------------------------------------------------------------
+
+AccessResult Vgic::access(Frame frame, unsigned c, std::uint32_t offset, unsigned size, bool w, std::uint64_t value,
+                          AccessMode mode, const sc_time& offset_time) {
+    now_offset_ = offset_time;
+    AccessResult r;
+    if (hw_) {
+        switch (frame) {
+        case Frame::Gicd: r = w ? hw_->write_distributor(c, offset, size, value, mode) : hw_->read_distributor(c, offset, size, mode); break;
+        case Frame::Gicc: r = w ? hw_->write_cpu_interface(c, offset, size, value, mode) : hw_->read_cpu_interface(c, offset, size, mode); break;
+        case Frame::Gich: r = w ? hw_->write_hyp_control(c, offset, size, value, mode) : hw_->read_hyp_control(c, offset, size, mode); break;
+        case Frame::GichAlias: r = w ? hw_->write_hyp_control_alias(c, offset, size, value, mode) : hw_->read_hyp_control_alias(c, offset, size, mode); break;
+        case Frame::Gicv: r = w ? hw_->write_virtual_cpu_interface(c, offset, size, value, mode) : hw_->read_virtual_cpu_interface(c, offset, size, mode); break;
+        }
+    } else {
+        switch (frame) {
+        case Frame::Gicd: r = w ? vm_->write_distributor(c, offset, size, value, mode) : vm_->read_distributor(c, offset, size, mode); break;
+        case Frame::Gicc:  // the guest's CPU interface window is its vCPU's GICV
+        case Frame::Gicv: r = w ? vm_->write_cpu_interface(c, offset, size, value, mode) : vm_->read_cpu_interface(c, offset, size, mode); break;
+        case Frame::Gich:
+        case Frame::GichAlias: {
+            // The engine owns GICH in vm mode: reads show its state, writes are refused.
+            if (!w && frame == Frame::Gich) {
+                r = const_cast<VirtualCpuInterface&>(vm_->vcpu_interface(c)).read_control(offset, size, AccessMode::Debug);
+                break;
+            }
+            BadAccess b;
+            b.frame = frame == Frame::Gich ? "GICH" : "GICH alias";
+            b.detail = "vm mode: the list-register engine owns GICH (read-only view; no alias region)";
+            b.cpu = c;
+            b.offset = offset;
+            b.size = size;
+            b.is_write = w;
+            b.value = value;
+            b.kind = w ? BadAccessKind::WriteToReadOnly : BadAccessKind::Reserved;
+            r = {0, diagnostics().bad_access(b), b.kind};
+            break;
+        }
+        }
+    }
+    after_access(frame, c, offset);
+    service_functional_kicks();
+    now_offset_ = SC_ZERO_TIME;
+    return r;
+}
+
+void Vgic::service_functional_kicks() {
+    if (!kick_requested_) return;
+    kick_requested_ = false;
+    vm_->service_kicks();
+    for (unsigned i = 0; i < cpu.size(); ++i) {
+        cpu[i].update_lr_count();
+        cpu[i].sync_done.notify(SC_ZERO_TIME);
+        cpu[i].flush_done.notify(SC_ZERO_TIME);
+    }
+}
+
+void Vgic::after_access(Frame frame, unsigned c, std::uint32_t offset) {
+    if (frame == Frame::GichAlias) {
+        const unsigned target = offset / gicv2::gich::kAliasStride;
+        if (target < params_.gic.num_cpus) cpu[target].update_lr_count();
+    } else if (frame != Frame::Gicd || vm_) {
+        cpu[c].update_lr_count();
+    }
+}
+
+void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+    tx.set_dmi_allowed(false);
+    if (const auto* ext = tx.get_extension<CpuIdExtension>()) c = ext->cpu;
+    const unsigned len = tx.get_data_length();
+    if (tx.get_byte_enable_ptr() != nullptr) {
+        tx.set_response_status(::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    if (tx.get_streaming_width() < len) {
+        tx.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    if ((len != 1 && len != 2 && len != 4 && len != 8) || c >= params_.gic.num_cpus) {
+        tx.set_response_status(::tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    if (tx.get_address() > 0xFFFFFFFFull) {
+        tx.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    if (tx.is_read() || tx.is_write()) {
+        unsigned char* data = tx.get_data_ptr();
+        std::uint64_t value = 0;
+        if (tx.is_write())
+            for (unsigned i = 0; i < len; ++i) value |= std::uint64_t{data[i]} << (8 * i);  // little-endian bus
+        const sc_time done = delay + latency(frame);
+        const AccessResult r = access(frame, c, static_cast<std::uint32_t>(tx.get_address()), len, tx.is_write(),
+                                      value, AccessMode::Normal, done);
+        if (r.status == AccessStatus::Error) {
+            tx.set_response_status(r.kind == BadAccessKind::Reserved ? ::tlm::TLM_ADDRESS_ERROR_RESPONSE
+                                                                      : ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+            delay = done;
+            return;
+        }
+        if (tx.is_read())
+            for (unsigned i = 0; i < len; ++i) data[i] = static_cast<unsigned char>(r.value >> (8 * i));
+        delay = done;
+    }
+    tx.set_response_status(::tlm::TLM_OK_RESPONSE);
+}
+
+unsigned Vgic::transport_dbg(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx) {
+    if (const auto* ext = tx.get_extension<CpuIdExtension>()) c = ext->cpu;
+    const unsigned len = tx.get_data_length();
+    if ((len != 1 && len != 2 && len != 4 && len != 8) || c >= params_.gic.num_cpus || tx.get_address() > 0xFFFFFFFFull ||
+        !(tx.is_read() || tx.is_write()))
+        return 0;
+    unsigned char* data = tx.get_data_ptr();
+    std::uint64_t value = 0;
+    if (tx.is_write())
+        for (unsigned i = 0; i < len; ++i) value |= std::uint64_t{data[i]} << (8 * i);
+    const AccessResult r = access(frame, c, static_cast<std::uint32_t>(tx.get_address()), len, tx.is_write(), value,
+                                  AccessMode::Debug, SC_ZERO_TIME);
+    if (r.status == AccessStatus::Error) return 0;
+    if (tx.is_read())
+        for (unsigned i = 0; i < len; ++i) data[i] = static_cast<unsigned char>(r.value >> (8 * i));
+    return len;
+}
+
+void Vgic::alias_b_transport(int, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+    // The accessing CPU only matters for diagnostics: take the extension, else CPU 0.
+    transport(Frame::GichAlias, 0, tx, delay);
+}
+unsigned Vgic::alias_transport_dbg(int, ::tlm::tlm_generic_payload& tx) { return transport_dbg(Frame::GichAlias, 0, tx); }
+bool Vgic::alias_dmi(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
+    tx.set_dmi_allowed(false);
+    return false;  // register files are never DMI
+}
+
+void Vgic::set_spi_level(std::uint32_t intid, bool level, const sc_time& offset) {
+    now_offset_ = offset;
+    if (hw_) hw_->set_spi_level(intid, level);
+    else vm_->set_spi_level(intid, level);
+    service_functional_kicks();
+    now_offset_ = SC_ZERO_TIME;
+}
+
+void Vgic::set_ppi_level(unsigned c, std::uint32_t intid, bool level, const sc_time& offset) {
+    now_offset_ = offset;
+    if (hw_) hw_->set_ppi_level(c, intid, level);
+    else vm_->set_ppi_level(c, intid, level);
+    service_functional_kicks();
+    now_offset_ = SC_ZERO_TIME;
+}
+
+// ---- VgicDistributor ---------------------------------------------------------------------------
+
+VgicDistributor::VgicDistributor(const sc_core::sc_module_name& name, Vgic& owner)
+    : sc_module(name),
+      socket("socket", owner.params_.gic.num_cpus),
+      spi_in("spi_in", owner.params_.gic.num_spis),
+      owner_(owner) {
+    for (unsigned i = 0; i < socket.size(); ++i) {
+        socket[i].register_b_transport(this, &VgicDistributor::b_transport, static_cast<int>(i));
+        socket[i].register_transport_dbg(this, &VgicDistributor::transport_dbg, static_cast<int>(i));
+        socket[i].register_get_direct_mem_ptr(this, &VgicDistributor::get_direct_mem_ptr, static_cast<int>(i));
+    }
+}
+
+void VgicDistributor::b_transport(int c, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+    owner_.transport(Frame::Gicd, static_cast<unsigned>(c), tx, delay);
+}
+unsigned VgicDistributor::transport_dbg(int c, ::tlm::tlm_generic_payload& tx) {
+    return owner_.transport_dbg(Frame::Gicd, static_cast<unsigned>(c), tx);
+}
+bool VgicDistributor::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
+    tx.set_dmi_allowed(false);
+    return false;
+}
+
+void VgicDistributor::end_of_elaboration() {
+    // One method per bound SPI input; unbound inputs cost nothing.
+    for (unsigned k = 0; k < spi_in.size(); ++k) {
+        if (spi_in[k].size() == 0) continue;
+        sc_core::sc_spawn_options opts;
+        opts.spawn_method();
+        opts.set_sensitivity(&spi_in[k]->value_changed_event());
+        const std::uint32_t intid = 32 + k;
+        InputPort* port = &spi_in[k];
+        sc_core::sc_spawn([this, intid, port] { owner_.set_spi_level(intid, (*port)->read()); },
+                          sc_core::sc_gen_unique_name("spi_input"), &opts);
+    }
+}
+
+// ---- VgicCpuIf ---------------------------------------------------------------------------------
+
+VgicCpuIf::VgicCpuIf(const sc_core::sc_module_name& name, Vgic& owner, unsigned index)
+    : sc_module(name),
+      gicc("gicc"),
+      gich("gich"),
+      gicv("gicv"),
+      irq("irq"),
+      fiq("fiq"),
+      virq("virq"),
+      vfiq("vfiq"),
+      maintenance("maintenance"),
+      ppi_in("ppi_in", 16),
+      irq_level("irq_level"),
+      fiq_level("fiq_level"),
+      virq_level("virq_level"),
+      vfiq_level("vfiq_level"),
+      maintenance_level("maintenance_level"),
+      running_state("running_state", owner.mode() == Mode::Hw),
+      lrs_in_use("lrs_in_use", 0),
+      owner_(owner),
+      index_(index) {
+    const Frame frames[3] = {Frame::Gicc, Frame::Gich, Frame::Gicv};
+    Socket* sockets[3] = {&gicc, &gich, &gicv};
+    for (unsigned i = 0; i < 3; ++i) {
+        sockets[i]->register_b_transport(this, &VgicCpuIf::b_transport, static_cast<int>(frames[i]));
+        sockets[i]->register_transport_dbg(this, &VgicCpuIf::transport_dbg, static_cast<int>(frames[i]));
+        sockets[i]->register_get_direct_mem_ptr(this, &VgicCpuIf::get_direct_mem_ptr, static_cast<int>(frames[i]));
+    }
+    sc_core::sc_signal<bool>* levels[kLineCount] = {&irq_level, &fiq_level, &virq_level, &vfiq_level, &maintenance_level};
+    OutputPort* ports[kLineCount] = {&irq, &fiq, &virq, &vfiq, &maintenance};
+    for (unsigned i = 0; i < kLineCount; ++i) {
+        TimedLine& l = lines_[i];
+        l.level = levels[i];
+        l.port = ports[i];
+        sc_core::sc_spawn_options opts;
+        opts.spawn_method();
+        opts.set_sensitivity(&l.wake);
+        opts.dont_initialize();
+        sc_core::sc_spawn([this, &l] { fire(l); }, sc_core::sc_gen_unique_name("line"), &opts);
+    }
+    {
+        sc_core::sc_spawn_options opts;
+        opts.spawn_method();
+        opts.set_sensitivity(&lr_count_event_);
+        opts.dont_initialize();
+        sc_core::sc_spawn([this] { write_lr_count(); }, "lr_count", &opts);
+    }
+    if (owner.mode() == Mode::Vm) {
+        sc_core::sc_spawn_options opts;  // a thread
+        sc_core::sc_spawn([this] { hypervisor(); }, "hypervisor", &opts);
+    }
+}
+
+void VgicCpuIf::b_transport(int frame, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+    owner_.transport(static_cast<Frame>(frame), index_, tx, delay);
+}
+unsigned VgicCpuIf::transport_dbg(int frame, ::tlm::tlm_generic_payload& tx) {
+    return owner_.transport_dbg(static_cast<Frame>(frame), index_, tx);
+}
+bool VgicCpuIf::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
+    tx.set_dmi_allowed(false);
+    return false;
+}
+
+void VgicCpuIf::end_of_elaboration() {
+    for (unsigned k = 0; k < ppi_in.size(); ++k) {
+        if (ppi_in[k].size() == 0) continue;
+        sc_core::sc_spawn_options opts;
+        opts.spawn_method();
+        opts.set_sensitivity(&ppi_in[k]->value_changed_event());
+        const std::uint32_t intid = 16 + k;
+        InputPort* port = &ppi_in[k];
+        sc_core::sc_spawn([this, intid, port] { owner_.set_ppi_level(index_, intid, (*port)->read()); },
+                          sc_core::sc_gen_unique_name("ppi_input"), &opts);
+    }
+}
+
+void VgicCpuIf::schedule(Line line, bool level, const sc_time& offset) {
+    TimedLine& l = lines_[line_index(line)];
+    const sc_time now = sc_core::sc_time_stamp();
+    sc_time when = now + offset + Vgic::ps(owner_.params_.timing.signal_delay);
+    // Changes leave in the order they were made, even if an initiator's local time
+    // (temporal decoupling) runs behind an earlier one's.
+    if (!l.queue.empty() && when < l.queue.back().first) when = l.queue.back().first;
+    l.queue.emplace_back(when, level);
+    if (l.queue.size() == 1) l.wake.notify(when - now);
+    if (line_callback_) line_callback_(line, level, when);
+}
+
+void VgicCpuIf::fire(TimedLine& l) {
+    const sc_time now = sc_core::sc_time_stamp();
+    bool changed = false;
+    bool level = false;
+    while (!l.queue.empty() && l.queue.front().first <= now) {
+        level = l.queue.front().second;
+        l.queue.pop_front();
+        changed = true;
+    }
+    if (changed) {
+        l.level->write(level);
+        if (l.port->size() > 0) (*l.port)->write(level);
+    }
+    if (!l.queue.empty()) l.wake.notify(l.queue.front().first - now);
+}
+
+void VgicCpuIf::update_lr_count() {
+    const VirtualCpuInterface* v = nullptr;
+    if (owner_.hw_ && owner_.hw_->has_virtualization()) v = &owner_.hw_->virtual_interface(index_);
+    if (owner_.vm_) v = &owner_.vm_->vcpu_interface(index_);
+    if (v == nullptr) return;
+    const unsigned n = v->num_list_regs();
+    const std::uint64_t all = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+    const auto count = static_cast<unsigned>(__builtin_popcountll(~v->elrsr() & all));
+    if (count == lr_count_) return;
+    lr_count_ = count;
+    lr_count_event_.notify(SC_ZERO_TIME);
+}
+
+void VgicCpuIf::write_lr_count() { lrs_in_use.write(lr_count_); }
+
+// ---- vm mode: the vCPU's hypervisor side --------------------------------------------------------
+
+bool VgicCpuIf::running() const { return owner_.vm_ ? owner_.vm_->running(index_) : true; }
+
+void VgicCpuIf::stop() {
+    want_running_ = false;
+    stop_event_.notify(SC_ZERO_TIME);
+}
+
+void VgicCpuIf::run() {
+    want_running_ = true;
+    run_event_.notify(SC_ZERO_TIME);
+}
+
+void VgicCpuIf::hypervisor() {
+    VmGic& vm = *owner_.vm_;
+    const TimingProfile& t = owner_.params_.timing;
+    const unsigned lrs = vm.vcpu_interface(index_).num_list_regs();
+    VcpuInterfaceState saved = vm.save_vcpu(index_);
+    auto enter = [&] {
+        // Entry: flush (per LR written) then the return to the guest.
+        const unsigned n = vm.lrs_to_flush(index_);
+        sc_core::wait(Vgic::ps(t.flush_per_lr * n + t.entry));
+        vm.vcpu_entry(index_);
+        running_state.write(true);
+        update_lr_count();
+        flush_done.notify(SC_ZERO_TIME);
+    };
+    auto leave = [&] {
+        // Exit: the trap, then the sync (per LR read back).
+        sc_core::wait(Vgic::ps(t.exit));
+        const SyncReport r = vm.vcpu_exit(index_);
+        running_state.write(false);
+        update_lr_count();
+        sc_core::wait(Vgic::ps(t.sync_per_lr * r.lrs_read));
+        sync_done.notify(SC_ZERO_TIME);
+    };
+    bool saved_state = false;
+    if (want_running_) enter();
+    for (;;) {
+        if (vm.running(index_)) {
+            if (want_running_) sc_core::wait(kick_event_ | stop_event_);
+            if (!want_running_) {
+                leave();
+                sc_core::wait(Vgic::ps(t.save_fixed + t.save_per_lr * lrs));
+                saved = vm.save_vcpu(index_);
+                saved_state = true;
+                save_done.notify(SC_ZERO_TIME);
+                continue;
+            }
+            leave();  // a kick: exit and enter again
+            enter();
+        } else {
+            if (!want_running_) sc_core::wait(run_event_);
+            if (!want_running_) continue;
+            if (saved_state) {
+                sc_core::wait(Vgic::ps(t.restore_fixed + t.restore_per_lr * lrs));
+                vm.restore_vcpu(index_, saved);
+                saved_state = false;
+                restore_done.notify(SC_ZERO_TIME);
+            }
+            enter();
+        }
+    }
+}
+
+// ---- waveforms ---------------------------------------------------------------------------------
+
+void trace_vgic(sc_core::sc_trace_file* tf, Vgic& gic, const std::string& prefix) {
+    const std::string top = prefix.empty() ? std::string(gic.basename()) : prefix;
+    const char* unit = gic.mode() == Mode::Vm ? ".vcpu" : ".cpu";
+    for (unsigned i = 0; i < gic.cpu.size(); ++i) {
+        VgicCpuIf& c = gic.cpu[i];
+        const std::string p = top + unit + std::to_string(i) + ".";
+        sc_core::sc_trace(tf, c.irq_level, p + "irq");
+        sc_core::sc_trace(tf, c.fiq_level, p + "fiq");
+        sc_core::sc_trace(tf, c.virq_level, p + "virq");
+        sc_core::sc_trace(tf, c.vfiq_level, p + "vfiq");
+        sc_core::sc_trace(tf, c.maintenance_level, p + "maintenance");
+        sc_core::sc_trace(tf, c.running_state, p + "running");
+        sc_core::sc_trace(tf, c.lrs_in_use, p + "lrs_in_use");
+    }
+}
+
+} // namespace vgic::tlm
