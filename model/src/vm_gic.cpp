@@ -268,8 +268,12 @@ SyncReport VmGic::sync(unsigned vcpu) {
             pending = LR_Pending::test(lr);
             active = LR_Active::test(lr);
         }
-        dist_.fold_from_lr(vcpu, LR_VirtualID::get(lr), pending, active,
-                           LR_HW::test(lr) ? 0u : LR_CPUID::get(lr));
+        const std::uint32_t vintid = LR_VirtualID::get(lr);
+        dist_.fold_from_lr(vcpu, vintid, pending, active, LR_HW::test(lr) ? 0u : LR_CPUID::get(lr));
+        // Section 3 item 12: a mapped level interrupt the guest never took, whose source has
+        // dropped meanwhile, must not leave the physical interrupt active (KVM resamples).
+        if (LR_HW::test(lr) && pending && !active && !dist_.is_pending(vcpu, vintid) && observer_ != nullptr)
+            observer_->physical_deactivate(vcpu, vintid, LR_PhysicalID::get(lr));
         vif.set_lr(i, 0);
     }
     loaded_[vcpu] = 0;

@@ -237,6 +237,8 @@ ScriptOutcome run_script(const script::Script& s, const ScriptOptions& options, 
     sc_spawn([&] {
         runner.run();
         done = true;
+        // SystemC writes a VCD only once time has advanced: a zero-timing script needs a tick.
+        if (tf != nullptr) wait(sc_time(1, SC_PS));
         sc_stop();
     });
     sc_start();

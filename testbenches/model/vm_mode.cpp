@@ -327,6 +327,35 @@ BOOST_AUTO_TEST_CASE(hw_mapped_deactivation_reported) {
     BOOST_CHECK_THROW(f.vm.map_hw(0, 27, 1020), std::out_of_range);
 }
 
+BOOST_AUTO_TEST_CASE(mapped_level_dropped_before_acknowledge_releases_the_physical_interrupt) {
+    // Section 3 item 12: the guest never took it and the source dropped; at the sync the
+    // engine must clear the physical active state (KVM vgic_v2_fold_lr_state resample).
+    VmFixture f(1, 4);
+    f.vm.map_hw(0, 27, 27);
+    f.wr(0, gicd::ISENABLER, 1u << 27);
+    f.vm.vcpu_entry(0);
+    f.vm.set_ppi_level(0, 27, true);
+    f.vm.service_kicks();
+    BOOST_TEST_REQUIRE(f.virq(0));
+    f.vm.set_ppi_level(0, 27, false);
+    f.vm.service_kicks();
+    BOOST_TEST(!f.virq(0));
+    BOOST_TEST_REQUIRE(f.rec.deactivations.size() == 1u, "physical 27 released");
+    BOOST_TEST(f.rec.deactivations[0].pintid == 27u);
+}
+
+BOOST_AUTO_TEST_CASE(list_registers_carry_priority_bits_7_to_3) {
+    // Section 3 item 19: a GICv2 LR keeps priority[7:3] (KVM writes priority >> 3).
+    VmFixture f(1, 4);
+    f.spi(44, 0xA8, 1, true);
+    f.pulse(44);
+    f.vm.vcpu_entry(0);
+    const std::uint32_t lr = f.vm.vcpu_interface(0).lr(0);
+    BOOST_TEST(gich::LR_VirtualID::get(lr) == 44u);
+    BOOST_TEST(gich::LR_Priority::get(lr) == (0xA8u >> 3));
+    BOOST_TEST(f.vm.read_cpu_interface(0, gicc::HPPIR, 4).value == 44u);
+}
+
 BOOST_AUTO_TEST_CASE(active_state_access_stops_the_vcpu_holding_it) {
     // Section 3 item 10: GICD_ISACTIVER must see an interrupt active in a running vCPU's LR.
     VmFixture f(2, 4);

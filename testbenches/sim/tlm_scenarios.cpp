@@ -426,12 +426,85 @@ void vcd() {
     check(v.changes("gic.cpu1.irq").size() <= 1, "gic.cpu1.irq never rises");
 }
 
+/// A non-blocking (approximately-timed) initiator works through the simple target socket,
+/// which turns nb_transport into b_transport; and the line callback reports each change with
+/// the time it takes effect.
+struct NbInitiator : sc_module {
+    tlm_utils::simple_initiator_socket<NbInitiator, 32> socket;
+    sc_event response;
+    explicit NbInitiator(sc_module_name n) : sc_module(n), socket("socket") {
+        socket.register_nb_transport_bw(this, &NbInitiator::nb_transport_bw);
+    }
+    ::tlm::tlm_sync_enum nb_transport_bw(::tlm::tlm_generic_payload&, ::tlm::tlm_phase& phase, sc_time& delay) {
+        if (phase == ::tlm::BEGIN_RESP) {
+            response.notify(delay);
+            phase = ::tlm::END_RESP;
+            return ::tlm::TLM_COMPLETED;
+        }
+        return ::tlm::TLM_ACCEPTED;
+    }
+};
+
+struct NoopMm : ::tlm::tlm_mm_interface {
+    void free(::tlm::tlm_generic_payload* p) override { p->free_all_extensions(); }
+};
+
+void nb_initiator_and_callback() {
+    TimingProfile tp = timing_ns(10);
+    tp.gicd_access = 20000;
+    Vgic g("gic", params(Mode::Hw, 1, tp));
+    NbInitiator init("init");
+    init.socket.bind(g.distributor.socket[0]);
+    std::vector<std::pair<sc_time, bool>> callbacks;
+    g.cpu[0].on_line_change([&](Line l, bool level, const sc_time& when) {
+        if (l == Line::Irq) callbacks.emplace_back(when, level);
+    });
+    NoopMm mm;
+    sc_spawn([&] {
+        auto nb_read = [&](std::uint32_t offset) {
+            ::tlm::tlm_generic_payload tx;
+            tx.set_mm(&mm);
+            tx.acquire();
+            unsigned char data[4] = {};
+            tx.set_command(::tlm::TLM_READ_COMMAND);
+            tx.set_address(offset);
+            tx.set_data_ptr(data);
+            tx.set_data_length(4);
+            tx.set_streaming_width(4);
+            ::tlm::tlm_phase phase = ::tlm::BEGIN_REQ;
+            sc_time delay = SC_ZERO_TIME;
+            const sc_time start = sc_time_stamp();
+            const ::tlm::tlm_sync_enum st = init.socket->nb_transport_fw(tx, phase, delay);
+            if (st != ::tlm::TLM_COMPLETED) wait(init.response);
+            else wait(delay);
+            const std::uint32_t v = data[0] | data[1] << 8 | data[2] << 16 | static_cast<std::uint32_t>(data[3]) << 24;
+            check(tx.get_response_status() == ::tlm::TLM_OK_RESPONSE, "nb_transport read completes OK");
+            check(sc_time_stamp() - start == sc_time(20, SC_NS), "and takes the 20 ns GICD latency (" + t(sc_time_stamp() - start) + ")");
+            tx.release();
+            return v;
+        };
+        check(nb_read(gicd::TYPER) == 0x2, "TYPER through nb_transport = 0x2 (64 SPIs, 1 CPU)");
+        check(nb_read(gicd::IIDR) == 0x0200143B, "IIDR through nb_transport");
+        wait(sc_time(500, SC_NS) - sc_time_stamp());
+        g.hw_model()->write_distributor(0, gicd::CTLR, 4, 1);
+        g.hw_model()->write_distributor(0, gicd::ISENABLER + 4, 4, 1u << 8);
+        g.hw_model()->write_cpu_interface(0, gicc::PMR, 4, 0xF0);
+        g.hw_model()->write_cpu_interface(0, gicc::CTLR, 4, 1);
+        g.set_spi_level(40, true, sc_time(5, SC_NS));  // an input 5 ns into the caller's quantum
+    });
+    sc_start(sc_time(1, SC_US));
+    check(callbacks.size() == 1 && callbacks[0].second && callbacks[0].first == sc_time(515, SC_NS),
+          "the callback announces irq high at 515 ns = 500 + 5 ns offset + 10 ns delay");
+    check(g.cpu[0].irq_level.read(), "and the line is high");
+}
+
 } // namespace
 
 int sc_main(int argc, char** argv) {
     const std::map<std::string, std::function<void()>> scenarios = {
         {"hw_spi_timing", hw_spi_timing}, {"tlm_protocol", tlm_protocol}, {"vm_kick_timing", vm_kick_timing},
         {"vm_stop_run", vm_stop_run},     {"hw_list_registers", hw_list_registers}, {"vcd", vcd},
+        {"nb_initiator_and_callback", nb_initiator_and_callback},
     };
     if (argc != 2 || scenarios.count(argv[1]) == 0) {
         std::fprintf(stderr, "usage: tlm_scenarios NAME   (one of:");
