@@ -632,14 +632,21 @@ CommandBody LineParser::cpu_command() {
                  ": the comparison can never succeed");
         return v;
     };
-    // Frame and aligned offset of an MMIO access.
+    // Frame and offset of an MMIO access. A misaligned offset is a script mistake unless the
+    // command expects the error response (a deliberate test of the bad-access policy), so
+    // the check runs once the whole command is known.
+    std::string misaligned;  // the message, if the offset is not aligned
     auto location = [&](unsigned bits, Frame& f, std::uint64_t& offset) {
         f = frame();
         offset = number("an offset");
         const unsigned bytes = bits / 8;
         if (offset % bytes != 0)
-            fail("offset " + quote(previous()) + " is not aligned for " + std::string(op) +
-                 ": expected a multiple of " + std::to_string(bytes));
+            misaligned = "offset " + quote(previous()) + " is not aligned for " + std::string(op) +
+                         ": expected a multiple of " + std::to_string(bytes);
+    };
+    auto check_alignment = [&](bool expects_error) {
+        if (misaligned.empty() || expects_error) return;
+        fail(misaligned + (op.rfind("peek", 0) == 0 ? std::string() : " (or '== error' to test the error response)"));
     };
 
     if (unsigned bits = access_width(*this, op, "read")) {
@@ -658,6 +665,7 @@ CommandBody LineParser::cpu_command() {
                 r.check = ReadCheck::Value;
             }
         }
+        check_alignment(r.check == ReadCheck::Error);
         return r;
     }
     if (unsigned bits = access_width(*this, op, "write")) {
@@ -673,6 +681,7 @@ CommandBody LineParser::cpu_command() {
                 fail(quote(word) + ": expected 'error' after '==' (a write has no value to compare)");
             w.expect_error = true;
         }
+        check_alignment(w.expect_error);
         return w;
     }
     if (unsigned bits = access_width(*this, op, "peek")) {
@@ -686,6 +695,7 @@ CommandBody LineParser::cpu_command() {
                 fail("'error': expected a value after '==' (a debug read cannot fail)");
             k.expected = expected_value(bits, k.mask, "a value");
         }
+        check_alignment(false);
         return k;
     }
     if (op == "mrs") {

@@ -598,11 +598,26 @@ BOOST_AUTO_TEST_CASE(error_gicr_needs_gicv3) {
 
 BOOST_AUTO_TEST_CASE(error_misaligned_offset) {
     BOOST_TEST(command_error("cpu 0 read32 gicd 0x2") ==
-               "tb.vgic:2: error: offset '0x2' is not aligned for read32: expected a multiple of 4");
+               "tb.vgic:2: error: offset '0x2' is not aligned for read32: expected a multiple of 4 "
+               "(or '== error' to test the error response)");
     BOOST_TEST(command_error("cpu 0 write16 gicd 0x401 1") ==
-               "tb.vgic:2: error: offset '0x401' is not aligned for write16: expected a multiple of 2");
+               "tb.vgic:2: error: offset '0x401' is not aligned for write16: expected a multiple of 2 "
+               "(or '== error' to test the error response)");
+    BOOST_TEST(command_error("cpu 0 read32 gicd 0x2 == 0") ==
+               "tb.vgic:2: error: offset '0x2' is not aligned for read32: expected a multiple of 4 "
+               "(or '== error' to test the error response)");
     BOOST_TEST(command_error("cpu 0 peek64 gicr 0x4", "gic=v3") ==
                "tb.vgic:2: error: offset '0x4' is not aligned for peek64: expected a multiple of 8");
+}
+
+BOOST_AUTO_TEST_CASE(misaligned_access_allowed_when_the_error_is_expected) {
+    // A deliberate test of the bad-access policy: the model answers the error.
+    const vgic::script::Script s = vgic::script::parse_script(
+        "platform bad_access=error\ncpu 0 read32 gicd 0x2 == error\ncpu 0 write16 gicd 0x401 1 == error\n", "tb.vgic");
+    BOOST_TEST_REQUIRE(s.commands.size() == 2u);
+    BOOST_TEST(s.commands[0].as<vgic::script::Read>().offset == 0x2u);
+    BOOST_TEST((s.commands[0].as<vgic::script::Read>().check == vgic::script::ReadCheck::Error));
+    BOOST_TEST(s.commands[1].as<vgic::script::Write>().expect_error);
 }
 
 BOOST_AUTO_TEST_CASE(error_value_too_wide) {
