@@ -12,7 +12,7 @@ foreach(f include/vgic/model/gic.hpp include/vgic/tlm/vgic.hpp include/vgic/tlm/
   endif()
 endforeach()
 execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE_DIR}/testbenches/consumer" -B "${WORK_DIR}/build"
-                        "-DCMAKE_PREFIX_PATH=${prefix}" RESULT_VARIABLE rc)
+                        "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "configuring the consumer project against the installed package failed (${rc})")
 endif()

@@ -2,6 +2,7 @@
 // so each scenario is one run of this program (`tlm_scenarios NAME`), registered with CTest
 // as sim.NAME. Times are asserted exactly in simulated time, never wall-clock.
 #include "vgic/tlm/vgic.hpp"
+#include "vgic/tlm/virtual_timer.hpp"
 
 #include <tlm_utils/simple_initiator_socket.h>
 
@@ -498,13 +499,52 @@ void nb_initiator_and_callback() {
     check(g.cpu[0].irq_level.read(), "and the line is high");
 }
 
+/// vm mode: the virtual timer of a descheduled vCPU fires at exactly CVAL's time, marks the
+/// PPI pending in the virtual distributor and raises the wake notification; the vCPU gets the
+/// interrupt right after it runs again (section 3 item 26).
+void vm_timer_wake() {
+    TimingProfile tp;
+    tp.exit = 100000;
+    tp.entry = 100000;
+    Vgic g("vm", params(Mode::Vm, 1, tp));
+    VirtualTimer timer("timer", g);
+    Harness h("h", g);
+    sc_time woke;
+    unsigned callbacks = 0;
+    timer.on_wake([&](unsigned) { ++callbacks; });
+    sc_spawn([&] { wait(timer.wake_event(0)); woke = sc_time_stamp(); });
+    sc_spawn([&] {
+        wait(sc_time(200, SC_NS));
+        h.wr(h.gicd[0], gicd::CTLR, 1);
+        h.wr(h.gicd[0], gicd::ISENABLER, 1u << 27);
+        h.wr(h.gicc[0], gicc::PMR, 0xF8);
+        h.wr(h.gicc[0], gicc::CTLR, 1);
+        timer.write(0, timer_regs::CNTV_CVAL_EL0, 500);   // 5 us at 100 MHz
+        timer.write(0, timer_regs::CNTV_CTL_EL0, 1);
+        g.cpu[0].stop();
+        wait(sc_time(10, SC_US) - sc_time_stamp());
+        Harness::settle();
+        check(!h.virq[0].read(), "no vIRQ while descheduled");
+        check(g.vm_model()->distributor().is_pending(0, 27), "INTID 27 pending in the virtual distributor");
+        g.cpu[0].run();
+        wait(g.cpu[0].flush_done);
+        Harness::settle();
+        check(h.virq[0].read(), "vIRQ right after the vCPU runs");
+        const std::uint32_t lr = g.vm_model()->vcpu_interface(0).lr(0);
+        check(gich::LR_HW::test(lr) && gich::LR_PhysicalID::get(lr) == 27, "the timer's LR is HW-mapped to PPI 27");
+    });
+    sc_start(sc_time(20, SC_US));
+    check(woke == sc_time(5, SC_US), "wake notified at exactly CVAL's time, 5 us (" + t(woke) + ")");
+    check(callbacks == 1 && timer.wakes() == 1, "one wake");
+}
+
 } // namespace
 
 int sc_main(int argc, char** argv) {
     const std::map<std::string, std::function<void()>> scenarios = {
         {"hw_spi_timing", hw_spi_timing}, {"tlm_protocol", tlm_protocol}, {"vm_kick_timing", vm_kick_timing},
         {"vm_stop_run", vm_stop_run},     {"hw_list_registers", hw_list_registers}, {"vcd", vcd},
-        {"nb_initiator_and_callback", nb_initiator_and_callback},
+        {"nb_initiator_and_callback", nb_initiator_and_callback}, {"vm_timer_wake", vm_timer_wake},
     };
     if (argc != 2 || scenarios.count(argv[1]) == 0) {
         std::fprintf(stderr, "usage: tlm_scenarios NAME   (one of:");

@@ -29,6 +29,10 @@ public:
         else owner_.cpu[vcpu].kick_event_.notify(owner_.now_offset_ + ps(owner_.params_.timing.kick));
     }
 
+    void physical_deactivate(unsigned vcpu, std::uint32_t vintid, std::uint32_t pintid) override {
+        for (const auto& cb : owner_.deactivate_callbacks_) cb(vcpu, vintid, pintid);
+    }
+
 private:
     Vgic& owner_;
 };
@@ -419,7 +423,8 @@ void VgicCpuIf::hypervisor() {
     VmGic& vm = *owner_.vm_;
     const TimingProfile& t = owner_.params_.timing;
     const unsigned lrs = vm.vcpu_interface(index_).num_list_regs();
-    VcpuInterfaceState saved = vm.save_vcpu(index_);
+    // SystemC never unwinds a thread that is still waiting when the simulation ends, so
+    // nothing owning memory may live on this stack: the saved state is a member.
     auto enter = [&] {
         // Entry: flush (per LR written) then the return to the guest.
         const unsigned n = vm.lrs_to_flush(index_);
@@ -446,7 +451,7 @@ void VgicCpuIf::hypervisor() {
             if (!want_running_) {
                 leave();
                 sc_core::wait(Vgic::ps(t.save_fixed + t.save_per_lr * lrs));
-                saved = vm.save_vcpu(index_);
+                saved_ = vm.save_vcpu(index_);
                 saved_state = true;
                 save_done.notify(SC_ZERO_TIME);
                 continue;
@@ -458,7 +463,7 @@ void VgicCpuIf::hypervisor() {
             if (!want_running_) continue;
             if (saved_state) {
                 sc_core::wait(Vgic::ps(t.restore_fixed + t.restore_per_lr * lrs));
-                vm.restore_vcpu(index_, saved);
+                vm.restore_vcpu(index_, saved_);
                 saved_state = false;
                 restore_done.notify(SC_ZERO_TIME);
             }

@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace vgic::tlm {
 
@@ -144,6 +145,7 @@ private:
     sc_core::sc_event kick_event_, stop_event_, run_event_, lr_count_event_;
     unsigned lr_count_ = 0;
     bool want_running_ = true;  // scheduler's intent (vm)
+    VcpuInterfaceState saved_;  // vm: the interface state saved by stop()
 };
 
 class Vgic : public sc_core::sc_module {
@@ -167,6 +169,11 @@ public:
     void set_spi_level(std::uint32_t intid, bool level, const sc_core::sc_time& offset = sc_core::SC_ZERO_TIME);
     void set_ppi_level(unsigned cpu, std::uint32_t intid, bool level,
                        const sc_core::sc_time& offset = sc_core::SC_ZERO_TIME);
+
+    /// vm mode: called when the guest deactivates a HW-mapped interrupt (virtual and
+    /// physical INTID), e.g. the virtual timer's PPI. Several listeners may subscribe.
+    using PhysicalDeactivateCallback = std::function<void(unsigned cpu, std::uint32_t vintid, std::uint32_t pintid)>;
+    void on_physical_deactivate(PhysicalDeactivateCallback cb) { deactivate_callbacks_.push_back(std::move(cb)); }
 
     const VgicParams& params() const { return params_; }
     Mode mode() const { return params_.mode; }
@@ -196,6 +203,7 @@ private:
     void service_functional_kicks();
 
     std::unique_ptr<Observer> observer_;
+    std::vector<PhysicalDeactivateCallback> deactivate_callbacks_;
     sc_core::sc_time now_offset_ = sc_core::SC_ZERO_TIME;  // local-time offset of the current operation
     bool functional_engine_ = false;  // vm: every engine cost is zero -> kicks serviced at once
     bool kick_requested_ = false;

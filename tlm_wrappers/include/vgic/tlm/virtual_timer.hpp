@@ -1,0 +1,78 @@
+// The generic timer of every (v)CPU as a SystemC module: CNTP_* / CNTV_* / CNTVOFF_EL2 per
+// CPU (model/generic_timer.hpp does the arithmetic), the counter derived exactly from
+// simulated time, the outputs driven as level PPIs (virtual 27, physical 30 by default)
+// into a Vgic. Expiry is one timed event per timer, rescheduled when CVAL, CTL or CNTVOFF
+// change: no polling.
+//
+// Access: a target socket per CPU whose *address is the system-register encoding*
+// (op0:op1:CRn:CRm:op2 packed as in bits [20:5] of MRS/MSR, vgic::sysreg_encoding), so an
+// instruction-set simulator forwards MRS/MSR as 8-byte TLM reads/writes; or read()/write().
+// Unknown registers follow the Vgic's bad-access policy.
+//
+// vm mode: the virtual timer PPI of each vCPU is HW-mapped in its list register (HW=1,
+// PhysicalID = the PPI), so the guest's deactivation reaches the timer; the timer listens to
+// the vCPU's save/restore events and, when it expires while its vCPU is descheduled, marks
+// the PPI pending in the virtual distributor and raises a wake notification: a vCPU blocked
+// in WFI must be woken (a lost timer is a bug, section 3 item 26).
+#pragma once
+
+#include "vgic/model/generic_timer.hpp"
+#include "vgic/tlm/vgic.hpp"
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace vgic::tlm {
+
+class VirtualTimer : public sc_core::sc_module {
+public:
+    using Socket = tlm_utils::simple_target_socket_tagged_optional<VirtualTimer, 32>;
+    sc_core::sc_vector<Socket> sysreg;  ///< sysreg[cpu]: address = encoding, 8-byte data
+    /// Output levels (for tracing): [cpu] virtual and physical timer.
+    sc_core::sc_vector<sc_core::sc_signal<bool>> cntv_level, cntp_level;
+
+    VirtualTimer(const sc_core::sc_module_name& name, Vgic& gic, const TimerConfig& config = {});
+
+    /// MRS / MSR at the current simulated time plus `offset`.
+    AccessResult read(unsigned cpu, std::uint32_t encoding, const sc_core::sc_time& offset = sc_core::SC_ZERO_TIME,
+                      AccessMode mode = AccessMode::Normal);
+    AccessResult write(unsigned cpu, std::uint32_t encoding, std::uint64_t value,
+                       const sc_core::sc_time& offset = sc_core::SC_ZERO_TIME);
+
+    /// CNTPCT at simulated time `t`.
+    std::uint64_t counter(const sc_core::sc_time& t) const;
+    const GenericTimer& timer(unsigned cpu) const { return *timers_.at(cpu); }
+    /// Notified when a timer fires while its vCPU is descheduled (vm mode).
+    sc_core::sc_event& wake_event(unsigned cpu) { return *wake_.at(cpu); }
+    using WakeCallback = std::function<void(unsigned cpu)>;
+    void on_wake(WakeCallback cb) { wake_callback_ = std::move(cb); }
+    std::uint64_t wakes() const { return wakes_; }
+
+private:
+    struct Channel {
+        sc_core::sc_event check;  // evaluate the output at this time
+        bool level = false;
+    };
+    void b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(int cpu, ::tlm::tlm_generic_payload& tx);
+    bool get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&);
+    void evaluate(unsigned cpu, GenericTimer::Which which);
+    void reschedule(unsigned cpu, const sc_core::sc_time& offset);
+    void on_physical_deactivate(unsigned cpu, std::uint32_t vintid);
+    void watch_switches(unsigned cpu);  // thread: save_done / restore_done
+
+    Vgic& gic_;
+    TimerConfig config_;
+    std::vector<std::unique_ptr<GenericTimer>> timers_;
+    std::vector<Channel> channels_;  // [cpu * 2 + which]
+    std::vector<std::unique_ptr<sc_core::sc_event>> wake_;
+    std::vector<bool> descheduled_;
+    WakeCallback wake_callback_;
+    std::uint64_t wakes_ = 0;
+};
+
+/// Adds each CPU's timer output levels to `tf` as `<prefix>.cpu<i>.cntv` / `.cntp`.
+void trace_timer(sc_core::sc_trace_file* tf, VirtualTimer& timer, const std::string& prefix = "");
+
+} // namespace vgic::tlm

@@ -1,0 +1,168 @@
+#include "vgic/tlm/virtual_timer.hpp"
+
+namespace vgic::tlm {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+namespace {
+std::uint64_t to_ps(const sc_time& t) { return static_cast<std::uint64_t>(t.value() * (sc_core::sc_get_time_resolution().to_seconds() * 1e12)); }
+} // namespace
+
+VirtualTimer::VirtualTimer(const sc_core::sc_module_name& name, Vgic& gic, const TimerConfig& config)
+    : sc_module(name),
+      sysreg("sysreg", gic.params().gic.num_cpus),
+      cntv_level("cntv_level", gic.params().gic.num_cpus),
+      cntp_level("cntp_level", gic.params().gic.num_cpus),
+      gic_(gic),
+      config_((config.validate(), config)),
+      channels_(2 * gic.params().gic.num_cpus),
+      descheduled_(gic.params().gic.num_cpus, false) {
+    const unsigned n = gic.params().gic.num_cpus;
+    for (unsigned cpu = 0; cpu < n; ++cpu) {
+        timers_.push_back(std::make_unique<GenericTimer>(cpu, config_, gic.diagnostics()));
+        wake_.push_back(std::make_unique<sc_core::sc_event>(sc_core::sc_gen_unique_name("wake")));
+        sysreg[cpu].register_b_transport(this, &VirtualTimer::b_transport, static_cast<int>(cpu));
+        sysreg[cpu].register_transport_dbg(this, &VirtualTimer::transport_dbg, static_cast<int>(cpu));
+        sysreg[cpu].register_get_direct_mem_ptr(this, &VirtualTimer::get_direct_mem_ptr, static_cast<int>(cpu));
+        for (unsigned w = 0; w < 2; ++w) {
+            sc_core::sc_spawn_options opts;
+            opts.spawn_method();
+            opts.set_sensitivity(&channels_[cpu * 2 + w].check);
+            opts.dont_initialize();
+            const auto which = static_cast<GenericTimer::Which>(w);
+            sc_core::sc_spawn([this, cpu, which] { evaluate(cpu, which); }, sc_core::sc_gen_unique_name("timer"), &opts);
+        }
+        if (VmGic* vm = gic.vm_model()) {
+            // KVM maps the virtual timer: the guest's deactivation of the HW list register is
+            // what lets the physical timer interrupt fire again.
+            vm->map_hw(cpu, config_.virtual_intid, config_.virtual_intid);
+            sc_core::sc_spawn([this, cpu] { watch_switches(cpu); }, sc_core::sc_gen_unique_name("switches"));
+        }
+    }
+    if (gic.vm_model() != nullptr)
+        gic.on_physical_deactivate([this](unsigned cpu, std::uint32_t vintid, std::uint32_t) { on_physical_deactivate(cpu, vintid); });
+}
+
+std::uint64_t VirtualTimer::counter(const sc_time& t) const { return counter_at(to_ps(t), config_.frequency_hz); }
+
+void VirtualTimer::evaluate(unsigned cpu, GenericTimer::Which which) {
+    const GenericTimer& t = *timers_[cpu];
+    const std::uint64_t now = counter(sc_core::sc_time_stamp());
+    const bool level = t.output(which, now);
+    Channel& ch = channels_[cpu * 2 + which];
+    if (level != ch.level) {
+        ch.level = level;
+        (which == GenericTimer::Virtual ? cntv_level : cntp_level)[cpu].write(level);
+        gic_.set_ppi_level(cpu, t.intid(which), level);
+        // Fired while the vCPU is descheduled: the PPI is pending in the (virtual)
+        // distributor now; whoever blocked the vCPU must wake it.
+        if (level && descheduled_[cpu]) {
+            ++wakes_;
+            wake_[cpu]->notify(SC_ZERO_TIME);
+            if (wake_callback_) wake_callback_(cpu);
+        }
+    }
+    // The output can next rise only at the count where the condition becomes true.
+    if (!level) {
+        if (const auto rise = t.next_rise(which, now); rise && *rise > now) {
+            const std::uint64_t at_ps = time_of_count(*rise, config_.frequency_hz);
+            const sc_time at(static_cast<double>(at_ps), sc_core::SC_PS);
+            ch.check.cancel();
+            ch.check.notify(at - sc_core::sc_time_stamp());
+        }
+    }
+}
+
+void VirtualTimer::reschedule(unsigned cpu, const sc_time& offset) {
+    for (unsigned w = 0; w < 2; ++w) {
+        Channel& ch = channels_[cpu * 2 + w];
+        ch.check.cancel();  // a later notify() may not override an earlier pending one
+        ch.check.notify(offset);
+    }
+}
+
+AccessResult VirtualTimer::read(unsigned cpu, std::uint32_t encoding, const sc_time& offset, AccessMode mode) {
+    return timers_.at(cpu)->read(encoding, counter(sc_core::sc_time_stamp() + offset), mode);
+}
+
+AccessResult VirtualTimer::write(unsigned cpu, std::uint32_t encoding, std::uint64_t value, const sc_time& offset) {
+    const AccessResult r = timers_.at(cpu)->write(encoding, value, counter(sc_core::sc_time_stamp() + offset));
+    reschedule(cpu, offset);  // CVAL, CTL or CNTVOFF may have moved the expiry
+    return r;
+}
+
+void VirtualTimer::b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+    tx.set_dmi_allowed(false);
+    const unsigned len = tx.get_data_length();
+    if (tx.get_byte_enable_ptr() != nullptr) {
+        tx.set_response_status(::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    if ((len != 4 && len != 8) || tx.get_streaming_width() < len || tx.get_address() > 0xFFFF) {
+        tx.set_response_status(len != 4 && len != 8 ? ::tlm::TLM_GENERIC_ERROR_RESPONSE
+                               : tx.get_streaming_width() < len ? ::tlm::TLM_BURST_ERROR_RESPONSE
+                                                                : ::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    const auto encoding = static_cast<std::uint32_t>(tx.get_address());
+    const sc_time at = delay + Vgic::ps(gic_.params().timing.sysreg_access);
+    unsigned char* data = tx.get_data_ptr();
+    AccessResult r;
+    if (tx.is_write()) {
+        std::uint64_t value = 0;
+        for (unsigned i = 0; i < len; ++i) value |= std::uint64_t{data[i]} << (8 * i);
+        r = write(static_cast<unsigned>(cpu), encoding, value, at);
+    } else if (tx.is_read()) {
+        r = read(static_cast<unsigned>(cpu), encoding, at);
+        for (unsigned i = 0; i < len; ++i) data[i] = static_cast<unsigned char>(r.value >> (8 * i));
+    }
+    delay = at;
+    tx.set_response_status(r.status == AccessStatus::Error
+                               ? (r.kind == BadAccessKind::Reserved ? ::tlm::TLM_ADDRESS_ERROR_RESPONSE
+                                                                    : ::tlm::TLM_GENERIC_ERROR_RESPONSE)
+                               : ::tlm::TLM_OK_RESPONSE);
+}
+
+unsigned VirtualTimer::transport_dbg(int cpu, ::tlm::tlm_generic_payload& tx) {
+    const unsigned len = tx.get_data_length();
+    if ((len != 4 && len != 8) || !tx.is_read() || tx.get_address() > 0xFFFF) return 0;  // debug writes: no
+    const AccessResult r = read(static_cast<unsigned>(cpu), static_cast<std::uint32_t>(tx.get_address()), SC_ZERO_TIME,
+                                AccessMode::Debug);
+    if (r.status == AccessStatus::Error) return 0;
+    for (unsigned i = 0; i < len; ++i) tx.get_data_ptr()[i] = static_cast<unsigned char>(r.value >> (8 * i));
+    return len;
+}
+
+bool VirtualTimer::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
+    tx.set_dmi_allowed(false);
+    return false;
+}
+
+void VirtualTimer::on_physical_deactivate(unsigned cpu, std::uint32_t vintid) {
+    // The guest completed the mapped timer interrupt: resample (KVM kvm_timer_sync/resample).
+    if (vintid == config_.virtual_intid) channels_[cpu * 2 + GenericTimer::Virtual].check.notify(SC_ZERO_TIME);
+}
+
+void VirtualTimer::watch_switches(unsigned cpu) {
+    VgicCpuIf& c = gic_.cpu[cpu];
+    for (;;) {
+        // vcpu_put: the timer keeps running in the background (its events stay armed) and
+        // an expiry while out wakes the vCPU. vcpu_load: recompute the level.
+        sc_core::wait(c.save_done);
+        descheduled_[cpu] = true;
+        sc_core::wait(c.restore_done);
+        descheduled_[cpu] = false;
+        reschedule(cpu, SC_ZERO_TIME);
+    }
+}
+
+void trace_timer(sc_core::sc_trace_file* tf, VirtualTimer& timer, const std::string& prefix) {
+    const std::string top = prefix.empty() ? std::string(timer.basename()) : prefix;
+    for (unsigned i = 0; i < timer.cntv_level.size(); ++i) {
+        sc_core::sc_trace(tf, timer.cntv_level[i], top + ".cpu" + std::to_string(i) + ".cntv");
+        sc_core::sc_trace(tf, timer.cntp_level[i], top + ".cpu" + std::to_string(i) + ".cntp");
+    }
+}
+
+} // namespace vgic::tlm
