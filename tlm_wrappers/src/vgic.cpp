@@ -430,6 +430,7 @@ void VgicCpuIf::hypervisor() {
         const unsigned n = vm.lrs_to_flush(index_);
         sc_core::wait(Vgic::ps(t.flush_per_lr * n + t.entry));
         vm.vcpu_entry(index_);
+        owner_.service_functional_kicks();
         running_state.write(true);
         update_lr_count();
         flush_done.notify(SC_ZERO_TIME);
@@ -438,6 +439,7 @@ void VgicCpuIf::hypervisor() {
         // Exit: the trap, then the sync (per LR read back).
         sc_core::wait(Vgic::ps(t.exit));
         const SyncReport r = vm.vcpu_exit(index_);
+        owner_.service_functional_kicks();
         running_state.write(false);
         update_lr_count();
         sc_core::wait(Vgic::ps(t.sync_per_lr * r.lrs_read));
