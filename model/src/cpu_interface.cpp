@@ -94,6 +94,71 @@ void CpuInterface::set_apr(unsigned group, unsigned n, std::uint32_t value) {
     if (group < 2 && n < 4) apr_[group][n] = value & apr_word_mask(n);
 }
 
+// ---- state export / import ------------------------------------------------------------------
+
+CpuInterface::State CpuInterface::export_state() const {
+    State st;
+    st.ctlr = ctlr_;
+    st.pmr = pmr_;
+    st.bpr = bpr_;
+    st.abpr = abpr_;
+    st.apr = apr_;
+    return st;
+}
+
+StateCheck CpuInterface::check_control(std::uint32_t ctlr, std::uint32_t pmr, std::uint32_t bpr,
+                                       std::uint32_t abpr) const {
+    if (ctlr & ~ctlr_writable_)
+        return StateProblem{"CTLR", hex_string(ctlr, 8) + " sets bits this interface does not implement (" +
+                                        hex_string(ctlr_writable_, 8) + ")"};
+    if (pmr & ~std::uint32_t{priority_mask_})
+        return StateProblem{"PMR", hex_string(pmr, 2) + " has unimplemented bits (" +
+                                       std::to_string(params_.priority_bits) + " priority bits: mask " +
+                                       hex_string(priority_mask_, 2) + ")"};
+    if (bpr < min_bpr() || bpr > 7)
+        return StateProblem{"BPR", std::to_string(bpr) + " is outside " + std::to_string(min_bpr()) +
+                                       "..7 (the minimum follows from " + std::to_string(preemption_bits_) +
+                                       " preemption bits)"};
+    if (abpr < min_bpr() + 1 || abpr > 7)
+        return StateProblem{"ABPR", std::to_string(abpr) + " is outside " + std::to_string(min_bpr() + 1) +
+                                        "..7 (the minimum follows from " + std::to_string(preemption_bits_) +
+                                        " preemption bits)"};
+    return std::nullopt;
+}
+
+StateCheck CpuInterface::check_apr(unsigned group, unsigned n, std::uint32_t value) const {
+    if (is_virtual() && group != 0 && value != 0)
+        return StateProblem{"", "the virtual CPU interface has no NSAPR registers"};
+    const std::uint32_t mask = apr_word_mask(n);
+    if (value & ~mask)
+        return StateProblem{"", hex_string(value, 8) + " sets bits beyond the " +
+                                    std::to_string(1u << preemption_bits_) + " preemption levels (mask " +
+                                    hex_string(mask, 8) + ")"};
+    return std::nullopt;
+}
+
+StateCheck CpuInterface::check_state(const State& st) const {
+    if (StateCheck p = check_control(st.ctlr, st.pmr, st.bpr, st.abpr)) {
+        std::string field = p->where;
+        for (char& ch : field) ch = static_cast<char>(ch - 'A' + 'a');
+        return StateProblem{"/" + field, p->what};
+    }
+    for (unsigned g = 0; g < 2; ++g)
+        for (unsigned n = 0; n < 4; ++n)
+            if (StateCheck p = check_apr(g, n, st.apr[g][n]))
+                return StateProblem{(g == 0 ? "/apr/" : "/nsapr/") + std::to_string(n), p->what};
+    return std::nullopt;
+}
+
+void CpuInterface::import_state(const State& st) {
+    if (StateCheck p = check_state(st)) throw StateError(*p);
+    ctlr_ = st.ctlr;
+    pmr_ = st.pmr;
+    bpr_ = st.bpr;
+    abpr_ = st.abpr;
+    apr_ = st.apr;
+}
+
 // ---- priority arithmetic (IHI 0048B 3.3) ------------------------------------------------------
 
 std::uint8_t CpuInterface::group_priority(std::uint8_t priority, unsigned group) const {

@@ -1,5 +1,6 @@
 #include "vgic/model/distributor.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -597,6 +598,90 @@ void Distributor::wr_spendsgir(unsigned cpu, std::uint32_t index, std::uint32_t 
         note_pending_event(cpu, sgi);
         refresh(cpu, sgi);
     }
+}
+
+// ---- state export / import ------------------------------------------------------------------
+
+Distributor::State Distributor::export_state() const {
+    State st;
+    st.ctlr = enabled_groups_;
+    st.private_irqs = private_;
+    st.spis = spis_;
+    return st;
+}
+
+StateCheck Distributor::check_state(const State& st) const {
+    const unsigned n = config_.num_cpus;
+    const std::string cpus = "(num_cpus " + std::to_string(n) + ": mask " + hex_string(cpu_mask_, 2) + ")";
+    if (st.ctlr & ~(CTLR_EnableGrp0::mask | CTLR_EnableGrp1::mask))
+        return StateProblem{"/ctlr", hex_string(st.ctlr, 8) + " sets bits other than EnableGrp0 and EnableGrp1"};
+    if (st.private_irqs.size() != std::size_t{n} * kNumPrivate)
+        return StateProblem{"/private", "expected " + std::to_string(n) + " x 32 banked interrupts, got " +
+                                            std::to_string(st.private_irqs.size())};
+    if (st.spis.size() != config_.num_spis)
+        return StateProblem{"/spis", "expected " + std::to_string(config_.num_spis) + " SPIs (num_spis), got " +
+                                         std::to_string(st.spis.size())};
+    const auto check = [&](const IrqState& s, std::uint32_t intid, const std::string& at) -> StateCheck {
+        const auto bad = [&](const char* field, const std::string& what) {
+            return StateProblem{at + "/" + field, "INTID " + std::to_string(intid) + ": " + what};
+        };
+        if (s.priority & ~priority_mask_)
+            return bad("priority", hex_string(s.priority, 2) + " has unimplemented bits: this GIC implements " +
+                                       std::to_string(config_.priority_bits) + " priority bits (mask " +
+                                       hex_string(priority_mask_, 2) + ")");
+        if (intid < kNumSgis) {
+            if (!s.edge) return bad("trigger", "an SGI is always edge-triggered");
+            if (s.line) return bad("line", "an SGI has no input line");
+            if (s.latch) return bad("pending_latch", "an SGI is pending per source (sgi_sources)");
+            if (s.sgi_sources & ~cpu_mask_)
+                return bad("sgi_sources", hex_string(s.sgi_sources, 2) + " names CPUs that do not exist " + cpus);
+            if (s.active_source >= n)
+                return bad("active_source", std::to_string(s.active_source) + " is not a CPU " + cpus);
+            if (s.hw_pintid != 0) return bad("hw_physical_id", "an SGI cannot be mapped to hardware");
+        } else {
+            if (s.sgi_sources != 0) return bad("sgi_sources", "only SGIs have pending sources");
+            if (s.active_source != 0) return bad("active_source", "only SGIs have an active source");
+            if (s.hw_pintid != 0 && (s.hw_pintid < kNumSgis || s.hw_pintid >= kMaxIntids))
+                return bad("hw_physical_id", std::to_string(s.hw_pintid) +
+                                                 " is not a physical PPI or SPI (16..1019, 0 = not mapped)");
+        }
+        if (intid < kNumPrivate) {
+            if (s.targets != 0) return bad("targets", "SGIs and PPIs have no ITARGETSR byte");
+            if (s.owner != 0) return bad("owner", "only SPIs have an owning vCPU");
+        } else {
+            if (s.targets & ~cpu_mask_)
+                return bad("targets", hex_string(s.targets, 2) + " names CPUs that do not exist " + cpus);
+            if (s.owner >= n) return bad("owner", std::to_string(s.owner) + " is not a CPU " + cpus);
+        }
+        if (!vm_mode_) {
+            if (s.parked) return bad("parked", "only a vm-mode distributor parks interrupts in list registers");
+            if (s.hw_pintid != 0) return bad("hw_physical_id", "hardware mappings exist in vm mode only");
+            if (s.active_source != 0) return bad("active_source", "recorded in vm mode only");
+        }
+        return std::nullopt;
+    };
+    for (unsigned cpu = 0; cpu < n; ++cpu)
+        for (std::uint32_t intid = 0; intid < kNumPrivate; ++intid)
+            if (StateCheck p = check(st.private_irqs[cpu * kNumPrivate + intid], intid,
+                                     "/private/" + std::to_string(cpu) + "/" + std::to_string(intid)))
+                return p;
+    for (std::uint32_t k = 0; k < config_.num_spis; ++k)
+        if (StateCheck p = check(st.spis[k], kNumPrivate + k, "/spis/" + std::to_string(k))) return p;
+    return std::nullopt;
+}
+
+void Distributor::import_state(const State& st) {
+    if (StateCheck p = check_state(st)) throw StateError(*p);
+    enabled_groups_ = st.ctlr;
+    private_ = st.private_irqs;
+    spis_ = st.spis;
+    std::fill(retrigger_.begin(), retrigger_.end(), 0);
+    for (IndexedMinHeap& h : eligible_) h.clear();
+    for (IndexedMinHeap& h : active_unloaded_) h.clear();
+    for (unsigned cpu = 0; cpu < config_.num_cpus; ++cpu)
+        for (std::uint32_t intid = 0; intid < kNumPrivate; ++intid) refresh(cpu, intid);
+    for (std::uint32_t intid = kNumPrivate; intid < config_.num_intids(); ++intid) refresh(0, intid);
+    mark_all_dirty();
 }
 
 // ---- identification registers -------------------------------------------------------------

@@ -201,27 +201,84 @@ void Gic::settle_dirty() {
     dist_.drain_dirty([this](unsigned cpu) { update_lines(cpu); });
 }
 
-void Gic::settle(unsigned cpu) {
-    if (!vifs_.empty()) {
-        // The virtual interface of this CPU may have changed: vIRQ/vFIQ, and the
-        // maintenance level, which is also the maintenance PPI's input line.
-        const VirtualCpuInterface& v = *vifs_[cpu];
-        CpuLines& l = levels_[cpu];
-        const LineLevels virt = v.virtual_lines();
-        if (virt.irq != l.virt.irq) notify(cpu, Line::VIrq, virt.irq);
-        if (virt.fiq != l.virt.fiq) notify(cpu, Line::VFiq, virt.fiq);
-        l.virt = virt;
-        const bool maintenance = v.maintenance();
-        if (maintenance != l.maintenance) {
-            l.maintenance = maintenance;
-            notify(cpu, Line::Maintenance, maintenance);
-            dist_.set_ppi_level(cpu, config_.virt.maintenance_intid, maintenance);
-        }
+void Gic::update_virtual_lines(unsigned cpu) {
+    // The virtual interface of this CPU may have changed: vIRQ/vFIQ, and the maintenance
+    // level, which is also the maintenance PPI's input line.
+    const VirtualCpuInterface& v = *vifs_[cpu];
+    CpuLines& l = levels_[cpu];
+    const LineLevels virt = v.virtual_lines();
+    if (virt.irq != l.virt.irq) notify(cpu, Line::VIrq, virt.irq);
+    if (virt.fiq != l.virt.fiq) notify(cpu, Line::VFiq, virt.fiq);
+    l.virt = virt;
+    const bool maintenance = v.maintenance();
+    if (maintenance != l.maintenance) {
+        l.maintenance = maintenance;
+        notify(cpu, Line::Maintenance, maintenance);
+        dist_.set_ppi_level(cpu, config_.virt.maintenance_intid, maintenance);
     }
+}
+
+void Gic::settle(unsigned cpu) {
+    if (!vifs_.empty()) update_virtual_lines(cpu);
     // A CPU-interface access changes that interface's own masks, and an acknowledge or
     // deactivate can change other CPUs' candidates (a multi-target SPI).
     settle_dirty();
     update_lines(cpu);
+}
+
+// ---- state export / import ------------------------------------------------------------------
+
+Gic::State Gic::export_state() const {
+    State st;
+    st.bad_access_count = diag_.bad_access_count();
+    st.guest_error_count = diag_.guest_error_count();
+    st.distributor = dist_.export_state();
+    for (const auto& c : cpus_) st.cpus.push_back(c->export_state());
+    for (const auto& v : vifs_) st.virtual_interfaces.push_back(v->export_state());
+    return st;
+}
+
+StateCheck Gic::check_state(const State& st) const {
+    const unsigned n = config_.num_cpus;
+    if (StateCheck p = dist_.check_state(st.distributor)) return p->within("/distributor");
+    if (st.cpus.size() != n)
+        return StateProblem{"/cpus", "expected " + std::to_string(n) + " CPU interfaces (num_cpus), got " +
+                                         std::to_string(st.cpus.size())};
+    if (st.virtual_interfaces.size() != vifs_.size())
+        return StateProblem{"/cpus", "expected GICH state for " + std::to_string(vifs_.size()) + " CPUs (" +
+                                         (vifs_.empty() ? "no virtualization extensions" : "one per CPU") +
+                                         "), got " + std::to_string(st.virtual_interfaces.size())};
+    for (unsigned cpu = 0; cpu < n; ++cpu) {
+        const std::string at = "/cpus/" + std::to_string(cpu);
+        if (StateCheck p = cpus_[cpu]->check_state(st.cpus[cpu])) return p->within(at + "/gicc");
+        if (vifs_.empty()) continue;
+        const VcpuInterfaceState& vs = st.virtual_interfaces[cpu];
+        if (StateCheck p = vifs_[cpu]->check_state(vs)) return p->within(at + "/gich");
+        // The maintenance PPI's input is driven by the GIC from this GICH state: they must agree.
+        Diagnostics scratch_diag(config_.bad_access);
+        VirtualCpuInterface scratch(cpu, config_.virt, scratch_diag);
+        scratch.restore(vs);
+        const std::uint32_t m = config_.virt.maintenance_intid;
+        const bool input = st.distributor.private_irqs[cpu * gicv2::kNumPrivate + m].line;
+        if (input != scratch.maintenance())
+            return StateProblem{"/distributor/private/" + std::to_string(cpu) + "/" + std::to_string(m) + "/line",
+                                std::string("the maintenance interrupt's input is ") + (input ? "high" : "low") +
+                                    " but CPU " + std::to_string(cpu) + "'s GICH state gives maintenance level " +
+                                    (input ? "0" : "1") + " (the GIC drives this line)"};
+    }
+    return std::nullopt;
+}
+
+void Gic::import_state(const State& st) {
+    if (StateCheck p = check_state(st)) throw StateError(*p);
+    dist_.import_state(st.distributor);  // marks every CPU dirty
+    for (unsigned cpu = 0; cpu < config_.num_cpus; ++cpu) cpus_[cpu]->import_state(st.cpus[cpu]);
+    for (unsigned cpu = 0; cpu < vifs_.size(); ++cpu) vifs_[cpu]->import_state(st.virtual_interfaces[cpu]);
+    diag_.set_counts(st.bad_access_count, st.guest_error_count);
+    // Every output line follows the new state; the observer hears of each change. The
+    // maintenance PPI's input already agrees (checked), so no interrupt state moves here.
+    for (unsigned cpu = 0; cpu < vifs_.size(); ++cpu) update_virtual_lines(cpu);
+    settle_dirty();
 }
 
 } // namespace vgic

@@ -143,6 +143,36 @@ void VirtualCpuInterface::restore(const VcpuInterfaceState& s) {
     for (unsigned i = 0; i < lrs_.size(); ++i) set_lr(i, s.lrs[i]);
 }
 
+StateCheck VirtualCpuInterface::check_state(const State& st) const {
+    if (st.lrs.size() != lrs_.size())
+        return StateProblem{"/lrs", "expected " + std::to_string(lrs_.size()) +
+                                        " list registers (num_list_regs), got " + std::to_string(st.lrs.size())};
+    if (st.hcr & ~kHcrWritable)
+        return StateProblem{"/hcr", hex_string(st.hcr, 8) + " sets reserved bits (GICH_HCR holds " +
+                                        hex_string(kHcrWritable, 8) + ": the enables and the 5-bit EOICount)"};
+    const std::uint32_t vmcr_fields = VMCR_CTLR::mask | VMCR_VMABP::mask | VMCR_VMBP::mask | VMCR_VMPriMask::mask;
+    if (st.vmcr & ~vmcr_fields)
+        return StateProblem{"/vmcr", hex_string(st.vmcr, 8) + " sets reserved bits (GICH_VMCR fields: " +
+                                         hex_string(vmcr_fields, 8) + ")"};
+    if (StateCheck p = gicv_.check_control(VMCR_CTLR::get(st.vmcr), VMCR_VMPriMask::get(st.vmcr) << 3,
+                                           VMCR_VMBP::get(st.vmcr), VMCR_VMABP::get(st.vmcr)))
+        return StateProblem{"/vmcr", hex_string(st.vmcr, 8) + ": GICV_" + p->where + " " + p->what};
+    if (StateCheck p = gicv_.check_apr(0, 0, st.apr)) return StateProblem{"/apr", p->what};
+    for (unsigned i = 0; i < lrs_.size(); ++i) {
+        const std::uint32_t keep = sanitize_lr(st.lrs[i]);
+        if (keep != st.lrs[i])
+            return StateProblem{"/lrs/" + std::to_string(i),
+                                hex_string(st.lrs[i], 8) + " sets RES0 bits " + hex_string(st.lrs[i] & ~keep, 8) +
+                                    " (with HW=" + std::to_string(LR_HW::get(st.lrs[i])) + ")"};
+    }
+    return std::nullopt;
+}
+
+void VirtualCpuInterface::import_state(const State& st) {
+    if (StateCheck p = check_state(st)) throw StateError(*p);
+    restore(st);  // exact: every value is one the registers hold
+}
+
 void VirtualCpuInterface::guest_error(const char* reg, const char* detail, std::uint64_t value) {
     BadAccess b;
     b.frame = "GICV";

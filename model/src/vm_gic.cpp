@@ -325,7 +325,7 @@ void VmGic::settle() {
     for (unsigned v = 0; v < config_.num_cpus; ++v) update_lines(v);
 }
 
-void VmGic::update_lines(unsigned vcpu) {
+bool VmGic::relevel(unsigned vcpu) {
     const VirtualCpuInterface& vif = *vifs_[vcpu];
     VcpuLines& l = levels_[vcpu];
     const LineLevels virt = vif.virtual_lines();
@@ -337,6 +337,11 @@ void VmGic::update_lines(unsigned vcpu) {
     }
     l.virt = virt;
     l.maintenance = maintenance;
+    return maintenance;
+}
+
+void VmGic::update_lines(unsigned vcpu) {
+    const bool maintenance = relevel(vcpu);
     // The maintenance interrupt is taken by the hypervisor (this engine): an exit.
     if (maintenance && running_[vcpu] && !kick_pending_[vcpu]) {
         ++stats_.maintenance_kicks;
@@ -359,6 +364,137 @@ void VmGic::restore_vcpu(unsigned vcpu, const VcpuInterfaceState& state) {
             throw std::invalid_argument("restore_vcpu: vm mode restores only empty list registers (the engine owns them)");
     vifs_[vcpu]->restore(state);
     settle();
+}
+
+// ---- whole-VM state ----------------------------------------------------------------------------
+
+VmGic::State VmGic::export_state() const {
+    State st;
+    st.bad_access_count = diag_.bad_access_count();
+    st.guest_error_count = diag_.guest_error_count();
+    st.distributor = dist_.export_state();
+    for (unsigned v = 0; v < config_.num_cpus; ++v) {
+        VcpuState vs;
+        vs.gich = vifs_[v]->export_state();
+        vs.running = running_[v] != 0;
+        vs.kick_pending = kick_pending_[v] != 0;
+        vs.loaded_lrs = loaded_[v];
+        for (std::uint32_t p = 0; p < kMaxIntids; ++p)
+            if (hw_reverse_[v][p] != 0) vs.hw_reverse.push_back({static_cast<std::uint16_t>(p), hw_reverse_[v][p]});
+        st.vcpus.push_back(std::move(vs));
+    }
+    st.stats = stats_;
+    return st;
+}
+
+StateCheck VmGic::check_state(const State& st) const {
+    const unsigned n = config_.num_cpus;
+    if (StateCheck p = dist_.check_state(st.distributor)) return p->within("/distributor");
+    if (st.vcpus.size() != n)
+        return StateProblem{"/vcpus", "expected " + std::to_string(n) + " vCPUs (num_cpus), got " +
+                                          std::to_string(st.vcpus.size())};
+    const Distributor::State& d = st.distributor;
+    // Which parked interrupts a loaded list register accounts for.
+    std::vector<std::uint8_t> claimed_private(d.private_irqs.size(), 0);
+    std::vector<std::uint8_t> claimed_spi(d.spis.size(), 0);
+    for (unsigned v = 0; v < n; ++v) {
+        const std::string at = "/vcpus/" + std::to_string(v);
+        const VcpuState& vs = st.vcpus[v];
+        const VirtualCpuInterface& vif = *vifs_[v];
+        if (StateCheck p = vif.check_state(vs.gich)) return p->within(at + "/gich");
+        const unsigned nlr = vif.num_list_regs();
+        const std::uint64_t all = nlr == 64 ? ~std::uint64_t{0} : bit64(nlr) - 1;
+        if (vs.loaded_lrs & ~all)
+            return StateProblem{at + "/loaded_lrs", hex_string(vs.loaded_lrs, 16) + " names list registers that do not exist (" +
+                                                        std::to_string(nlr) + ")"};
+        if (!vs.running && vs.loaded_lrs != 0)
+            return StateProblem{at + "/loaded_lrs", "a vCPU that is not running has no loaded list registers (its exit synced them)"};
+        if (!vs.running && vs.kick_pending)
+            return StateProblem{at + "/kick_pending", "only a running vCPU can have a kick pending"};
+        for (unsigned i = 0; i < nlr; ++i) {
+            const std::uint32_t lr = vs.gich.lrs[i];
+            const std::string lat = at + "/gich/lrs/" + std::to_string(i);
+            if (!(vs.loaded_lrs & bit64(i))) {
+                if (LR_State::get(lr) != kStateInvalid)
+                    return StateProblem{lat, "valid, but not loaded by the engine (bit " + std::to_string(i) +
+                                                 " of loaded_lrs is clear)"};
+                continue;
+            }
+            const std::uint32_t vintid = LR_VirtualID::get(lr);
+            if (vintid >= config_.num_intids())
+                return StateProblem{lat, "loaded with vINTID " + std::to_string(vintid) +
+                                             ", which is not an implemented interrupt"};
+            const bool priv = vintid < kNumPrivate;
+            const Distributor::IrqState& r = priv ? d.private_irqs[v * kNumPrivate + vintid] : d.spis[vintid - kNumPrivate];
+            std::uint8_t& claim = priv ? claimed_private[v * kNumPrivate + vintid] : claimed_spi[vintid - kNumPrivate];
+            if (!r.parked)
+                return StateProblem{lat, "holds INTID " + std::to_string(vintid) +
+                                             ", which the distributor does not show parked in a list register"};
+            if (!priv && r.owner != v)
+                return StateProblem{lat, "holds SPI " + std::to_string(vintid) + ", which is parked for vCPU " +
+                                             std::to_string(r.owner)};
+            if (claim)
+                return StateProblem{lat, "holds INTID " + std::to_string(vintid) + ", which another loaded list register holds"};
+            claim = 1;
+        }
+        std::uint32_t previous = 0;
+        for (std::size_t k = 0; k < vs.hw_reverse.size(); ++k) {
+            const HwReverse& e = vs.hw_reverse[k];
+            const std::string eat = at + "/hw_reverse/" + std::to_string(k);
+            if (e.physical_id < kNumSgis || e.physical_id >= kMaxIntids)
+                return StateProblem{eat + "/physical_id", std::to_string(e.physical_id) +
+                                                              " is not a physical PPI or SPI (16..1019)"};
+            if (k > 0 && e.physical_id <= previous)
+                return StateProblem{eat + "/physical_id", "not in increasing order (each physical INTID once)"};
+            previous = e.physical_id;
+            if (e.virtual_id < kNumSgis || e.virtual_id >= config_.num_intids())
+                return StateProblem{eat + "/virtual_id", std::to_string(e.virtual_id) + " is not a PPI or implemented SPI (16.." +
+                                                             std::to_string(config_.num_intids() - 1) + ")"};
+        }
+        if (vs.running && !vs.kick_pending) {
+            Diagnostics scratch_diag(config_.bad_access);
+            VirtualCpuInterface scratch(v, config_.virt, scratch_diag);
+            scratch.restore(vs.gich);
+            if (scratch.maintenance())
+                return StateProblem{at + "/kick_pending", "vCPU " + std::to_string(v) +
+                                                              " runs with its maintenance interrupt asserted, so the engine has kicked it"};
+        }
+    }
+    for (unsigned v = 0; v < n; ++v)
+        for (std::uint32_t intid = 0; intid < kNumPrivate; ++intid)
+            if (d.private_irqs[v * kNumPrivate + intid].parked && !claimed_private[v * kNumPrivate + intid])
+                return StateProblem{"/distributor/private/" + std::to_string(v) + "/" + std::to_string(intid) + "/parked",
+                                    "INTID " + std::to_string(intid) + " is parked, but no loaded list register of vCPU " +
+                                        std::to_string(v) + " holds it"};
+    for (std::size_t k = 0; k < d.spis.size(); ++k)
+        if (d.spis[k].parked && !claimed_spi[k])
+            return StateProblem{"/distributor/spis/" + std::to_string(k) + "/parked",
+                                "INTID " + std::to_string(kNumPrivate + k) + " is parked for vCPU " +
+                                    std::to_string(d.spis[k].owner) + ", but no loaded list register of it holds it"};
+    return std::nullopt;
+}
+
+void VmGic::import_state(const State& st) {
+    if (StateCheck p = check_state(st)) throw StateError(*p);
+    const std::vector<std::uint8_t> kicked_before = kick_pending_;
+    dist_.import_state(st.distributor);
+    // Kicks are restored as saved rather than re-derived; lines are recomputed below.
+    dist_.drain_dirty([](unsigned) {});
+    for (unsigned v = 0; v < config_.num_cpus; ++v) {
+        const VcpuState& vs = st.vcpus[v];
+        vifs_[v]->import_state(vs.gich);
+        running_[v] = vs.running ? 1 : 0;
+        kick_pending_[v] = vs.kick_pending ? 1 : 0;
+        loaded_[v] = vs.loaded_lrs;
+        std::fill(hw_reverse_[v].begin(), hw_reverse_[v].end(), 0);
+        for (const HwReverse& e : vs.hw_reverse) hw_reverse_[v][e.physical_id] = e.virtual_id;
+    }
+    stats_ = st.stats;
+    diag_.set_counts(st.bad_access_count, st.guest_error_count);
+    for (unsigned v = 0; v < config_.num_cpus; ++v) relevel(v);
+    if (observer_ != nullptr)
+        for (unsigned v = 0; v < config_.num_cpus; ++v)
+            if (kick_pending_[v] && !kicked_before[v]) observer_->kick(v);
 }
 
 } // namespace vgic

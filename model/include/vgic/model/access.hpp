@@ -71,6 +71,11 @@ public:
     /// The most recent report (bad access or guest error); empty kind-less default before any.
     const BadAccess& last() const { return last_; }
     BadAccessPolicy policy() const { return policy_; }
+    /// Sets both counters (snapshot restore); last() and the sink are left as they are.
+    void set_counts(std::uint64_t bad_accesses, std::uint64_t guest_errors) {
+        bad_accesses_ = bad_accesses;
+        guest_errors_ = guest_errors;
+    }
 
     using Sink = std::function<void(const BadAccess&)>;
     void set_sink(Sink sink) { sink_ = std::move(sink); }

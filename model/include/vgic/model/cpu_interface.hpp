@@ -9,6 +9,7 @@
 #include "vgic/model/access.hpp"
 #include "vgic/model/candidate.hpp"
 #include "vgic/model/register_frame.hpp"
+#include "vgic/model/state.hpp"
 
 #include <array>
 #include <cstdint>
@@ -75,6 +76,29 @@ public:
     void load_control(std::uint32_t ctlr, std::uint32_t pmr, std::uint32_t bpr, std::uint32_t abpr);
     /// Writes active-priority word `n` of `group` (unimplemented levels RAZ/WI).
     void set_apr(unsigned group, unsigned n, std::uint32_t value);
+
+    // ---- state export / import (snapshots, see state.hpp) -------------------------------
+
+    struct State {
+        std::uint32_t ctlr = 0;
+        std::uint8_t pmr = 0;
+        std::uint8_t bpr = 0;
+        std::uint8_t abpr = 0;
+        /// [group][word]: GICC_APRn (group 0) and GICC_NSAPRn (group 1). The virtual
+        /// interface uses word 0 of group 0 only (GICV_APR0 = GICH_APR).
+        std::array<std::array<std::uint32_t, 4>, 2> apr{};
+    };
+    State export_state() const;
+    /// Paths: "/ctlr", "/pmr", "/bpr", "/abpr", "/apr/<n>", "/nsapr/<n>".
+    StateCheck check_state(const State& state) const;
+    /// Throws StateError (nothing changes) if check_state() refuses.
+    void import_state(const State& state);
+    /// Whether CTLR, PMR, BPR and ABPR are values this interface can hold (as read back, not
+    /// as written: no bits beyond the implemented ones, binary points not below their
+    /// minimum). `where` of a problem is the register's mnemonic ("CTLR", "PMR", ...).
+    StateCheck check_control(std::uint32_t ctlr, std::uint32_t pmr, std::uint32_t bpr, std::uint32_t abpr) const;
+    /// Whether `value` fits active-priority word `n` of `group`; `where` is empty.
+    StateCheck check_apr(unsigned group, unsigned n, std::uint32_t value) const;
 
 private:
     std::uint32_t rd_ctlr(unsigned, std::uint32_t, AccessMode);

@@ -12,6 +12,7 @@
 #include "vgic/model/config.hpp"
 #include "vgic/model/indexed_heap.hpp"
 #include "vgic/model/register_frame.hpp"
+#include "vgic/model/state.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -103,7 +104,8 @@ public:
 
     const GicConfig& config() const { return config_; }
 
-private:
+    // ---- state export / import (snapshots, see state.hpp) -------------------------------
+
     /// State of one interrupt as seen by one CPU (banked for INTID < 32).
     struct IrqState {
         std::uint8_t priority = 0;
@@ -122,6 +124,26 @@ private:
         std::uint16_t hw_pintid = 0;    // HW-mapped physical INTID, 0 = none
     };
 
+    /// Everything the distributor holds that is not derived from something else. The
+    /// eligibility heaps, the vm-mode heaps of unloaded active interrupts, the dirty list
+    /// and the re-trigger flags (always clear between model operations) are rebuilt.
+    struct State {
+        std::uint32_t ctlr = 0;              ///< GICD_CTLR: EnableGrp0 | EnableGrp1 << 1
+        std::vector<IrqState> private_irqs;  ///< [cpu * 32 + intid]: SGIs and PPIs, banked
+        std::vector<IrqState> spis;          ///< [intid - 32]
+    };
+    State export_state() const;
+    /// The first reason `state` cannot be imported, or nothing: sizes, priorities with
+    /// unimplemented bits, CPU masks beyond num_cpus, fields that do not exist for the
+    /// interrupt's kind (an SGI's line, a PPI's targets), vm-only fields in hw mode.
+    /// Paths: "/ctlr", "/private/<cpu>/<intid>/<field>", "/spis/<n>/<field>" (INTID 32+n).
+    /// Whether parked interrupts are really in list registers is the LR engine's check.
+    StateCheck check_state(const State& state) const;
+    /// Throws StateError (nothing changes) if check_state() refuses; otherwise replaces the
+    /// state, rebuilds the heaps and marks every CPU dirty (the owner recomputes its lines).
+    void import_state(const State& state);
+
+private:
     IrqState& irq(unsigned cpu, std::uint32_t intid) {
         return intid < gicv2::kNumPrivate ? private_[cpu * gicv2::kNumPrivate + intid]
                                           : spis_[intid - gicv2::kNumPrivate];

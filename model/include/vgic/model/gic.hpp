@@ -10,6 +10,7 @@
 #include "vgic/model/cpu_interface.hpp"
 #include "vgic/model/distributor.hpp"
 #include "vgic/model/observer.hpp"
+#include "vgic/model/state.hpp"
 #include "vgic/model/virtual_cpu_interface.hpp"
 
 #include <memory>
@@ -79,6 +80,28 @@ public:
     bool has_virtualization() const { return config_.virt.enabled; }
     const VirtualCpuInterface& virtual_interface(unsigned cpu) const;
 
+    // ---- whole-GIC state (snapshots: vgic/model/snapshot.hpp; plain values: state.hpp) ---
+
+    /// Everything but what is derived (heaps, LR summary masks, line levels), the
+    /// configuration, the observer and the diagnostics sink / last report.
+    struct State {
+        std::uint64_t bad_access_count = 0;   ///< Diagnostics counters
+        std::uint64_t guest_error_count = 0;
+        Distributor::State distributor;
+        std::vector<CpuInterface::State> cpus;               ///< GICC of each CPU
+        std::vector<VcpuInterfaceState> virtual_interfaces;  ///< GICH/GICV of each CPU; empty without virtualization
+    };
+    State export_state() const;
+    /// The first reason `state` cannot be imported, or nothing. Besides each part's own
+    /// checks, the maintenance PPI's input line must match the maintenance level of that
+    /// CPU's GICH state (the GIC drives it). Paths: "/diagnostics/..." (none), "/distributor/...",
+    /// "/cpus/<n>/gicc/...", "/cpus/<n>/gich/...".
+    StateCheck check_state(const State& state) const;
+    /// Throws StateError (nothing changes) if check_state() refuses. Otherwise replaces the
+    /// whole state, rebuilds what is derived and recomputes every output line; the observer
+    /// gets line_changed for each line whose level differs from before.
+    void import_state(const State& state);
+
 private:
     class DistributorPort;
 
@@ -98,6 +121,8 @@ private:
     void settle(unsigned cpu);
     void settle_dirty();
     void update_lines(unsigned cpu);
+    /// vIRQ/vFIQ and the maintenance level (also the maintenance PPI's input) of `cpu`.
+    void update_virtual_lines(unsigned cpu);
 
     GicConfig config_;
     Diagnostics diag_;

@@ -49,6 +49,13 @@ public:
         return true;
     }
 
+    /// Removes every entry, O(size). For wholesale state replacement (snapshot restore),
+    /// never on the access paths.
+    void clear() {
+        for (const std::uint32_t key : heap_) position_[id_of(key)] = kAbsent;
+        heap_.clear();
+    }
+
     /// Removes `id` if present. Returns true if the heap changed.
     bool erase(std::uint32_t id) {
         const std::uint16_t pos = position_[id];

@@ -14,6 +14,7 @@
 #include "vgic/model/config.hpp"
 #include "vgic/model/cpu_interface.hpp"
 #include "vgic/model/register_frame.hpp"
+#include "vgic/model/state.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -84,6 +85,17 @@ public:
     /// Throws std::invalid_argument (and changes nothing) if the state has a different
     /// number of list registers.
     void restore(const VcpuInterfaceState& state);
+
+    // ---- state export / import (snapshots, see state.hpp) -------------------------------
+    // Unlike restore(), which takes values the way register writes do (RES0 bits dropped,
+    // binary points clamped), import takes only values the registers can hold.
+
+    using State = VcpuInterfaceState;
+    State export_state() const { return save(); }
+    /// Paths: "/hcr", "/vmcr", "/apr", "/lrs", "/lrs/<n>".
+    StateCheck check_state(const State& state) const;
+    /// Throws StateError (nothing changes) if check_state() refuses.
+    void import_state(const State& state);
 
     const CpuInterface& gicv() const { return gicv_; }
     unsigned cpu() const { return cpu_; }

@@ -29,6 +29,7 @@
 #include "vgic/model/config.hpp"
 #include "vgic/model/distributor.hpp"
 #include "vgic/model/observer.hpp"
+#include "vgic/model/state.hpp"
 #include "vgic/model/virtual_cpu_interface.hpp"
 
 #include <cstdint>
@@ -131,7 +132,47 @@ public:
     const VirtualCpuInterface& vcpu_interface(unsigned vcpu) const { return *vifs_.at(vcpu); }
     const LrEngineStats& stats() const { return stats_; }
     Diagnostics& diagnostics() { return diag_; }
+    const Diagnostics& diagnostics() const { return diag_; }
     const GicConfig& config() const { return config_; }
+
+    // ---- whole-VM state (snapshots: vgic/model/snapshot.hpp; plain values: state.hpp) ----
+
+    /// One entry of the engine's table from a vCPU's physical INTIDs to the virtual ones
+    /// mapped to them (used to report HW deactivations). Kept as the engine holds it: after
+    /// re-mappings it need not be the inverse of the distributor's forward mappings.
+    struct HwReverse {
+        std::uint16_t physical_id = 0;
+        std::uint16_t virtual_id = 0;
+    };
+    struct VcpuState {
+        VcpuInterfaceState gich;       ///< HCR, VMCR (GICV control), APR, LRs
+        bool running = false;
+        bool kick_pending = false;
+        std::uint64_t loaded_lrs = 0;  ///< LRs the engine populated (bit n = LR n)
+        std::vector<HwReverse> hw_reverse;  ///< by increasing physical_id
+    };
+    /// Everything but what is derived (heaps, LR summary masks, line levels), the
+    /// configuration and the observer.
+    struct State {
+        std::uint64_t bad_access_count = 0;   ///< Diagnostics counters
+        std::uint64_t guest_error_count = 0;
+        Distributor::State distributor;       ///< with the vm-mode fields (parked, owner, ...)
+        std::vector<VcpuState> vcpus;
+        LrEngineStats stats;
+    };
+    State export_state() const;
+    /// The first reason `state` cannot be imported, or nothing. Besides each part's own
+    /// checks, the engine's invariants: a vCPU that is not running has no loaded LRs and no
+    /// kick pending; an LR not loaded is invalid; every loaded LR holds a distinct
+    /// implemented INTID that the distributor shows parked for that vCPU, and every parked
+    /// interrupt is in exactly one loaded LR; a running vCPU whose maintenance interrupt is
+    /// asserted has a kick pending. Paths: "/distributor/...", "/vcpus/<v>/...".
+    StateCheck check_state(const State& state) const;
+    /// Throws StateError (nothing changes) if check_state() refuses. Otherwise replaces the
+    /// whole state as saved (running and kick flags included), rebuilds what is derived, and
+    /// tells the observer about every line whose level differs from before and, through
+    /// kick(), about every vCPU that has a kick pending now and had none before.
+    void import_state(const State& state);
 
 private:
     struct VcpuLines {
@@ -146,6 +187,8 @@ private:
     /// Turns distributor changes into kicks, and refreshes every vCPU's lines.
     void settle();
     void update_lines(unsigned vcpu);
+    /// Recomputes `vcpu`'s lines and reports changes; returns the maintenance level.
+    bool relevel(unsigned vcpu);
     void request_kick(unsigned vcpu);
     bool would_improve(unsigned vcpu, const Candidate& c) const;
     AccessResult trapped_access(unsigned vcpu, std::uint32_t offset, unsigned size, bool is_write,

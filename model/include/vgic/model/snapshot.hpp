@@ -1,0 +1,46 @@
+// Whole-model snapshots: the complete state of a Gic (hw mode) or a VmGic (vm mode) as a
+// versioned, human-readable JSON document, and its restore into an instance of the same
+// configuration. docs/MODEL.md "Snapshots" describes the document and its error messages.
+//
+//   std::string doc = vgic::save_snapshot(gic);   // deterministic: same state, same text
+//   vgic::Gic copy(gic.config());
+//   vgic::restore_snapshot(copy, doc);            // or throws SnapshotError, copy unchanged
+//
+// A restore checks the whole document first (syntax, format and version, configuration,
+// every field's type and range, the model's own consistency rules) and changes nothing
+// when it refuses; then it replaces the state, rebuilds what is derived from it and reports
+// every output line whose level changed to the observer.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vgic {
+
+class Gic;
+class VmGic;
+
+/// A document that cannot be restored. The message starts with "snapshot: " and says what
+/// is wrong and where, e.g.
+/// "snapshot: /distributor/spis/12/priority: expected an integer 0..255, got \"x\"".
+class SnapshotError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The "format" member of every snapshot document.
+inline constexpr const char* kSnapshotFormat = "vgic-snapshot";
+/// The document version this build writes and the only one it reads.
+inline constexpr unsigned kSnapshotVersion = 1;
+
+std::string save_snapshot(const Gic& gic);
+std::string save_snapshot(const VmGic& vm);
+
+/// Throws SnapshotError, leaving the target untouched, for a document that is not valid
+/// JSON, not a vgic snapshot, of another version, of another mode or configuration, or
+/// whose state is incomplete, mistyped, out of range or inconsistent.
+void restore_snapshot(Gic& gic, std::string_view json);
+void restore_snapshot(VmGic& vm, std::string_view json);
+
+} // namespace vgic
