@@ -197,6 +197,7 @@ Distributor::LrLoad Distributor::load_into_lr(unsigned cpu, std::uint32_t intid)
         // resample the line when the guest deactivates it (KVM, section 3 item 11).
         l.pending = !s.active && pending(s, intid);
         l.request_eoi = true;
+        s.lr_pending = l.pending;
     } else {
         // Edge: the pending latch moves into the LR (section 3 item 24: the software copy
         // is dropped once loaded).
@@ -223,9 +224,13 @@ void Distributor::fold_from_lr(unsigned cpu, std::uint32_t intid, bool lr_pendin
         if (lr_pending) s.sgi_sources = static_cast<std::uint8_t>(s.sgi_sources | (1u << source_cpu));
     } else if (s.edge) {
         if (lr_pending) s.latch = true;  // not taken yet: pending again in the distributor
-    } else if (!lr_pending) {
-        s.latch = false;  // level: the guest's acknowledge consumed a software-pending state
+    } else if (!lr_pending && s.lr_pending) {
+        // Level: the LR carried the pending state and the guest acknowledged it, which
+        // consumed a software-pending (ISPENDR) state. An LR loaded active-only consumed
+        // nothing: an ISPENDR written meanwhile stays (section 3 item 11).
+        s.latch = false;
     }
+    s.lr_pending = false;
     refresh(cpu, intid);
 }
 

@@ -65,16 +65,13 @@ std::optional<std::uint64_t> GenericTimer::next_rise(Which which, std::uint64_t 
     const std::uint64_t ctl = state_.ctl[which];
     if (!CTL_ENABLE::test(ctl) || CTL_IMASK::test(ctl)) return std::nullopt;
     if (output(which, cntpct)) return cntpct;
-    // Physical count at which count(which) reaches CVAL.
-    std::uint64_t target = state_.cval[which];
-    if (which == Virtual) {
-        // CNTVCT = CNTPCT - CNTVOFF, modulo 2^64: CNTPCT = CVAL + CNTVOFF. If that wraps, the
-        // virtual count reaches CVAL only after the physical count wraps: never, here.
-        if (target > std::numeric_limits<std::uint64_t>::max() - state_.cntvoff) return std::nullopt;
-        target += state_.cntvoff;
-    }
-    if (target <= cntpct) return std::nullopt;  // virtual count wrapped below: not reachable
-    return target;
+    // Not met now, so CVAL > count(which): the condition holds after `delta` more ticks of
+    // the physical count (the virtual count advances with it, whatever CNTVOFF is: a
+    // "negative" offset, a virtual count ahead of the physical one, is how KVM restores a
+    // guest). Only a rise beyond the 64-bit physical count is never.
+    const std::uint64_t delta = state_.cval[which] - count(which, cntpct);
+    if (delta > std::numeric_limits<std::uint64_t>::max() - cntpct) return std::nullopt;
+    return cntpct + delta;
 }
 
 AccessResult GenericTimer::bad(std::uint32_t encoding, bool is_write, std::uint64_t value, BadAccessKind kind,

@@ -36,7 +36,7 @@ Gic::Gic(const GicConfig& config)
             // in the distributor as seen by this CPU (for an SPI, the single active state,
             // wherever it was acknowledged).
             vifs_.push_back(std::make_unique<VirtualCpuInterface>(
-                cpu, config_.virt, diag_, [this, cpu](std::uint32_t pintid) { dist_.deactivate(cpu, pintid); }));
+                cpu, config_.virt, diag_, [this, cpu](std::uint32_t, std::uint32_t pintid) { dist_.deactivate(cpu, pintid); }));
         }
     }
 }

@@ -128,7 +128,10 @@ Json irq_json(const Distributor::IrqState& s, std::uint32_t intid, bool vm) {
         j["parked"] = s.parked;
         if (intid >= kNumPrivate) j["owner"] = s.owner;
         if (intid < kNumSgis) j["active_source"] = s.active_source;
-        else j["hw_physical_id"] = s.hw_pintid;
+        else {
+            j["hw_physical_id"] = s.hw_pintid;
+            j["lr_pending"] = s.lr_pending;
+        }
     }
     return j;
 }
@@ -423,7 +426,10 @@ Distributor::IrqState read_irq(const Json& j, const std::string& path, std::uint
         s.parked = o.flag("parked");
         if (intid >= kNumPrivate) s.owner = o.num_as<std::uint8_t>("owner");
         if (intid < kNumSgis) s.active_source = o.num_as<std::uint8_t>("active_source");
-        else s.hw_pintid = o.num_as<std::uint16_t>("hw_physical_id");
+        else {
+            s.hw_pintid = o.num_as<std::uint16_t>("hw_physical_id");
+            s.lr_pending = o.flag("lr_pending");
+        }
     }
     o.done();
     return s;
@@ -560,13 +566,6 @@ std::string save_snapshot(const VmGic& vm) {
         j["running"] = vs.running;
         j["kick_pending"] = vs.kick_pending;
         j["loaded_lrs"] = hex(vs.loaded_lrs, 16);
-        j["hw_reverse"] = Json::array();
-        for (const VmGic::HwReverse& e : vs.hw_reverse) {
-            Json m;
-            m["physical_id"] = e.physical_id;
-            m["virtual_id"] = e.virtual_id;
-            j["hw_reverse"].push_back(m);
-        }
         j["gich"] = gich_json(vs.gich);
         vcpus.push_back(j);
     }
@@ -593,15 +592,6 @@ void restore_snapshot(VmGic& vm, std::string_view text) {
         vs.running = o.flag("running");
         vs.kick_pending = o.flag("kick_pending");
         vs.loaded_lrs = o.num_as<std::uint64_t>("loaded_lrs");
-        const Json& map = o.any_array("hw_reverse");
-        for (std::size_t k = 0; k < map.size(); ++k) {
-            Obj e(map[k], o.at("hw_reverse/" + std::to_string(k)));
-            VmGic::HwReverse r;
-            r.physical_id = e.num_as<std::uint16_t>("physical_id");
-            r.virtual_id = e.num_as<std::uint16_t>("virtual_id");
-            e.done();
-            vs.hw_reverse.push_back(r);
-        }
         vs.gich = read_gich(o.obj("gich"), c);
         o.done();
         st.vcpus.push_back(std::move(vs));

@@ -246,7 +246,7 @@ bool VirtualCpuInterface::deactivate(std::uint32_t intid, unsigned source_cpu) {
             if (pintid < kNumSgis || pintid >= kMaxIntids)
                 guest_error("LR", "HW=1 list register with PhysicalID 0-15 or >= 1020: no physical deactivation", lr);
             else if (on_physical_deactivate_)
-                on_physical_deactivate_(pintid);
+                on_physical_deactivate_(intid, pintid);
         }
         return true;
     }

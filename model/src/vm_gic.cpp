@@ -31,12 +31,12 @@ VmGic::VmGic(const GicConfig& config)
       running_(config_.num_cpus, 0),
       kick_pending_(config_.num_cpus, 0),
       loaded_(config_.num_cpus, 0),
-      levels_(config_.num_cpus),
-      hw_reverse_(config_.num_cpus, std::vector<std::uint16_t>(kMaxIntids, 0)) {
+      levels_(config_.num_cpus) {
     dist_.enable_vm_mode();
     for (unsigned v = 0; v < config_.num_cpus; ++v)
         vifs_.push_back(std::make_unique<VirtualCpuInterface>(
-            v, config_.virt, diag_, [this, v](std::uint32_t pintid) { on_hw_deactivate(v, pintid); }));
+            v, config_.virt, diag_,
+            [this, v](std::uint32_t vintid, std::uint32_t pintid) { on_hw_deactivate(v, vintid, pintid); }));
 }
 
 VmGic::~VmGic() = default;
@@ -81,8 +81,18 @@ bool VmGic::line(unsigned vcpu, Line which) const {
 AccessResult VmGic::trapped_access(unsigned vcpu, std::uint32_t offset, unsigned size, bool is_write,
                                    std::uint64_t value, AccessMode mode) {
     check_vcpu(vcpu, is_write ? "write_distributor" : "read_distributor");
-    if (mode == AccessMode::Debug)  // a debugger's view: no exit, no side effect
-        return is_write ? dist_.write(vcpu, offset, size, value, mode) : dist_.read(vcpu, offset, size, mode);
+    if (mode == AccessMode::Debug) {
+        // A debugger's view: no exit. The pending and active state of interrupts held in
+        // running vCPUs' list registers is read from those LRs.
+        if (is_write) {
+            const AccessResult w = dist_.write(vcpu, offset, size, value, mode);
+            settle();
+            return w;
+        }
+        AccessResult r = dist_.read(vcpu, offset, size, mode);
+        if (r.ok() && size == 4 && is_state_register(offset)) r.value |= lr_state_bits(vcpu, offset);
+        return r;
+    }
     // The access is a trap: the accessing vCPU has exited. For pending/active state, stop
     // every other running vCPU that holds interrupts in its LRs as well.
     std::vector<unsigned> stopped;
@@ -97,6 +107,22 @@ AccessResult VmGic::trapped_access(unsigned vcpu, std::uint32_t offset, unsigned
     for (unsigned w : stopped) vcpu_entry(w);
     settle();
     return r;
+}
+
+std::uint32_t VmGic::lr_state_bits(unsigned vcpu, std::uint32_t offset) const {
+    // ISPENDR/ICPENDR (0x200-0x2FC) report pending, ISACTIVER/ICACTIVER (0x300-0x3FC) active.
+    const bool want_pending = offset < gicd::ISACTIVER;
+    const std::uint32_t word = (offset % 0x80) / 4;
+    std::uint32_t bits = 0;
+    for (unsigned w = 0; w < config_.num_cpus; ++w) {
+        for (std::uint64_t m = loaded_[w]; m != 0; m &= m - 1) {
+            const std::uint32_t lr = vifs_[w]->lr(lowest_bit64(m));
+            const std::uint32_t id = LR_VirtualID::get(lr);
+            if (id / 32 != word || (id < kNumPrivate && w != vcpu)) continue;  // banked: this vCPU's only
+            if (want_pending ? LR_Pending::test(lr) : LR_Active::test(lr)) bits |= 1u << (id % 32);
+        }
+    }
+    return bits;
 }
 
 AccessResult VmGic::read_distributor(unsigned vcpu, std::uint32_t offset, unsigned size, AccessMode mode) {
@@ -143,18 +169,15 @@ void VmGic::map_hw(unsigned vcpu, std::uint32_t intid, std::uint32_t physical_id
     if (physical_id != 0 && (physical_id < kNumSgis || physical_id >= kMaxIntids))
         throw std::out_of_range("map_hw: physical INTID " + std::to_string(physical_id) +
                                 " not allowed (16..1019, or 0 to unmap)");
-    const std::uint16_t old = dist_.hw_mapping(vcpu, intid);
-    if (old != 0) hw_reverse_[vcpu][old] = 0;
     dist_.set_hw_mapping(vcpu, intid, static_cast<std::uint16_t>(physical_id));
-    if (physical_id != 0) hw_reverse_[vcpu][physical_id] = static_cast<std::uint16_t>(intid);
 }
 
-void VmGic::on_hw_deactivate(unsigned vcpu, std::uint32_t physical_id) {
-    const std::uint32_t vintid = hw_reverse_[vcpu][physical_id];
-    if (observer_ != nullptr) observer_->physical_deactivate(vcpu, vintid, physical_id);
-    // A level source still asserted would make the physical interrupt fire again at once;
-    // the hypervisor then re-injects it: the vCPU must exit.
-    if (vintid != 0 && dist_.is_pending(vcpu, vintid)) request_kick(vcpu);
+void VmGic::on_hw_deactivate(unsigned vcpu, std::uint32_t virtual_id, std::uint32_t physical_id) {
+    if (observer_ != nullptr) observer_->physical_deactivate(vcpu, virtual_id, physical_id);
+    // A level source still asserted would make the physical interrupt fire again at once,
+    // and an HW LR raises no maintenance interrupt: if anything is still in flight for this
+    // vCPU (the source itself, or interrupts queued behind the only LR), it must exit.
+    if (dist_.is_pending(vcpu, virtual_id) || dist_.in_flight(vcpu) != 0) request_kick(vcpu);
 }
 
 // ---- world switch --------------------------------------------------------------------------
@@ -224,7 +247,7 @@ FlushReport VmGic::flush(unsigned vcpu) {
         else lr |= LR_CPUID::make(load.source_cpu) | LR_EOI::make(load.request_eoi);
         vif.set_lr(i, lr);
         loaded_[vcpu] |= bit64(i);
-        placed_pending = placed_pending || load.pending;
+        placed_pending = placed_pending || (load.pending && !load.active);  // NP counts State==01 only
         ++report.lrs_written;
     }
     stats_.lr_writes += report.lrs_written;
@@ -379,8 +402,6 @@ VmGic::State VmGic::export_state() const {
         vs.running = running_[v] != 0;
         vs.kick_pending = kick_pending_[v] != 0;
         vs.loaded_lrs = loaded_[v];
-        for (std::uint32_t p = 0; p < kMaxIntids; ++p)
-            if (hw_reverse_[v][p] != 0) vs.hw_reverse.push_back({static_cast<std::uint16_t>(p), hw_reverse_[v][p]});
         st.vcpus.push_back(std::move(vs));
     }
     st.stats = stats_;
@@ -437,20 +458,6 @@ StateCheck VmGic::check_state(const State& st) const {
                 return StateProblem{lat, "holds INTID " + std::to_string(vintid) + ", which another loaded list register holds"};
             claim = 1;
         }
-        std::uint32_t previous = 0;
-        for (std::size_t k = 0; k < vs.hw_reverse.size(); ++k) {
-            const HwReverse& e = vs.hw_reverse[k];
-            const std::string eat = at + "/hw_reverse/" + std::to_string(k);
-            if (e.physical_id < kNumSgis || e.physical_id >= kMaxIntids)
-                return StateProblem{eat + "/physical_id", std::to_string(e.physical_id) +
-                                                              " is not a physical PPI or SPI (16..1019)"};
-            if (k > 0 && e.physical_id <= previous)
-                return StateProblem{eat + "/physical_id", "not in increasing order (each physical INTID once)"};
-            previous = e.physical_id;
-            if (e.virtual_id < kNumSgis || e.virtual_id >= config_.num_intids())
-                return StateProblem{eat + "/virtual_id", std::to_string(e.virtual_id) + " is not a PPI or implemented SPI (16.." +
-                                                             std::to_string(config_.num_intids() - 1) + ")"};
-        }
         if (vs.running && !vs.kick_pending) {
             Diagnostics scratch_diag(config_.bad_access);
             VirtualCpuInterface scratch(v, config_.virt, scratch_diag);
@@ -486,8 +493,6 @@ void VmGic::import_state(const State& st) {
         running_[v] = vs.running ? 1 : 0;
         kick_pending_[v] = vs.kick_pending ? 1 : 0;
         loaded_[v] = vs.loaded_lrs;
-        std::fill(hw_reverse_[v].begin(), hw_reverse_[v].end(), 0);
-        for (const HwReverse& e : vs.hw_reverse) hw_reverse_[v][e.physical_id] = e.virtual_id;
     }
     stats_ = st.stats;
     diag_.set_counts(st.bad_access_count, st.guest_error_count);

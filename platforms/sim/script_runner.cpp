@@ -178,12 +178,10 @@ private:
             // flush and entry (run).
             const script::Vcpu& v = c.as<script::Vcpu>();
             tlm::VgicCpuIf& cpu = gic_.cpu[v.cpu];
-            if (v.run) {
-                if (!cpu.running()) {
-                    cpu.run();
-                    wait(cpu.flush_done);
-                }
-            } else if (cpu.running()) {
+            if (v.run && !cpu.scheduled()) {
+                cpu.run();
+                wait(cpu.flush_done);
+            } else if (!v.run && cpu.scheduled()) {
                 cpu.stop();
                 wait(cpu.save_done);
             }

@@ -102,6 +102,12 @@ BOOST_AUTO_TEST_CASE(next_rise_in_physical_count) {
     f.wr(CNTV_CTL_EL0, CTL_ENABLE::mask, 0);
     f.wr(CNTV_CVAL_EL0, ~std::uint64_t{0}, 0);
     BOOST_TEST(!f.timer.next_rise(GenericTimer::Virtual, 60).has_value(), "beyond the 64-bit count: never");
+    // A "negative" CNTVOFF (virtual count ahead of the physical one, as KVM restores guests):
+    // CNTVOFF = -100 makes CNTVCT = CNTPCT + 100; CVAL 200 is met at CNTPCT 100.
+    f.wr(CNTVOFF_EL2, ~std::uint64_t{0} - 99, 0);
+    f.wr(CNTV_CVAL_EL0, 200, 0);
+    BOOST_TEST(f.rd(CNTVCT_EL0, 50) == 150u);
+    BOOST_TEST(f.timer.next_rise(GenericTimer::Virtual, 50).value() == 100u, "rises at CNTPCT 100");
 }
 
 BOOST_AUTO_TEST_CASE(bad_accesses_follow_the_policy) {

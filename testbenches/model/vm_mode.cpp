@@ -344,6 +344,25 @@ BOOST_AUTO_TEST_CASE(mapped_level_dropped_before_acknowledge_releases_the_physic
     BOOST_TEST(f.rec.deactivations[0].pintid == 27u);
 }
 
+BOOST_AUTO_TEST_CASE(hw_mapped_spi_on_another_vcpu_reports_its_vintid) {
+    // An SPI's mapping is global; the deactivation on vCPU 1 must name vINTID 40 and, with the
+    // level source still asserted, kick vCPU 1 so it is re-injected.
+    VmFixture f(2, 4);
+    f.spi(40, 0x80, 2, false);  // level, to vCPU 1
+    f.vm.map_hw(0, 40, 40);
+    f.vm.vcpu_entry(1);
+    f.vm.set_spi_level(40, true);
+    f.vm.service_kicks();
+    BOOST_TEST_REQUIRE(f.iar(1) == 40u);
+    f.eoi(1, 40);
+    BOOST_TEST_REQUIRE(f.rec.deactivations.size() == 1u);
+    BOOST_TEST(f.rec.deactivations[0].vcpu == 1u);
+    BOOST_TEST(f.rec.deactivations[0].vintid == 40u, "the LR's vINTID, not a per-vCPU table's");
+    BOOST_TEST(f.vm.kick_pending(1), "still asserted: re-inject");
+    f.vm.service_kicks();
+    BOOST_TEST(f.iar(1) == 40u);
+}
+
 BOOST_AUTO_TEST_CASE(list_registers_carry_priority_bits_7_to_3) {
     // Section 3 item 19: a GICv2 LR keeps priority[7:3] (KVM writes priority >> 3).
     VmFixture f(1, 4);

@@ -538,6 +538,53 @@ void vm_timer_wake() {
     check(callbacks == 1 && timer.wakes() == 1, "one wake");
 }
 
+/// Regression: a timer expiring between stop() and save_done (the exit, sync and save) must
+/// still wake the vCPU once it is descheduled.
+void vm_timer_wake_during_stop() {
+    TimingProfile tp;
+    tp.exit = 1000000;       // 1 us: the timer fires inside the stop window
+    tp.save_fixed = 500000;
+    Vgic g("vm", params(Mode::Vm, 1, tp));
+    VirtualTimer timer("timer", g);
+    Harness h("h", g);
+    sc_spawn([&] {
+        wait(sc_time(100, SC_NS));
+        h.wr(h.gicd[0], gicd::CTLR, 1);
+        h.wr(h.gicd[0], gicd::ISENABLER, 1u << 27);
+        timer.write(0, timer_regs::CNTV_CVAL_EL0, 300);  // 3 us
+        timer.write(0, timer_regs::CNTV_CTL_EL0, 1);
+        wait(sc_time(2, SC_US) - sc_time_stamp());
+        g.cpu[0].stop();  // exit until 3 us, save until 3.5 us
+    });
+    sc_start(sc_time(10, SC_US));
+    check(timer.wakes() == 1, "one wake for the expiry during the stop (" + std::to_string(timer.wakes()) + ")");
+}
+
+/// Regression: with a time resolution coarser than a counter tick the expiry event must
+/// still land at or after the tick (no endless re-arming at the same time).
+void coarse_time_resolution() {
+    sc_set_time_resolution(1, SC_NS);
+    Vgic g("gic", params(Mode::Hw, 1));
+    VirtualTimer timer("timer", g, [] {
+        TimerConfig c;
+        c.frequency_hz = 24'000'000;  // 41.67 ns per tick: never a whole number of ns
+        return c;
+    }());
+    Harness h("h", g);
+    sc_spawn([&] {
+        h.wr(h.gicd[0], gicd::CTLR, 1);
+        h.wr(h.gicd[0], gicd::ISENABLER, 1u << 27);
+        h.wr(h.gicc[0], gicc::PMR, 0xF0);
+        h.wr(h.gicc[0], gicc::CTLR, 1);
+        timer.write(0, timer_regs::CNTV_CVAL_EL0, 2);  // CNTPCT 2 at 83.33 ns
+        timer.write(0, timer_regs::CNTV_CTL_EL0, 1);
+    });
+    sc_start(sc_time(1, SC_US));
+    check(h.irq[0].read(), "the timer fired");
+    check(timer.counter(sc_time(84, SC_NS)) == 2 && timer.counter(sc_time(83, SC_NS)) == 1,
+          "the count reaches 2 between 83 and 84 ns");
+}
+
 } // namespace
 
 int sc_main(int argc, char** argv) {
@@ -545,6 +592,7 @@ int sc_main(int argc, char** argv) {
         {"hw_spi_timing", hw_spi_timing}, {"tlm_protocol", tlm_protocol}, {"vm_kick_timing", vm_kick_timing},
         {"vm_stop_run", vm_stop_run},     {"hw_list_registers", hw_list_registers}, {"vcd", vcd},
         {"nb_initiator_and_callback", nb_initiator_and_callback}, {"vm_timer_wake", vm_timer_wake},
+        {"vm_timer_wake_during_stop", vm_timer_wake_during_stop}, {"coarse_time_resolution", coarse_time_resolution},
     };
     if (argc != 2 || scenarios.count(argv[1]) == 0) {
         std::fprintf(stderr, "usage: tlm_scenarios NAME   (one of:");

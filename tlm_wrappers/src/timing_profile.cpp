@@ -124,7 +124,7 @@ const std::vector<TimingParameter>& parameter_table() {
          "clock frequency; gives the length of a cycle to values written in cycles", &P::clock_hz},
         {"gicd_access", TimingUnit::Picoseconds,
          "one distributor (GICD) register access; in vm mode the hypervisor's whole trap-and-emulate "
-         "round trip of a guest GICD access (the engine adds per-LR sync and flush costs)",
+         "round trip of a guest GICD access (including the sync and flush it causes)",
          &P::gicd_access},
         {"gicc_access", TimingUnit::Picoseconds, "one physical CPU interface (GICC) register access",
          &P::gicc_access},

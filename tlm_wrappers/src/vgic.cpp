@@ -25,7 +25,10 @@ public:
     void kick(unsigned vcpu) override {
         // With a free engine (the zero preset) the exit and entry happen right after the
         // operation that asked for them (Vgic::service_functional_kicks): purely functional.
-        if (owner_.functional_engine_) owner_.kick_requested_ = true;
+        if (owner_.functional_engine_) {
+            owner_.kick_requested_ = true;
+            owner_.kicked_[vcpu] = true;
+        }
         else owner_.cpu[vcpu].kick_event_.notify(owner_.now_offset_ + ps(owner_.params_.timing.kick));
     }
 
@@ -63,6 +66,7 @@ Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
           [this](const char* n, std::size_t i) { return new VgicCpuIf(n, *this, static_cast<unsigned>(i)); }),
       gich_alias("gich_alias"),
       observer_(std::make_unique<Observer>(*this)) {
+    kicked_.assign(params_.gic.num_cpus, false);
     const TimingProfile& t = params_.timing;
     functional_engine_ = t.kick == 0 && t.exit == 0 && t.entry == 0 && t.flush_per_lr == 0 && t.sync_per_lr == 0;
     if (hw_) hw_->set_observer(observer_.get());
@@ -145,6 +149,8 @@ void Vgic::service_functional_kicks() {
     kick_requested_ = false;
     vm_->service_kicks();
     for (unsigned i = 0; i < cpu.size(); ++i) {
+        if (!kicked_[i]) continue;
+        kicked_[i] = false;
         cpu[i].update_lr_count();
         cpu[i].sync_done.notify(SC_ZERO_TIME);
         cpu[i].flush_done.notify(SC_ZERO_TIME);
@@ -155,7 +161,10 @@ void Vgic::after_access(Frame frame, unsigned c, std::uint32_t offset) {
     if (frame == Frame::GichAlias) {
         const unsigned target = offset / gicv2::gich::kAliasStride;
         if (target < params_.gic.num_cpus) cpu[target].update_lr_count();
-    } else if (frame != Frame::Gicd || vm_) {
+    } else if (frame == Frame::Gicd && vm_) {
+        // A trap may have synced and flushed other vCPUs too.
+        for (unsigned i = 0; i < cpu.size(); ++i) cpu[i].update_lr_count();
+    } else if (frame != Frame::Gicd) {
         cpu[c].update_lr_count();
     }
 }
@@ -446,23 +455,11 @@ void VgicCpuIf::hypervisor() {
         sync_done.notify(SC_ZERO_TIME);
     };
     bool saved_state = false;
-    if (want_running_) enter();
+    // The scheduler's intent (want_running_) against the vCPU's state: each pass brings the
+    // one closer to the other, or waits for something to happen.
     for (;;) {
-        if (vm.running(index_)) {
-            if (want_running_) sc_core::wait(kick_event_ | stop_event_);
-            if (!want_running_) {
-                leave();
-                sc_core::wait(Vgic::ps(t.save_fixed + t.save_per_lr * lrs));
-                saved_ = vm.save_vcpu(index_);
-                saved_state = true;
-                save_done.notify(SC_ZERO_TIME);
-                continue;
-            }
-            leave();  // a kick: exit and enter again
-            enter();
-        } else {
-            if (!want_running_) sc_core::wait(run_event_);
-            if (!want_running_) continue;
+        const bool in_guest = vm.running(index_);
+        if (want_running_ && !in_guest) {
             if (saved_state) {
                 sc_core::wait(Vgic::ps(t.restore_fixed + t.restore_per_lr * lrs));
                 vm.restore_vcpu(index_, saved_);
@@ -470,6 +467,24 @@ void VgicCpuIf::hypervisor() {
                 restore_done.notify(SC_ZERO_TIME);
             }
             enter();
+            continue;
+        }
+        if (!want_running_ && (in_guest || !saved_state)) {
+            if (in_guest) leave();
+            sc_core::wait(Vgic::ps(t.save_fixed + t.save_per_lr * lrs));
+            saved_ = vm.save_vcpu(index_);
+            saved_state = true;
+            save_done.notify(SC_ZERO_TIME);
+            continue;
+        }
+        if (in_guest) {
+            sc_core::wait(kick_event_ | stop_event_);
+            if (want_running_ && vm.kick_pending(index_)) {  // a kick: exit and enter again
+                leave();
+                enter();
+            }
+        } else {
+            sc_core::wait(run_event_);
         }
     }
 }

@@ -6,7 +6,12 @@ using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
 namespace {
-std::uint64_t to_ps(const sc_time& t) { return static_cast<std::uint64_t>(t.value() * (sc_core::sc_get_time_resolution().to_seconds() * 1e12)); }
+/// Simulated time in ps, exactly for any resolution of at least 1 ps (the usual case).
+std::uint64_t to_ps(const sc_time& t) {
+    const double res_ps = sc_core::sc_get_time_resolution().to_seconds() * 1e12;
+    if (res_ps >= 1.0) return t.value() * static_cast<std::uint64_t>(res_ps + 0.5);
+    return static_cast<std::uint64_t>(static_cast<double>(t.value()) * res_ps);
+}
 } // namespace
 
 VirtualTimer::VirtualTimer(const sc_core::sc_module_name& name, Vgic& gic, const TimerConfig& config)
@@ -67,11 +72,20 @@ void VirtualTimer::evaluate(unsigned cpu, GenericTimer::Which which) {
     if (!level) {
         if (const auto rise = t.next_rise(which, now); rise && *rise > now) {
             const std::uint64_t at_ps = time_of_count(*rise, config_.frequency_hz);
-            const sc_time at(static_cast<double>(at_ps), sc_core::SC_PS);
+            // sc_time rounds to the time resolution: make sure the event is not before the
+            // tick (with a coarse resolution it could be, and would re-arm at the same time).
+            const sc_time now_t = sc_core::sc_time_stamp();
+            sc_time at(static_cast<double>(at_ps), sc_core::SC_PS);
+            while (counter(at) < *rise || at <= now_t) at += sc_core::sc_get_time_resolution();
             ch.check.cancel();
-            ch.check.notify(at - sc_core::sc_time_stamp());
+            ch.check.notify(at - now_t);
         }
     }
+}
+
+void VirtualTimer::load_state(unsigned cpu, const GenericTimer::State& state) {
+    timers_.at(cpu)->set_state(state);
+    reschedule(cpu, SC_ZERO_TIME);
 }
 
 void VirtualTimer::reschedule(unsigned cpu, const sc_time& offset) {
@@ -151,6 +165,13 @@ void VirtualTimer::watch_switches(unsigned cpu) {
         // an expiry while out wakes the vCPU. vcpu_load: recompute the level.
         sc_core::wait(c.save_done);
         descheduled_[cpu] = true;
+        // KVM's check at vcpu_put: a timer that fired during the exit and save (or was
+        // already pending) must wake the now descheduled vCPU, or it is lost (item 26).
+        if (channels_[cpu * 2].level || channels_[cpu * 2 + 1].level) {
+            ++wakes_;
+            wake_[cpu]->notify(SC_ZERO_TIME);
+            if (wake_callback_) wake_callback_(cpu);
+        }
         sc_core::wait(c.restore_done);
         descheduled_[cpu] = false;
         reschedule(cpu, SC_ZERO_TIME);

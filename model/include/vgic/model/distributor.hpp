@@ -122,6 +122,7 @@ public:
         std::uint8_t owner = 0;         // SPIs: vCPU holding it in an LR or owning its active state
         std::uint8_t active_source = 0; // SGIs: source of the active instance
         std::uint16_t hw_pintid = 0;    // HW-mapped physical INTID, 0 = none
+        bool lr_pending = false;        // level: its pending state went into the LR at load
     };
 
     /// Everything the distributor holds that is not derived from something else. The

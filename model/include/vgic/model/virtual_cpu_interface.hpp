@@ -37,9 +37,9 @@ struct VcpuInterfaceState {
 
 class VirtualCpuInterface final : private CandidateSource {
 public:
-    /// Called when the guest deactivates a HW=1 list register: the physical INTID to
-    /// deactivate (IHI 0048B 5.4.?: "the GIC deactivates the physical interrupt").
-    using PhysicalDeactivate = std::function<void(std::uint32_t physical_id)>;
+    /// Called when the guest deactivates a HW=1 list register, with the LR's virtual INTID
+    /// and the physical INTID to deactivate ("the GIC deactivates the physical interrupt").
+    using PhysicalDeactivate = std::function<void(std::uint32_t virtual_id, std::uint32_t physical_id)>;
 
     VirtualCpuInterface(unsigned cpu, const VirtConfig& config, Diagnostics& diag,
                         PhysicalDeactivate on_physical_deactivate = {});

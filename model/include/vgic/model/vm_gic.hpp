@@ -137,19 +137,11 @@ public:
 
     // ---- whole-VM state (snapshots: vgic/model/snapshot.hpp; plain values: state.hpp) ----
 
-    /// One entry of the engine's table from a vCPU's physical INTIDs to the virtual ones
-    /// mapped to them (used to report HW deactivations). Kept as the engine holds it: after
-    /// re-mappings it need not be the inverse of the distributor's forward mappings.
-    struct HwReverse {
-        std::uint16_t physical_id = 0;
-        std::uint16_t virtual_id = 0;
-    };
     struct VcpuState {
         VcpuInterfaceState gich;       ///< HCR, VMCR (GICV control), APR, LRs
         bool running = false;
         bool kick_pending = false;
         std::uint64_t loaded_lrs = 0;  ///< LRs the engine populated (bit n = LR n)
-        std::vector<HwReverse> hw_reverse;  ///< by increasing physical_id
     };
     /// Everything but what is derived (heaps, LR summary masks, line levels), the
     /// configuration and the observer.
@@ -183,7 +175,7 @@ private:
     void check_vcpu(unsigned vcpu, const char* what) const;
     FlushReport flush(unsigned vcpu);
     SyncReport sync(unsigned vcpu);
-    void on_hw_deactivate(unsigned vcpu, std::uint32_t physical_id);
+    void on_hw_deactivate(unsigned vcpu, std::uint32_t virtual_id, std::uint32_t physical_id);
     /// Turns distributor changes into kicks, and refreshes every vCPU's lines.
     void settle();
     void update_lines(unsigned vcpu);
@@ -191,6 +183,9 @@ private:
     bool relevel(unsigned vcpu);
     void request_kick(unsigned vcpu);
     bool would_improve(unsigned vcpu, const Candidate& c) const;
+    /// Pending (ISPENDR/ICPENDR) or active (ISACTIVER/ICACTIVER) bits of the register word at
+    /// `offset`, as the loaded list registers show them.
+    std::uint32_t lr_state_bits(unsigned vcpu, std::uint32_t offset) const;
     AccessResult trapped_access(unsigned vcpu, std::uint32_t offset, unsigned size, bool is_write,
                                 std::uint64_t value, AccessMode mode);
 
@@ -202,7 +197,6 @@ private:
     std::vector<std::uint8_t> kick_pending_;
     std::vector<std::uint64_t> loaded_;  // LRs the engine populated, per vCPU
     std::vector<VcpuLines> levels_;
-    std::vector<std::vector<std::uint16_t>> hw_reverse_;  // [vcpu][physical] -> virtual
     VmObserver* observer_ = nullptr;
     LrEngineStats stats_;
 };

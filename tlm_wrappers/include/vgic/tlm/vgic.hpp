@@ -116,6 +116,9 @@ public:
     void run();
     /// vm mode: is the vCPU in the guest (entered and not exited)?
     bool running() const;
+    /// vm mode: does the scheduler want it to run (the last of stop()/run(), initially run)?
+    /// During a switch this is the target state, running() the current one.
+    bool scheduled() const { return want_running_; }
 
     VgicCpuIf(const sc_core::sc_module_name& name, Vgic& owner, unsigned index);
 
@@ -134,8 +137,11 @@ private:
     void fire(TimedLine& l);
     void hypervisor();  // vm mode SC_THREAD
     void end_of_elaboration() override;
+public:
     /// Publishes the LR occupancy through lr_count_event_ (the signal has one writer).
     void update_lr_count();
+
+private:
     void write_lr_count();
 
     Vgic& owner_;
@@ -207,6 +213,7 @@ private:
     sc_core::sc_time now_offset_ = sc_core::SC_ZERO_TIME;  // local-time offset of the current operation
     bool functional_engine_ = false;  // vm: every engine cost is zero -> kicks serviced at once
     bool kick_requested_ = false;
+    std::vector<bool> kicked_;  // functional mode: vCPUs whose kick is being serviced
 };
 
 /// Adds every output line of every CPU interface (irq, fiq, virq, vfiq, maintenance), each

@@ -43,6 +43,9 @@ public:
     /// CNTPCT at simulated time `t`.
     std::uint64_t counter(const sc_core::sc_time& t) const;
     const GenericTimer& timer(unsigned cpu) const { return *timers_.at(cpu); }
+    /// Replaces CPU `cpu`'s timer registers (snapshot restore): the output is re-evaluated
+    /// now and the expiry rescheduled.
+    void load_state(unsigned cpu, const GenericTimer::State& state);
     /// Notified when a timer fires while its vCPU is descheduled (vm mode).
     sc_core::sc_event& wake_event(unsigned cpu) { return *wake_.at(cpu); }
     using WakeCallback = std::function<void(unsigned cpu)>;
