@@ -117,6 +117,11 @@ void restore_snapshot(Vgic& gic, VirtualTimer* timer, std::string_view text) {
     }
     // The model refuses (and changes nothing) on any problem of its own part.
     const std::string model_text = model->dump();
+    struct Restoring {  // line changes reported by the restore apply at once
+        explicit Restoring(Vgic& g) : gic(g) { gic.restoring_ = true; }
+        ~Restoring() { gic.restoring_ = false; }
+        Vgic& gic;
+    } restoring(gic);
     if (gic.hw_model() != nullptr) vgic::restore_snapshot(*gic.hw_model(), model_text);
     else vgic::restore_snapshot(*gic.vm_model(), model_text);
     // Nothing can fail from here on.

@@ -20,7 +20,7 @@ class Vgic::Observer final : public VmObserver {
 public:
     explicit Observer(Vgic& owner) : owner_(owner) {}
     void line_changed(unsigned cpu, Line line, bool level) override {
-        owner_.cpu[cpu].schedule(line, level, owner_.now_offset_);
+        owner_.cpu[cpu].schedule(line, level, owner_.now_offset_, owner_.restoring_);
     }
     void kick(unsigned vcpu) override {
         // With a free engine (the zero preset) the exit and entry happen right after the
@@ -371,10 +371,15 @@ void VgicCpuIf::end_of_elaboration() {
     }
 }
 
-void VgicCpuIf::schedule(Line line, bool level, const sc_time& offset) {
+void VgicCpuIf::schedule(Line line, bool level, const sc_time& offset, bool restore) {
     TimedLine& l = lines_[line_index(line)];
     const sc_time now = sc_core::sc_time_stamp();
-    sc_time when = now + offset + Vgic::ps(owner_.params_.timing.signal_delay);
+    if (restore) {
+        // A restored state's levels hold at once; changes scheduled before are void.
+        l.queue.clear();
+        l.wake.cancel();
+    }
+    sc_time when = now + offset + (restore ? SC_ZERO_TIME : Vgic::ps(owner_.params_.timing.signal_delay));
     // Changes leave in the order they were made, even if an initiator's local time
     // (temporal decoupling) runs behind an earlier one's.
     if (!l.queue.empty() && when < l.queue.back().first) when = l.queue.back().first;

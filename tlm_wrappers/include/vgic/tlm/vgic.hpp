@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,7 @@ using InputPort = sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 1, sc_core::S
 using OutputPort = sc_core::sc_port<sc_core::sc_signal_inout_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND>;
 
 class Vgic;
+class VirtualTimer;
 
 /// The register frames a socket can lead to.
 enum class Frame { Gicd, Gicc, Gich, GichAlias, Gicv };
@@ -133,7 +135,7 @@ private:
     void b_transport(int frame, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     unsigned transport_dbg(int frame, ::tlm::tlm_generic_payload& tx);
     bool get_direct_mem_ptr(int frame, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
-    void schedule(Line line, bool level, const sc_core::sc_time& offset);
+    void schedule(Line line, bool level, const sc_core::sc_time& offset, bool restore = false);
     void fire(TimedLine& l);
     void hypervisor();  // vm mode SC_THREAD
     void end_of_elaboration() override;
@@ -193,6 +195,7 @@ public:
 
 private:
     friend class VgicDistributor;
+    friend void restore_snapshot(Vgic&, VirtualTimer*, std::string_view);
     friend class VgicCpuIf;
     class Observer;
 
@@ -213,6 +216,7 @@ private:
     sc_core::sc_time now_offset_ = sc_core::SC_ZERO_TIME;  // local-time offset of the current operation
     bool functional_engine_ = false;  // vm: every engine cost is zero -> kicks serviced at once
     bool kick_requested_ = false;
+    bool restoring_ = false;  // a snapshot restore: line levels apply without signal delay
     std::vector<bool> kicked_;  // functional mode: vCPUs whose kick is being serviced
 };
 
