@@ -262,17 +262,7 @@ std::uint32_t CpuInterface::rd_aiar(unsigned, std::uint32_t, AccessMode mode) { 
 // ---- EOIR / AEOIR / DIR (4.4.5, 4.4.11, 4.4.15; virtual: 5.4) ------------------------------
 
 void CpuInterface::guest_error(std::uint32_t offset, const char* reg, const char* detail, std::uint64_t value) {
-    BadAccess b;
-    b.frame = params_.frame_name;
-    b.reg = reg;
-    b.detail = detail;
-    b.cpu = cpu_;
-    b.offset = offset;
-    b.size = 4;
-    b.is_write = true;
-    b.value = value;
-    b.kind = BadAccessKind::GuestError;
-    diag_.guest_error(b);
+    diag_.guest_error(BadAccess::guest_write(params_.frame_name, reg, detail, cpu_, offset, value));
 }
 
 void CpuInterface::end_of_interrupt(std::uint32_t value, bool alias, std::uint32_t offset, const char* reg) {

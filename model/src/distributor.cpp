@@ -306,17 +306,7 @@ std::uint8_t Distributor::sgi_sources(unsigned cpu, std::uint32_t sgi) const { r
 
 void Distributor::guest_error(unsigned cpu, std::uint32_t offset, const char* reg, const char* detail,
                               std::uint64_t value) {
-    BadAccess b;
-    b.frame = "GICD";
-    b.reg = reg;
-    b.detail = detail;
-    b.cpu = cpu;
-    b.offset = offset;
-    b.size = 4;
-    b.is_write = true;
-    b.value = value;
-    b.kind = BadAccessKind::GuestError;
-    diag_.guest_error(b);
+    diag_.guest_error(BadAccess::guest_write("GICD", reg, detail, cpu, offset, value));
 }
 
 // ---- bitmap register helpers -------------------------------------------------------------

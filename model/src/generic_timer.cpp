@@ -76,16 +76,8 @@ std::optional<std::uint64_t> GenericTimer::next_rise(Which which, std::uint64_t 
 
 AccessResult GenericTimer::bad(std::uint32_t encoding, bool is_write, std::uint64_t value, BadAccessKind kind,
                                const char* detail) {
-    BadAccess b;
-    b.frame = "SYSREG";
-    b.reg = timer_register_name(encoding);
-    b.detail = detail;
-    b.cpu = cpu_;
-    b.offset = encoding;
-    b.size = 8;
-    b.is_write = is_write;
-    b.value = value;
-    b.kind = kind;
+    const BadAccess b =
+        BadAccess::make("SYSREG", timer_register_name(encoding), detail, cpu_, encoding, 8, is_write, value, kind);
     return {0, diag_.bad_access(b), kind};
 }
 

@@ -80,15 +80,8 @@ AccessResult Gic::alias_access(unsigned accessor, std::uint32_t offset, unsigned
     const unsigned target = offset / gicv2::gich::kAliasStride;
     const std::uint32_t inner = offset % gicv2::gich::kAliasStride;
     if (target >= config_.num_cpus || offset >= gicv2::kMaxCpus * gicv2::gich::kAliasStride) {
-        BadAccess b;
-        b.frame = "GICH alias";
-        b.detail = "alias frame of a CPU interface that does not exist";
-        b.cpu = accessor;
-        b.offset = offset;
-        b.size = size;
-        b.is_write = is_write;
-        b.value = value;
-        b.kind = BadAccessKind::Reserved;
+        const BadAccess b = BadAccess::make("GICH alias", nullptr, "alias frame of a CPU interface that does not exist",
+                                            accessor, offset, size, is_write, value, BadAccessKind::Reserved);
         return {0, diag_.bad_access(b), b.kind};
     }
     VirtualCpuInterface& v = *vifs_[target];

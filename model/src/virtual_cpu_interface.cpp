@@ -1,5 +1,7 @@
 #include "vgic/model/virtual_cpu_interface.hpp"
 
+#include "bits.hpp"
+
 #include <stdexcept>
 
 namespace vgic {
@@ -8,8 +10,8 @@ using namespace gicv2;
 using namespace gicv2::gich;
 
 namespace {
-std::uint64_t bit64(unsigned i) { return std::uint64_t{1} << i; }
-unsigned lowest_bit64(std::uint64_t v) { return static_cast<unsigned>(__builtin_ctzll(v)); }
+using bits::bit64;
+using bits::lowest_bit64;
 } // namespace
 
 VirtualCpuInterface::VirtualCpuInterface(unsigned cpu, const VirtConfig& config, Diagnostics& diag,
@@ -34,7 +36,7 @@ VirtualCpuInterface::VirtualCpuInterface(unsigned cpu, const VirtConfig& config,
       // A 4-bit implementation has LR.Priority[0] (priority bit 3) RES0.
       lr_priority_mask_(LR_Priority::make(0x1Fu << (5 - config_.priority_bits))),
       lrs_(config_.num_list_regs, 0),
-      elrsr_mask_(config_.num_list_regs == 64 ? ~std::uint64_t{0} : bit64(config_.num_list_regs) - 1) {}
+      elrsr_mask_(bits::low_mask64(config_.num_list_regs)) {}
 
 AccessResult VirtualCpuInterface::read_control(std::uint32_t offset, unsigned size, AccessMode mode) {
     return frame_.read(*this, diag_, cpu_, offset, size, mode);
@@ -174,16 +176,7 @@ void VirtualCpuInterface::import_state(const State& st) {
 }
 
 void VirtualCpuInterface::guest_error(const char* reg, const char* detail, std::uint64_t value) {
-    BadAccess b;
-    b.frame = "GICV";
-    b.reg = reg;
-    b.detail = detail;
-    b.cpu = cpu_;
-    b.size = 4;
-    b.is_write = true;
-    b.value = value;
-    b.kind = BadAccessKind::GuestError;
-    diag_.guest_error(b);
+    diag_.guest_error(BadAccess::guest_write("GICV", reg, detail, cpu_, 0, value));
 }
 
 // ---- the list registers as GICV's candidate source (5.4) -----------------------------------

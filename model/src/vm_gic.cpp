@@ -1,6 +1,8 @@
 #include "vgic/model/vm_gic.hpp"
 
 #include <algorithm>
+#include "bits.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -10,8 +12,8 @@ using namespace gicv2;
 using namespace gicv2::gich;
 
 namespace {
-std::uint64_t bit64(unsigned i) { return std::uint64_t{1} << i; }
-unsigned lowest_bit64(std::uint64_t v) { return static_cast<unsigned>(__builtin_ctzll(v)); }
+using bits::bit64;
+using bits::lowest_bit64;
 
 const GicConfig& checked(const GicConfig& config) {
     config.validate();
@@ -56,7 +58,7 @@ unsigned VmGic::lrs_to_flush(unsigned vcpu) const {
     check_vcpu(vcpu, "lrs_to_flush");
     const VirtualCpuInterface& vif = *vifs_[vcpu];
     const unsigned n = vif.num_list_regs();
-    const std::uint64_t all = n == 64 ? ~std::uint64_t{0} : bit64(n) - 1;
+    const std::uint64_t all = bits::low_mask64(n);
     const auto free = static_cast<std::size_t>(__builtin_popcountll(vif.elrsr() & all & ~loaded_[vcpu]));
     return static_cast<unsigned>(std::min(free, dist_.in_flight(vcpu)));
 }
@@ -223,7 +225,7 @@ unsigned VmGic::service_kicks() {
 FlushReport VmGic::flush(unsigned vcpu) {
     VirtualCpuInterface& vif = *vifs_[vcpu];
     const unsigned n = vif.num_list_regs();
-    const std::uint64_t all = n == 64 ? ~std::uint64_t{0} : bit64(n) - 1;
+    const std::uint64_t all = bits::low_mask64(n);
     std::uint64_t free = vif.elrsr() & all & ~loaded_[vcpu];
     FlushReport report;
     bool placed_pending = false;
@@ -328,7 +330,7 @@ bool VmGic::would_improve(unsigned vcpu, const Candidate& c) const {
     // Worth an exit if a list register is free or holds something of lower priority.
     const VirtualCpuInterface& vif = *vifs_[vcpu];
     const unsigned n = vif.num_list_regs();
-    const std::uint64_t all = n == 64 ? ~std::uint64_t{0} : bit64(n) - 1;
+    const std::uint64_t all = bits::low_mask64(n);
     if ((vif.elrsr() & all & ~loaded_[vcpu]) != 0) return true;
     for (std::uint64_t m = loaded_[vcpu]; m != 0; m &= m - 1) {
         const std::uint32_t lr = vif.lr(lowest_bit64(m));
@@ -424,7 +426,7 @@ StateCheck VmGic::check_state(const State& st) const {
         const VirtualCpuInterface& vif = *vifs_[v];
         if (StateCheck p = vif.check_state(vs.gich)) return p->within(at + "/gich");
         const unsigned nlr = vif.num_list_regs();
-        const std::uint64_t all = nlr == 64 ? ~std::uint64_t{0} : bit64(nlr) - 1;
+        const std::uint64_t all = bits::low_mask64(nlr);
         if (vs.loaded_lrs & ~all)
             return StateProblem{at + "/loaded_lrs", hex_string(vs.loaded_lrs, 16) + " names list registers that do not exist (" +
                                                         std::to_string(nlr) + ")"};

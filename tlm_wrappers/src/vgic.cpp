@@ -124,15 +124,10 @@ AccessResult Vgic::access(Frame frame, unsigned c, std::uint32_t offset, unsigne
                 r = const_cast<VirtualCpuInterface&>(vm_->vcpu_interface(c)).read_control(offset, size, AccessMode::Debug);
                 break;
             }
-            BadAccess b;
-            b.frame = frame == Frame::Gich ? "GICH" : "GICH alias";
-            b.detail = "vm mode: the list-register engine owns GICH (read-only view; no alias region)";
-            b.cpu = c;
-            b.offset = offset;
-            b.size = size;
-            b.is_write = w;
-            b.value = value;
-            b.kind = w ? BadAccessKind::WriteToReadOnly : BadAccessKind::Reserved;
+            const BadAccess b = BadAccess::make(
+                frame == Frame::Gich ? "GICH" : "GICH alias", nullptr,
+                "vm mode: the list-register engine owns GICH (read-only view; no alias region)", c, offset, size, w,
+                value, w ? BadAccessKind::WriteToReadOnly : BadAccessKind::Reserved);
             r = {0, diagnostics().bad_access(b), b.kind};
             break;
         }

@@ -52,6 +52,26 @@ struct BadAccess {
 
     /// e.g. "GICD write of 4 bytes at 0x004 (GICD_TYPER) from CPU 0: write to read-only register"
     std::string describe() const;
+
+    static BadAccess make(const char* frame, const char* reg, const char* detail, unsigned cpu, std::uint32_t offset,
+                          unsigned size, bool is_write, std::uint64_t value, BadAccessKind kind) {
+        BadAccess b;
+        b.frame = frame;
+        b.reg = reg;
+        b.detail = detail;
+        b.cpu = cpu;
+        b.offset = offset;
+        b.size = size;
+        b.is_write = is_write;
+        b.value = value;
+        b.kind = kind;
+        return b;
+    }
+    /// A legal 32-bit register write whose effect is UNPREDICTABLE: the model ignored it.
+    static BadAccess guest_write(const char* frame, const char* reg, const char* detail, unsigned cpu,
+                                 std::uint32_t offset, std::uint64_t value) {
+        return make(frame, reg, detail, cpu, offset, 4, true, value, BadAccessKind::GuestError);
+    }
 };
 
 /// Counts bad accesses and guest errors and forwards them to an optional sink (the TLM

@@ -115,16 +115,8 @@ private:
 
     AccessResult reject(Diagnostics& diag, const Desc* d, unsigned cpu, std::uint32_t offset,
                         unsigned size, bool is_write, std::uint64_t value, BadAccessKind why) const {
-        BadAccess bad;
-        bad.frame = name_;
-        bad.reg = d ? d->name : nullptr;
-        bad.detail = to_string(why);
-        bad.cpu = cpu;
-        bad.offset = offset;
-        bad.size = size;
-        bad.is_write = is_write;
-        bad.value = value;
-        bad.kind = why;
+        const BadAccess bad = BadAccess::make(name_, d ? d->name : nullptr, to_string(why), cpu, offset, size,
+                                              is_write, value, why);
         return {0, diag.bad_access(bad), why};
     }
 
