@@ -67,6 +67,7 @@ Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
       gich_alias("gich_alias"),
       observer_(std::make_unique<Observer>(*this)) {
     kicked_.assign(params_.gic.num_cpus, false);
+    precompute_latencies();
     const TimingProfile& t = params_.timing;
     functional_engine_ = t.kick == 0 && t.exit == 0 && t.entry == 0 && t.flush_per_lr == 0 && t.sync_per_lr == 0;
     if (hw_) hw_->set_observer(observer_.get());
@@ -86,16 +87,17 @@ void Vgic::report_diagnostic(const BadAccess& b) {
     SC_REPORT_WARNING(b.kind == BadAccessKind::GuestError ? kMsgGuest : kMsgAccess, text.c_str());
 }
 
-sc_time Vgic::latency(Frame frame) const {
+sc_time Vgic::latency(Frame frame) const { return latency_[static_cast<unsigned>(frame)]; }
+
+void Vgic::precompute_latencies() {
+    // sc_time construction converts through the time resolution: do it once, not per access.
     const TimingProfile& t = params_.timing;
-    switch (frame) {
-    case Frame::Gicd: return ps(t.gicd_access);
-    case Frame::Gicc: return ps(params_.mode == Mode::Vm ? t.gicv_access : t.gicc_access);
-    case Frame::Gich:
-    case Frame::GichAlias: return ps(t.gich_access);
-    case Frame::Gicv: return ps(t.gicv_access);
-    }
-    return SC_ZERO_TIME;
+    latency_[static_cast<unsigned>(Frame::Gicd)] = ps(t.gicd_access);
+    latency_[static_cast<unsigned>(Frame::Gicc)] = ps(params_.mode == Mode::Vm ? t.gicv_access : t.gicc_access);
+    latency_[static_cast<unsigned>(Frame::Gich)] = ps(t.gich_access);
+    latency_[static_cast<unsigned>(Frame::GichAlias)] = ps(t.gich_access);
+    latency_[static_cast<unsigned>(Frame::Gicv)] = ps(t.gicv_access);
+    signal_delay_ = ps(t.signal_delay);
 }
 
 // ---- register access -------------------------------------------------------------------------
@@ -374,7 +376,7 @@ void VgicCpuIf::schedule(Line line, bool level, const sc_time& offset, bool rest
         l.queue.clear();
         l.wake.cancel();
     }
-    sc_time when = now + offset + (restore ? SC_ZERO_TIME : Vgic::ps(owner_.params_.timing.signal_delay));
+    sc_time when = now + offset + (restore ? SC_ZERO_TIME : owner_.signal_delay_);
     // Changes leave in the order they were made, even if an initiator's local time
     // (temporal decoupling) runs behind an earlier one's.
     if (!l.queue.empty() && when < l.queue.back().first) when = l.queue.back().first;

@@ -210,6 +210,7 @@ private:
     void report_diagnostic(const BadAccess& b);
     void after_access(Frame frame, unsigned cpu, std::uint32_t offset);
     void service_functional_kicks();
+    void precompute_latencies();
 
     std::unique_ptr<Observer> observer_;
     std::vector<PhysicalDeactivateCallback> deactivate_callbacks_;
@@ -217,6 +218,8 @@ private:
     bool functional_engine_ = false;  // vm: every engine cost is zero -> kicks serviced at once
     bool kick_requested_ = false;
     bool restoring_ = false;  // a snapshot restore: line levels apply without signal delay
+    sc_core::sc_time latency_[5];      // per Frame
+    sc_core::sc_time signal_delay_;
     std::vector<bool> kicked_;  // functional mode: vCPUs whose kick is being serviced
 };
 
