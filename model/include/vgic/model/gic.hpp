@@ -62,6 +62,38 @@ public:
     VcpuInterfaceState save_virtual_interface(unsigned cpu) const;
     void restore_virtual_interface(unsigned cpu, const VcpuInterfaceState& state);
 
+    // ---- GICv3 (config.version == GicVersion::V3) -------------------------------------------
+    // With version 3 the distributor frame above is the 64 KiB GICv3 GICD (affinity routing
+    // always on), GICC/GICH/GICV frames do not exist (their accessors report a bad access),
+    // and the CPU interface is reached through system registers.
+
+    /// The GICR region: redistributor n at n * 0x20000 (RD_base, then SGI_base at +0x10000).
+    /// `accessor` is only reported in diagnostics. Offsets past the last redistributor are
+    /// bad accesses. With version 2: a bad access (no redistributors).
+    AccessResult read_redistributor(unsigned accessor, std::uint32_t offset, unsigned size,
+                                    AccessMode mode = AccessMode::Normal);
+    AccessResult write_redistributor(unsigned accessor, std::uint32_t offset, unsigned size,
+                                     std::uint64_t value, AccessMode mode = AccessMode::Normal);
+    /// MRS / MSR by CPU `cpu`, `encoding` as gicv3::sysreg (op0:op1:CRn:CRm:op2). ICC_ EL1
+    /// registers reach the physical CPU interface, or its virtual twin (ICV_) where
+    /// HCR_EL2.IMO/FMO route them (set_virtual_routing); ICH_ registers reach this CPU's
+    /// virtual interface control; ICC_SGI0R/SGI1R/ASGI1R generate SGIs; HCR_EL2 holds only
+    /// IMO (bit 4) and FMO (bit 3) here. Any other encoding is a bad access (frame "SYSREG").
+    AccessResult read_sysreg(unsigned cpu, std::uint32_t encoding, AccessMode mode = AccessMode::Normal);
+    AccessResult write_sysreg(unsigned cpu, std::uint32_t encoding, std::uint64_t value,
+                              AccessMode mode = AccessMode::Normal);
+    /// HCR_EL2.IMO / FMO of CPU `cpu` (IHI 0069 "Virtual interrupt handling"): IMO sends the
+    /// Group 1 EL1 registers (IAR1, EOIR1, HPPIR1, BPR1, AP1Rn, IGRPEN1) to ICV_, FMO the
+    /// Group 0 ones; CTLR, PMR, RPR and DIR go to ICV_ when either is set.
+    void set_virtual_routing(unsigned cpu, bool imo, bool fmo);
+    /// Register-write-pending emulation (GICD_CTLR.RWP, GICR_CTLR.RWP). Off (default): every
+    /// write completes at once and RWP reads 0. On: a write that changes group enables or
+    /// clears interrupt enables sets RWP until complete_register_writes() (the TLM layer calls
+    /// it after the profile's completion time).
+    void set_rwp_tracking(bool on);
+    bool register_write_pending() const;
+    void complete_register_writes();
+
     /// Input lines. Throw std::out_of_range for a CPU or INTID that does not exist, or for
     /// the maintenance PPI, which the GIC drives itself.
     void set_ppi_level(unsigned cpu, std::uint32_t intid, bool level);
