@@ -1,5 +1,7 @@
 #include "vgic/model/cpu_interface.hpp"
 
+#include "vgic/model/gicv3_regs.hpp"
+
 #include <algorithm>
 
 namespace vgic {
@@ -25,6 +27,29 @@ CpuInterfaceParams CpuInterfaceParams::virtual_interface(unsigned priority_bits,
     p.priority_bits = priority_bits;
     p.preemption_bits = preemption_bits;
     p.iidr = iidr;
+    return p;
+}
+
+CpuInterfaceParams CpuInterfaceParams::physical_v3(unsigned priority_bits) {
+    CpuInterfaceParams p;
+    p.kind = CpuInterfaceKind::Physical;
+    p.arch = GicVersion::V3;
+    p.frame_name = "ICC";
+    p.priority_bits = priority_bits;
+    // IHI 0069 ICC_BPR0_EL1: the minimum binary point is 7 - preemption bits, so at most 7.
+    p.preemption_bits = std::min(priority_bits, 7u);
+    p.iidr = 0;
+    return p;
+}
+
+CpuInterfaceParams CpuInterfaceParams::virtual_v3(unsigned priority_bits, unsigned preemption_bits) {
+    CpuInterfaceParams p;
+    p.kind = CpuInterfaceKind::Virtual;
+    p.arch = GicVersion::V3;
+    p.frame_name = "ICV";
+    p.priority_bits = priority_bits;
+    p.preemption_bits = preemption_bits;
+    p.iidr = 0;
     return p;
 }
 
@@ -66,8 +91,12 @@ CpuInterface::CpuInterface(unsigned cpu, CandidateSource& source, Diagnostics& d
       frame_(params.frame_name, kFrameSize, register_table(params)),
       preemption_bits_(std::min({params.preemption_bits, params.priority_bits, 7u})),
       priority_mask_(static_cast<std::uint8_t>(0xFFu << (8 - params.priority_bits))),
-      // GICV_CTLR has no bypass-disable bits (IHI 0048B 5.6.?).
-      ctlr_writable_(params.kind == CpuInterfaceKind::Physical
+      // GICV_CTLR has no bypass-disable bits (IHI 0048B 5.6.?). GICv3 (IHI 0069 ICC_CTLR_EL1,
+      // ICC_IGRPEN<n>_EL1, ICH_VMCR_EL2) keeps only the group enables, CBPR and EOImode: no
+      // AckCtl (IAR0/IAR1 are per group), FIQEn is effectively 1, no bypass with SRE=1.
+      ctlr_writable_(params.arch == GicVersion::V3
+                         ? (CTLR_EnableGrp0::mask | CTLR_EnableGrp1::mask | CTLR_CBPR::mask | CTLR_EOImode::mask)
+                     : params.kind == CpuInterfaceKind::Physical
                          ? kCtlrWritable
                          : (CTLR_EnableGrp0::mask | CTLR_EnableGrp1::mask | CTLR_AckCtl::mask |
                             CTLR_FIQEn::mask | CTLR_CBPR::mask | CTLR_EOImode::mask)),
@@ -76,10 +105,21 @@ CpuInterface::CpuInterface(unsigned cpu, CandidateSource& source, Diagnostics& d
       abpr_(static_cast<std::uint8_t>(8 - preemption_bits_)) {}
 
 AccessResult CpuInterface::read(std::uint32_t offset, unsigned size, AccessMode mode) {
+    if (is_v3()) {
+        // A GICv3 CPU interface is reached through system registers (SRE=1, no legacy frame).
+        const BadAccess b = BadAccess::make(params_.frame_name, nullptr, "GICv3: no memory-mapped CPU interface frame",
+                                            cpu_, offset, size, false, 0, BadAccessKind::Reserved);
+        return {0, diag_.bad_access(b), b.kind};
+    }
     return frame_.read(*this, diag_, cpu_, offset, size, mode);
 }
 
 AccessResult CpuInterface::write(std::uint32_t offset, unsigned size, std::uint64_t value, AccessMode mode) {
+    if (is_v3()) {
+        const BadAccess b = BadAccess::make(params_.frame_name, nullptr, "GICv3: no memory-mapped CPU interface frame",
+                                            cpu_, offset, size, true, value, BadAccessKind::Reserved);
+        return {0, diag_.bad_access(b), b.kind};
+    }
     return frame_.write(*this, diag_, cpu_, offset, size, value, mode);
 }
 
@@ -127,7 +167,7 @@ StateCheck CpuInterface::check_control(std::uint32_t ctlr, std::uint32_t pmr, st
 }
 
 StateCheck CpuInterface::check_apr(unsigned group, unsigned n, std::uint32_t value) const {
-    if (is_virtual() && group != 0 && value != 0)
+    if (apr_group(group) != group && value != 0)
         return StateProblem{"", "the virtual CPU interface has no NSAPR registers"};
     const std::uint32_t mask = apr_word_mask(n);
     if (value & ~mask)
@@ -201,8 +241,10 @@ LineLevels CpuInterface::lines() const {
     LineLevels out;
     const Candidate c = signalled();
     if (!c.valid()) return out;
-    // 3.2 "Interrupt signaling": Group 0 is signalled as FIQ when CTLR.FIQEn=1.
-    if (c.group == 0 && CTLR_FIQEn::test(ctlr_)) out.fiq = true;
+    // IHI 0048B 3.2 "Interrupt signaling": Group 0 is signalled as FIQ when CTLR.FIQEn=1.
+    // IHI 0069 4.6.?: with one Security state Group 0 is always FIQ and Group 1 IRQ (the
+    // virtual interface likewise: ICH_VMCR_EL2.VFIQEn is RES1 with SRE=1).
+    if (c.group == 0 && (is_v3() || CTLR_FIQEn::test(ctlr_))) out.fiq = true;
     else out.irq = true;
     return out;
 }
@@ -248,12 +290,25 @@ std::uint32_t CpuInterface::acknowledge(bool alias, AccessMode mode) {
         // returns 1022 so software knows one is pending.
         return kSpuriousOtherGroup;
     }
-    if (mode == AccessMode::Normal && source_.acknowledge(c)) {
-        const unsigned level = preemption_level(group_priority(c.priority, c.group));
-        const unsigned group = is_virtual() ? 0u : c.group;  // GICV: one APR for both groups
-        apr_[group][level / 32] |= 1u << (level % 32);
-    }
+    activate(c, mode);
     return iar_value(c);
+}
+
+std::uint32_t CpuInterface::acknowledge_group(unsigned group, AccessMode mode) {
+    // IHI 0069 ICC_IAR0_EL1 / ICC_IAR1_EL1: each acknowledges only the signalled interrupt
+    // of its own group; with the other group's interrupt the highest, 1023 (no AckCtl).
+    const Candidate c = signalled();
+    if (!c.valid() || c.group != group) return kSpurious;
+    activate(c, mode);
+    return c.intid;  // INTID [23:0], no CPUID field in GICv3
+}
+
+void CpuInterface::activate(const Candidate& c, AccessMode mode) {
+    if (mode != AccessMode::Normal || !source_.acknowledge(c)) return;
+    // The active priority is the group priority's preemption level, in the group's set
+    // (GICv2 GICV: one APR for both groups).
+    const unsigned level = preemption_level(group_priority(c.priority, c.group));
+    apr_[apr_group(c.group)][level / 32] |= 1u << (level % 32);
 }
 
 std::uint32_t CpuInterface::rd_iar(unsigned, std::uint32_t, AccessMode mode) { return acknowledge(false, mode); }
@@ -262,60 +317,93 @@ std::uint32_t CpuInterface::rd_aiar(unsigned, std::uint32_t, AccessMode mode) { 
 // ---- EOIR / AEOIR / DIR (4.4.5, 4.4.11, 4.4.15; virtual: 5.4) ------------------------------
 
 void CpuInterface::guest_error(std::uint32_t offset, const char* reg, const char* detail, std::uint64_t value) {
-    diag_.guest_error(BadAccess::guest_write(params_.frame_name, reg, detail, cpu_, offset, value));
+    // GICv2 frames take 32-bit writes; GICv3 system registers are 64-bit.
+    diag_.guest_error(BadAccess::make(params_.frame_name, reg, detail, cpu_, offset, is_v3() ? 8u : 4u, true, value,
+                                      BadAccessKind::GuestError));
 }
 
-void CpuInterface::end_of_interrupt(std::uint32_t value, bool alias, std::uint32_t offset, const char* reg) {
-    const std::uint32_t intid = IAR_InterruptID::get(value);
-    const unsigned source_cpu = IAR_CPUID::get(value);
-    if (intid >= kMaxIntids) return;  // EOI of a special INTID (1020-1023) has no effect
+bool CpuInterface::drop_priority(unsigned group) {
+    // Priority drop (IHI 0048B 3.3.4, IHI 0069 4.1.?): clear the highest active priority, in
+    // `group`'s set if both sets hold that level.
+    unsigned n = 0;
+    while (n < 4 && (apr_[0][n] | apr_[1][n]) == 0) ++n;
+    if (n == 4) return false;
+    const std::uint32_t both = apr_[0][n] | apr_[1][n];
+    const std::uint32_t bit = both & (~both + 1);
+    const unsigned g = apr_group(group);
+    if (apr_[g][n] & bit) apr_[g][n] &= ~bit;
+    else apr_[g ^ 1u][n] &= ~bit;
+    return true;
+}
+
+void CpuInterface::end_of_interrupt(std::uint32_t intid, unsigned source_cpu, int reg_group, std::uint64_t value,
+                                    std::uint32_t offset, const char* reg) {
+    if (intid >= kMaxIntids && intid <= kSpurious) return;  // a special INTID (1020-1023): no effect
     // The physical interface ignores an EOI of an inactive INTID. The virtual one does not
     // look: an EOI with no matching list register still drops the priority and counts in
-    // GICH_HCR.EOICount (IHI 0048B 5.3.?), which is how hypervisors track overflowed
-    // interrupts.
+    // GICH_HCR.EOICount / ICH_HCR_EL2.EOIcount (IHI 0048B 5.3.?, IHI 0069 ICH_HCR_EL2),
+    // which is how hypervisors track overflowed interrupts.
     if (!is_virtual() && !source_.is_active(intid)) {
         guest_error(offset, reg, "INTID is not active: write ignored (UNPREDICTABLE)", value);
         return;
     }
-    const unsigned group = source_.group_of(intid);
-    if (alias && group == 0) {
-        guest_error(offset, reg, "AEOIR of a Group 0 interrupt: write ignored", value);
+    // The group whose active priority is dropped. Physical: the interrupt's. Virtual GICv3:
+    // the register's (EOIR0 -> 0, EOIR1 -> 1), since there may be no list register to ask
+    // (IHI 0069 ICV_EOIR<n>_EL1). Virtual GICv2: one APR, so the group does not matter.
+    const unsigned group = (is_virtual() && is_v3()) ? static_cast<unsigned>(reg_group) : source_.group_of(intid);
+    if (!is_v3()) {
+        if (reg_group == 1 && group == 0) {  // GICC_AEOIR / GICV_AEOIR of a Group 0 interrupt
+            guest_error(offset, reg, "AEOIR of a Group 0 interrupt: write ignored", value);
+            return;
+        }
+    } else if (!is_virtual() && group != static_cast<unsigned>(reg_group)) {
+        // IHI 0069 ICC_EOIR1_EL1 of a Group 0 interrupt (or EOIR0 of a Group 1 one): the
+        // register completes only its own group.
+        guest_error(offset, reg,
+                    reg_group == 1 ? "EOIR1 of a Group 0 interrupt: write ignored (UNPREDICTABLE)"
+                                   : "EOIR0 of a Group 1 interrupt: write ignored (UNPREDICTABLE)",
+                    value);
         return;
     }
-    // Priority drop (3.3.4): clear the highest active priority, in this interrupt's group
-    // if both groups hold that level. An EOI that drops no priority is ignored.
-    unsigned n = 0;
-    while (n < 4 && (apr_[0][n] | apr_[1][n]) == 0) ++n;
-    if (n == 4) {
+    // An EOI that drops no priority is ignored (and, virtual, does not count: item 1.4).
+    if (!drop_priority(group)) {
         guest_error(offset, reg, "no active priority to drop: write ignored", value);
         return;
     }
-    const std::uint32_t both = apr_[0][n] | apr_[1][n];
-    const std::uint32_t bit = both & (~both + 1);
-    if (apr_[group][n] & bit) apr_[group][n] &= ~bit;
-    else apr_[group ^ 1u][n] &= ~bit;
-    // 4.4.1 EOImode: 0 = EOIR also deactivates; 1 = deactivation waits for DIR.
-    if (!CTLR_EOImode::test(ctlr_)) source_.deactivate(intid, source_cpu);
+    // EOImode: 0 = EOIR also deactivates; 1 = deactivation waits for DIR.
+    if (CTLR_EOImode::test(ctlr_)) return;
+    // GICv3 virtual: a list register holding this vINTID active in the other group is not
+    // deactivated by this register (IHI 0069 ICV_EOIR<n>_EL1 compares the group).
+    if (is_virtual() && is_v3() && source_.is_active(intid) && source_.group_of(intid) != group) {
+        guest_error(offset, reg, "vINTID is active in the other group: priority dropped, not deactivated", value);
+        return;
+    }
+    source_.deactivate(intid, source_cpu);
 }
 
 void CpuInterface::wr_eoir(unsigned, std::uint32_t, std::uint32_t value, std::uint32_t, AccessMode mode) {
-    if (mode == AccessMode::Normal) end_of_interrupt(value, false, EOIR, "EOIR");
+    if (mode == AccessMode::Normal)
+        end_of_interrupt(IAR_InterruptID::get(value), IAR_CPUID::get(value), -1, value, EOIR, "EOIR");
 }
 void CpuInterface::wr_aeoir(unsigned, std::uint32_t, std::uint32_t value, std::uint32_t, AccessMode mode) {
-    if (mode == AccessMode::Normal) end_of_interrupt(value, true, AEOIR, "AEOIR");
+    if (mode == AccessMode::Normal)
+        end_of_interrupt(IAR_InterruptID::get(value), IAR_CPUID::get(value), 1, value, AEOIR, "AEOIR");
 }
 
-void CpuInterface::wr_dir(unsigned, std::uint32_t, std::uint32_t value, std::uint32_t, AccessMode mode) {
-    if (mode != AccessMode::Normal) return;
-    const std::uint32_t intid = IAR_InterruptID::get(value);
-    if (intid >= kMaxIntids) return;
+void CpuInterface::deactivate_direct(std::uint32_t intid, unsigned source_cpu, std::uint64_t value,
+                                     std::uint32_t offset, const char* reg) {
+    if (intid >= kMaxIntids && intid <= kSpurious) return;
     if (!CTLR_EOImode::test(ctlr_)) {
-        guest_error(DIR, "DIR", "DIR with EOImode=0 is UNPREDICTABLE: write ignored", value);
+        guest_error(offset, reg, "DIR with EOImode=0 is UNPREDICTABLE: write ignored", value);
         return;
     }
     // Virtual: an unmatched DIR counts in EOICount inside the list-register source.
-    if (!source_.deactivate(intid, IAR_CPUID::get(value)) && !is_virtual())
-        guest_error(DIR, "DIR", "INTID is not active: write ignored", value);
+    if (!source_.deactivate(intid, source_cpu) && !is_virtual())
+        guest_error(offset, reg, "INTID is not active: write ignored", value);
+}
+
+void CpuInterface::wr_dir(unsigned, std::uint32_t, std::uint32_t value, std::uint32_t, AccessMode mode) {
+    if (mode == AccessMode::Normal) deactivate_direct(IAR_InterruptID::get(value), IAR_CPUID::get(value), value, DIR, "DIR");
 }
 
 // ---- RPR, HPPIR, AHPPIR (4.4.6, 4.4.8, 4.4.12) --------------------------------------------
@@ -330,6 +418,13 @@ std::uint32_t CpuInterface::hppir(bool alias) const {
     if (alias) return c.group == 1 ? iar_value(c) : kSpurious;
     if (c.group == 1 && !CTLR_AckCtl::test(ctlr_)) return kSpuriousOtherGroup;
     return iar_value(c);
+}
+
+std::uint32_t CpuInterface::hppir_group(unsigned group) const {
+    // IHI 0069 ICC_HPPIR0/1_EL1: the highest-priority pending interrupt if it is of this
+    // register's group, else 1023; PMR and the running priority are not considered.
+    const Candidate c = source_.highest_pending(0b11);
+    return (c.valid() && c.group == group) ? c.intid : kSpurious;
 }
 
 std::uint32_t CpuInterface::rd_hppir(unsigned, std::uint32_t, AccessMode) { return hppir(false); }
@@ -347,5 +442,171 @@ void CpuInterface::wr_nsapr(unsigned, std::uint32_t n, std::uint32_t value, std:
 }
 
 std::uint32_t CpuInterface::rd_iidr(unsigned, std::uint32_t, AccessMode) { return params_.iidr; }
+
+// ---- GICv3 system registers (IHI 0069 12.2 ICC_*_EL1, 12.3 ICV_*_EL1) ----------------------
+//
+// The same state as the GICv2 frame, another encoding: ICC_IGRPEN0/1 are CTLR.EnableGrp0/1,
+// BPR0/BPR1 are BPR/ABPR (IHI 0069 4.8.?: Group 1 with CBPR=0 uses [7:BPR1] as its group
+// priority, as GICv2's ABPR does), AP0R<n>/AP1R<n> are APR<n>/NSAPR<n>.
+
+namespace {
+
+enum class V3Reg : std::uint8_t {
+    None, PMR, IAR0, EOIR0, HPPIR0, BPR0, AP0R, AP1R, DIR, RPR, IAR1, EOIR1, HPPIR1, BPR1, CTLR, IGRPEN0, IGRPEN1
+};
+
+struct V3Decoded {
+    V3Reg reg = V3Reg::None;
+    unsigned n = 0;  // AP0R<n> / AP1R<n>
+    const char* name = nullptr;
+    RegAccess access = RegAccess::RW;
+};
+
+constexpr const char* kAp0rNames[4] = {"AP0R0_EL1", "AP0R1_EL1", "AP0R2_EL1", "AP0R3_EL1"};
+constexpr const char* kAp1rNames[4] = {"AP1R0_EL1", "AP1R1_EL1", "AP1R2_EL1", "AP1R3_EL1"};
+
+V3Decoded decode_v3(std::uint32_t enc) {
+    namespace sr = gicv3::sysreg;
+    if (enc >= sr::icc_ap0r(0) && enc <= sr::icc_ap0r(3)) {
+        const unsigned n = enc - sr::icc_ap0r(0);
+        return {V3Reg::AP0R, n, kAp0rNames[n], RegAccess::RW};
+    }
+    if (enc >= sr::icc_ap1r(0) && enc <= sr::icc_ap1r(3)) {
+        const unsigned n = enc - sr::icc_ap1r(0);
+        return {V3Reg::AP1R, n, kAp1rNames[n], RegAccess::RW};
+    }
+    switch (enc) {
+    case sr::ICC_PMR_EL1: return {V3Reg::PMR, 0, "PMR_EL1", RegAccess::RW};
+    case sr::ICC_IAR0_EL1: return {V3Reg::IAR0, 0, "IAR0_EL1", RegAccess::RO};
+    case sr::ICC_EOIR0_EL1: return {V3Reg::EOIR0, 0, "EOIR0_EL1", RegAccess::WO};
+    case sr::ICC_HPPIR0_EL1: return {V3Reg::HPPIR0, 0, "HPPIR0_EL1", RegAccess::RO};
+    case sr::ICC_BPR0_EL1: return {V3Reg::BPR0, 0, "BPR0_EL1", RegAccess::RW};
+    case sr::ICC_DIR_EL1: return {V3Reg::DIR, 0, "DIR_EL1", RegAccess::WO};
+    case sr::ICC_RPR_EL1: return {V3Reg::RPR, 0, "RPR_EL1", RegAccess::RO};
+    case sr::ICC_IAR1_EL1: return {V3Reg::IAR1, 0, "IAR1_EL1", RegAccess::RO};
+    case sr::ICC_EOIR1_EL1: return {V3Reg::EOIR1, 0, "EOIR1_EL1", RegAccess::WO};
+    case sr::ICC_HPPIR1_EL1: return {V3Reg::HPPIR1, 0, "HPPIR1_EL1", RegAccess::RO};
+    case sr::ICC_BPR1_EL1: return {V3Reg::BPR1, 0, "BPR1_EL1", RegAccess::RW};
+    case sr::ICC_CTLR_EL1: return {V3Reg::CTLR, 0, "CTLR_EL1", RegAccess::RW};
+    case sr::ICC_IGRPEN0_EL1: return {V3Reg::IGRPEN0, 0, "IGRPEN0_EL1", RegAccess::RW};
+    case sr::ICC_IGRPEN1_EL1: return {V3Reg::IGRPEN1, 0, "IGRPEN1_EL1", RegAccess::RW};
+    default: return {};
+    }
+}
+
+} // namespace
+
+AccessResult CpuInterface::sysreg_bad_access(std::uint32_t encoding, const char* reg, const char* detail,
+                                             bool is_write, std::uint64_t value, BadAccessKind kind) {
+    const BadAccess b = BadAccess::make(params_.frame_name, reg, detail, cpu_, encoding, 8, is_write, value, kind);
+    return {0, diag_.bad_access(b), kind};
+}
+
+std::uint8_t CpuInterface::bpr1_view() const {
+    // IHI 0069 ICC_BPR1_EL1 / ICV_BPR1_EL1: with CBPR=1, reads return BPR0 + 1 saturated at 7.
+    if (CTLR_CBPR::test(ctlr_)) return static_cast<std::uint8_t>(std::min(bpr_ + 1u, 7u));
+    return abpr_;
+}
+
+std::uint64_t CpuInterface::ctlr_v3() const {
+    // IHI 0069 ICC_CTLR_EL1 (DS=1 view) / ICV_CTLR_EL1: CBPR and EOImode are the only
+    // writable bits; PMHE RAZ/WI (no priority-mask hint); read-only: PRIbits = priority bits
+    // - 1 (ICV_: ICH_VTR_EL2.PRIbits), IDbits 0 (16-bit INTIDs), SEIS 0 (no SError
+    // generation), A3V 0 (Aff3 always 0), RSS 1 (SGI targets Aff0 0-255), ExtRange 0.
+    namespace icc = gicv3::icc;
+    return icc::CTLR_CBPR::make(CTLR_CBPR::get(ctlr_)) | icc::CTLR_EOImode::make(CTLR_EOImode::get(ctlr_)) |
+           icc::CTLR_PRIbits::make(params_.priority_bits - 1) | icc::CTLR_IDbits::make(0) | icc::CTLR_RSS::mask;
+}
+
+AccessResult CpuInterface::read_sysreg(std::uint32_t encoding, AccessMode mode) {
+    if (!is_v3())
+        return sysreg_bad_access(encoding, nullptr, "GICv2: no system-register CPU interface", false, 0,
+                                 BadAccessKind::Reserved);
+    const V3Decoded d = decode_v3(encoding);
+    if (d.reg == V3Reg::None)
+        return sysreg_bad_access(encoding, nullptr, "no CPU-interface register with this encoding", false, 0,
+                                 BadAccessKind::Reserved);
+    if (d.access == RegAccess::WO)
+        return sysreg_bad_access(encoding, d.name, to_string(BadAccessKind::ReadOfWriteOnly), false, 0,
+                                 BadAccessKind::ReadOfWriteOnly);
+    if ((d.reg == V3Reg::AP0R || d.reg == V3Reg::AP1R) && d.n >= num_apr_words())
+        return sysreg_bad_access(encoding, d.name,
+                                 "active-priority register not implemented with this many preemption bits (UNDEFINED)",
+                                 false, 0, BadAccessKind::Reserved);
+    std::uint64_t v = 0;
+    switch (d.reg) {
+    case V3Reg::PMR: v = pmr_; break;
+    case V3Reg::IAR0: v = acknowledge_group(0, mode); break;
+    case V3Reg::IAR1: v = acknowledge_group(1, mode); break;
+    case V3Reg::HPPIR0: v = hppir_group(0); break;
+    case V3Reg::HPPIR1: v = hppir_group(1); break;
+    case V3Reg::BPR0: v = bpr_; break;
+    case V3Reg::BPR1: v = bpr1_view(); break;
+    case V3Reg::AP0R: v = apr_[0][d.n]; break;
+    case V3Reg::AP1R: v = apr_[1][d.n]; break;
+    case V3Reg::RPR: v = running_priority(); break;
+    case V3Reg::CTLR: v = ctlr_v3(); break;
+    case V3Reg::IGRPEN0: v = CTLR_EnableGrp0::get(ctlr_); break;
+    case V3Reg::IGRPEN1: v = CTLR_EnableGrp1::get(ctlr_); break;
+    default: break;
+    }
+    return {v, AccessStatus::Ok};
+}
+
+AccessResult CpuInterface::write_sysreg(std::uint32_t encoding, std::uint64_t value, AccessMode mode) {
+    if (!is_v3())
+        return sysreg_bad_access(encoding, nullptr, "GICv2: no system-register CPU interface", true, value,
+                                 BadAccessKind::Reserved);
+    const V3Decoded d = decode_v3(encoding);
+    if (d.reg == V3Reg::None)
+        return sysreg_bad_access(encoding, nullptr, "no CPU-interface register with this encoding", true, value,
+                                 BadAccessKind::Reserved);
+    if (d.access == RegAccess::RO)
+        return sysreg_bad_access(encoding, d.name, to_string(BadAccessKind::WriteToReadOnly), true, value,
+                                 BadAccessKind::WriteToReadOnly);
+    if ((d.reg == V3Reg::AP0R || d.reg == V3Reg::AP1R) && d.n >= num_apr_words())
+        return sysreg_bad_access(encoding, d.name,
+                                 "active-priority register not implemented with this many preemption bits (UNDEFINED)",
+                                 true, value, BadAccessKind::Reserved);
+    namespace icc = gicv3::icc;
+    const auto word = static_cast<std::uint32_t>(value);  // every field is in [31:0]; [63:32] RES0
+    const auto intid = static_cast<std::uint32_t>(icc::IAR_INTID::get(value));
+    switch (d.reg) {
+    case V3Reg::PMR: wr_pmr(cpu_, 0, word, ~0u, mode); break;
+    // EOIR/DIR: no CPUID in GICv3 (an SGI has one active state per target, IHI 0069 4.?).
+    // Debug writes do nothing, as for GICv2.
+    case V3Reg::EOIR0:
+        if (mode == AccessMode::Normal) end_of_interrupt(intid, 0, 0, value, encoding, d.name);
+        break;
+    case V3Reg::EOIR1:
+        if (mode == AccessMode::Normal) end_of_interrupt(intid, 0, 1, value, encoding, d.name);
+        break;
+    case V3Reg::DIR:
+        if (mode == AccessMode::Normal) deactivate_direct(intid, 0, value, encoding, d.name);
+        break;
+    case V3Reg::BPR0: wr_bpr(cpu_, 0, word, ~0u, mode); break;
+    case V3Reg::BPR1:
+        // IHI 0069 ICC_BPR1_EL1: with CBPR=1 writes are ignored (BPR0 governs Group 1).
+        if (!CTLR_CBPR::test(ctlr_)) wr_abpr(cpu_, 0, word, ~0u, mode);
+        break;
+    case V3Reg::AP0R: set_apr(0, d.n, word); break;
+    case V3Reg::AP1R: set_apr(1, d.n, word); break;
+    case V3Reg::CTLR: {
+        // Only CBPR and EOImode are writable; everything else is RO or RAZ/WI (ctlr_v3()).
+        const std::uint32_t bits = (icc::CTLR_CBPR::test(value) ? CTLR_CBPR::mask : 0u) |
+                                   (icc::CTLR_EOImode::test(value) ? CTLR_EOImode::mask : 0u);
+        ctlr_ = (ctlr_ & ~(CTLR_CBPR::mask | CTLR_EOImode::mask)) | bits;
+        break;
+    }
+    case V3Reg::IGRPEN0:
+        ctlr_ = CTLR_EnableGrp0::set(ctlr_, icc::IGRPEN_Enable::test(value) ? 1u : 0u);
+        break;
+    case V3Reg::IGRPEN1:
+        ctlr_ = CTLR_EnableGrp1::set(ctlr_, icc::IGRPEN_Enable::test(value) ? 1u : 0u);
+        break;
+    default: break;
+    }
+    return {0, AccessStatus::Ok};
+}
 
 } // namespace vgic

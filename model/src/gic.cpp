@@ -5,6 +5,20 @@
 
 namespace vgic {
 
+namespace {
+/// IHI 0069: with GICv3 the memory-mapped CPU interface frames (GICC, GICH and its alias,
+/// GICV) do not exist; the ICC_/ICH_/ICV_ system registers replace them. An access is
+/// reported as a bad access to a reserved offset and touches nothing.
+AccessResult no_frame_v3(Diagnostics& diag, const char* frame, const char* detail, unsigned cpu, std::uint32_t offset,
+                         unsigned size, bool is_write, std::uint64_t value) {
+    const BadAccess b = BadAccess::make(frame, nullptr, detail, cpu, offset, size, is_write, value, BadAccessKind::Reserved);
+    return {0, diag.bad_access(b), b.kind};
+}
+constexpr const char* kNoGicc = "the GICC frame does not exist with GICv3: the ICC_ system registers replace it";
+constexpr const char* kNoGich = "the GICH frame does not exist with GICv3: the ICH_ system registers replace it";
+constexpr const char* kNoGicv = "the GICV frame does not exist with GICv3: the ICV_ system registers replace it";
+} // namespace
+
 /// Presents the distributor, as seen by one CPU, as that CPU interface's candidate source.
 class Gic::DistributorPort final : public CandidateSource {
 public:
@@ -27,7 +41,10 @@ private:
 Gic::Gic(const GicConfig& config)
     : config_((config.validate(), config)), diag_(config_.bad_access), dist_(config_, diag_),
       levels_(config_.num_cpus) {
-    const CpuInterfaceParams params = CpuInterfaceParams::physical(config_.priority_bits, config_.ids.gicc_iidr);
+    // GICv3: ICC_ system registers (priority bits from GicConfig, preemption min(bits, 7)).
+    const CpuInterfaceParams params = config_.is_v3()
+                                          ? CpuInterfaceParams::physical_v3(config_.priority_bits)
+                                          : CpuInterfaceParams::physical(config_.priority_bits, config_.ids.gicc_iidr);
     for (unsigned cpu = 0; cpu < config_.num_cpus; ++cpu) {
         ports_.push_back(std::make_unique<DistributorPort>(dist_, cpu));
         cpus_.push_back(std::make_unique<CpuInterface>(cpu, *ports_.back(), diag_, params));
@@ -36,7 +53,8 @@ Gic::Gic(const GicConfig& config)
             // in the distributor as seen by this CPU (for an SPI, the single active state,
             // wherever it was acknowledged).
             vifs_.push_back(std::make_unique<VirtualCpuInterface>(
-                cpu, config_.virt, diag_, [this, cpu](std::uint32_t, std::uint32_t pintid) { dist_.deactivate(cpu, pintid); }));
+                cpu, config_.virt, diag_, [this, cpu](std::uint32_t, std::uint32_t pintid) { dist_.deactivate(cpu, pintid); },
+                config_.version));
         }
     }
 }
@@ -60,6 +78,7 @@ void Gic::restore_virtual_interface(unsigned cpu, const VcpuInterfaceState& stat
 }
 
 AccessResult Gic::read_hyp_control(unsigned cpu, std::uint32_t offset, unsigned size, AccessMode mode) {
+    if (config_.is_v3()) return no_frame_v3(diag_, "GICH", kNoGich, cpu, offset, size, false, 0);
     const AccessResult r = vif(cpu, "read_hyp_control").read_control(offset, size, mode);
     settle(cpu);
     return r;
@@ -67,6 +86,7 @@ AccessResult Gic::read_hyp_control(unsigned cpu, std::uint32_t offset, unsigned 
 
 AccessResult Gic::write_hyp_control(unsigned cpu, std::uint32_t offset, unsigned size, std::uint64_t value,
                                     AccessMode mode) {
+    if (config_.is_v3()) return no_frame_v3(diag_, "GICH", kNoGich, cpu, offset, size, true, value);
     const AccessResult r = vif(cpu, "write_hyp_control").write_control(offset, size, value, mode);
     settle(cpu);
     return r;
@@ -74,6 +94,7 @@ AccessResult Gic::write_hyp_control(unsigned cpu, std::uint32_t offset, unsigned
 
 AccessResult Gic::alias_access(unsigned accessor, std::uint32_t offset, unsigned size, bool is_write,
                                std::uint64_t value, AccessMode mode) {
+    if (config_.is_v3()) return no_frame_v3(diag_, "GICH alias", kNoGich, accessor, offset, size, is_write, value);
     vif(accessor, is_write ? "write_hyp_control_alias" : "read_hyp_control_alias");
     // IHI 0048B 5.3: CPU n's GICH is at n * 0x200 in the alias region. The index is decoded
     // from the offset alone (QEMU and gem5 both got this decode wrong).
@@ -100,6 +121,7 @@ AccessResult Gic::write_hyp_control_alias(unsigned accessor, std::uint32_t offse
 }
 
 AccessResult Gic::read_virtual_cpu_interface(unsigned cpu, std::uint32_t offset, unsigned size, AccessMode mode) {
+    if (config_.is_v3()) return no_frame_v3(diag_, "GICV", kNoGicv, cpu, offset, size, false, 0);
     const AccessResult r = vif(cpu, "read_virtual_cpu_interface").read_vcpu(offset, size, mode);
     settle(cpu);
     return r;
@@ -107,6 +129,7 @@ AccessResult Gic::read_virtual_cpu_interface(unsigned cpu, std::uint32_t offset,
 
 AccessResult Gic::write_virtual_cpu_interface(unsigned cpu, std::uint32_t offset, unsigned size,
                                               std::uint64_t value, AccessMode mode) {
+    if (config_.is_v3()) return no_frame_v3(diag_, "GICV", kNoGicv, cpu, offset, size, true, value);
     const AccessResult r = vif(cpu, "write_virtual_cpu_interface").write_vcpu(offset, size, value, mode);
     settle(cpu);
     return r;
@@ -136,6 +159,7 @@ AccessResult Gic::write_distributor(unsigned cpu, std::uint32_t offset, unsigned
 }
 
 AccessResult Gic::read_cpu_interface(unsigned cpu, std::uint32_t offset, unsigned size, AccessMode mode) {
+    if (config_.is_v3()) return no_frame_v3(diag_, "GICC", kNoGicc, cpu, offset, size, false, 0);
     check_cpu(cpu, "read_cpu_interface");
     const AccessResult r = cpus_[cpu]->read(offset, size, mode);
     settle(cpu);
@@ -144,11 +168,31 @@ AccessResult Gic::read_cpu_interface(unsigned cpu, std::uint32_t offset, unsigne
 
 AccessResult Gic::write_cpu_interface(unsigned cpu, std::uint32_t offset, unsigned size, std::uint64_t value,
                                       AccessMode mode) {
+    if (config_.is_v3()) return no_frame_v3(diag_, "GICC", kNoGicc, cpu, offset, size, true, value);
     check_cpu(cpu, "write_cpu_interface");
     const AccessResult r = cpus_[cpu]->write(offset, size, value, mode);
     settle(cpu);
     return r;
 }
+
+// ---- GICv3 redistributors and register-write-pending ----------------------------------------
+
+AccessResult Gic::read_redistributor(unsigned accessor, std::uint32_t offset, unsigned size, AccessMode mode) {
+    const AccessResult r = dist_.read_redistributor(accessor, offset, size, mode);
+    settle_dirty();
+    return r;
+}
+
+AccessResult Gic::write_redistributor(unsigned accessor, std::uint32_t offset, unsigned size, std::uint64_t value,
+                                      AccessMode mode) {
+    const AccessResult r = dist_.write_redistributor(accessor, offset, size, value, mode);
+    settle_dirty();
+    return r;
+}
+
+void Gic::set_rwp_tracking(bool on) { dist_.set_rwp_tracking(on); }
+bool Gic::register_write_pending() const { return dist_.rwp_pending(); }
+void Gic::complete_register_writes() { dist_.complete_rwp(); }
 
 void Gic::set_ppi_level(unsigned cpu, std::uint32_t intid, bool level) {
     if (config_.virt.enabled && intid == config_.virt.maintenance_intid)
@@ -249,7 +293,7 @@ StateCheck Gic::check_state(const State& st) const {
         if (StateCheck p = vifs_[cpu]->check_state(vs)) return p->within(at + "/gich");
         // The maintenance PPI's input is driven by the GIC from this GICH state: they must agree.
         Diagnostics scratch_diag(config_.bad_access);
-        VirtualCpuInterface scratch(cpu, config_.virt, scratch_diag);
+        VirtualCpuInterface scratch(cpu, config_.virt, scratch_diag, {}, config_.version);
         scratch.restore(vs);
         const std::uint32_t m = config_.virt.maintenance_intid;
         const bool input = st.distributor.private_irqs[cpu * gicv2::kNumPrivate + m].line;

@@ -38,7 +38,8 @@ VmGic::VmGic(const GicConfig& config)
     for (unsigned v = 0; v < config_.num_cpus; ++v)
         vifs_.push_back(std::make_unique<VirtualCpuInterface>(
             v, config_.virt, diag_,
-            [this, v](std::uint32_t vintid, std::uint32_t pintid) { on_hw_deactivate(v, vintid, pintid); }));
+            [this, v](std::uint32_t vintid, std::uint32_t pintid) { on_hw_deactivate(v, vintid, pintid); },
+            config_.version));
 }
 
 VmGic::~VmGic() = default;
@@ -118,10 +119,10 @@ std::uint32_t VmGic::lr_state_bits(unsigned vcpu, std::uint32_t offset) const {
     std::uint32_t bits = 0;
     for (unsigned w = 0; w < config_.num_cpus; ++w) {
         for (std::uint64_t m = loaded_[w]; m != 0; m &= m - 1) {
-            const std::uint32_t lr = vifs_[w]->lr(lowest_bit64(m));
-            const std::uint32_t id = LR_VirtualID::get(lr);
+            const ListRegister lr = vifs_[w]->list_register(lowest_bit64(m));
+            const std::uint32_t id = lr.vintid;
             if (id / 32 != word || (id < kNumPrivate && w != vcpu)) continue;  // banked: this vCPU's only
-            if (want_pending ? LR_Pending::test(lr) : LR_Active::test(lr)) bits |= 1u << (id % 32);
+            if (want_pending ? lr.pending() : lr.active()) bits |= 1u << (id % 32);
         }
     }
     return bits;
@@ -242,12 +243,22 @@ FlushReport VmGic::flush(unsigned vcpu) {
         const unsigned i = lowest_bit64(free);
         free &= free - 1;
         const Distributor::LrLoad load = dist_.load_into_lr(vcpu, pick->intid);
-        // GICv2 LRs hold priority[7:3] (KVM writes priority >> 3, section 3 item 19).
-        std::uint32_t lr = LR_VirtualID::make(pick->intid) | LR_Priority::make(pick->priority >> 3) |
-                           LR_Grp1::make(pick->group) | LR_Pending::make(load.pending) | LR_Active::make(load.active);
-        if (load.physical_id != 0) lr |= LR_HW::mask | LR_PhysicalID::make(load.physical_id);
-        else lr |= LR_CPUID::make(load.source_cpu) | LR_EOI::make(load.request_eoi);
-        vif.set_lr(i, lr);
+        // The 8-bit priority goes in as is: a GICv2 LR keeps priority[7:3] (KVM writes
+        // priority >> 3), a GICv3 one the implemented bits (section 3 item 19).
+        ListRegister lr;
+        lr.vintid = pick->intid;
+        lr.priority = pick->priority;
+        lr.group1 = pick->group != 0;
+        lr.state = static_cast<std::uint8_t>((load.pending ? ListRegister::kPending : 0) |
+                                             (load.active ? ListRegister::kActive : 0));
+        if (load.physical_id != 0) {
+            lr.hw = true;
+            lr.pintid = load.physical_id;
+        } else {
+            lr.cpuid = load.source_cpu;  // GICv2 SGI source (GICv3 LRs have no CPUID)
+            lr.eoi = load.request_eoi;
+        }
+        vif.set_list_register(i, lr);
         loaded_[vcpu] |= bit64(i);
         placed_pending = placed_pending || (load.pending && !load.active);  // NP counts State==01 only
         ++report.lrs_written;
@@ -255,6 +266,7 @@ FlushReport VmGic::flush(unsigned vcpu) {
     stats_.lr_writes += report.lrs_written;
     const bool evicted = dist_.highest_active_unloaded(vcpu).valid();
     report.overflow = evicted || dist_.highest_pending(vcpu, 0b11).valid();
+    // GICH_HCR and ICH_HCR_EL2 have En, UIE, NPIE and LRENPIE at the same bits.
     std::uint32_t hcr = HCR_En::mask;
     if (report.overflow) {
         ++stats_.overflows;
@@ -265,8 +277,11 @@ FlushReport VmGic::flush(unsigned vcpu) {
             // One LR: U would assert at once. Ask for NP while it is pending, and for an
             // EOI maintenance when it is deactivated.
             if (placed_pending) hcr |= HCR_NPIE::mask;
-            const std::uint32_t lr = vif.lr(0);
-            if (LR_State::get(lr) != kStateInvalid && !LR_HW::test(lr)) vif.set_lr(0, lr | LR_EOI::mask);
+            ListRegister lr = vif.list_register(0);
+            if (lr.valid() && !lr.hw) {
+                lr.eoi = true;
+                vif.set_list_register(0, lr);
+            }
         }
     }
     if (evicted) {
@@ -286,19 +301,19 @@ SyncReport VmGic::sync(unsigned vcpu) {
     const std::uint64_t empty = vif.elrsr();
     for (std::uint64_t m = loaded_[vcpu]; m != 0; m &= m - 1) {
         const unsigned i = lowest_bit64(m);
-        const std::uint32_t lr = vif.lr(i);
+        const ListRegister lr = vif.list_register(i);
         bool pending = false, active = false;
         if (!(empty & bit64(i))) {  // KVM reads back only LRs that ELRSR does not report empty
             ++report.lrs_read;
-            pending = LR_Pending::test(lr);
-            active = LR_Active::test(lr);
+            pending = lr.pending();
+            active = lr.active();
         }
-        const std::uint32_t vintid = LR_VirtualID::get(lr);
-        dist_.fold_from_lr(vcpu, vintid, pending, active, LR_HW::test(lr) ? 0u : LR_CPUID::get(lr));
+        const std::uint32_t vintid = lr.vintid;
+        dist_.fold_from_lr(vcpu, vintid, pending, active, lr.hw ? 0u : lr.cpuid);
         // Section 3 item 12: a mapped level interrupt the guest never took, whose source has
         // dropped meanwhile, must not leave the physical interrupt active (KVM resamples).
-        if (LR_HW::test(lr) && pending && !active && !dist_.is_pending(vcpu, vintid) && observer_ != nullptr)
-            observer_->physical_deactivate(vcpu, vintid, LR_PhysicalID::get(lr));
+        if (lr.hw && pending && !active && !dist_.is_pending(vcpu, vintid) && observer_ != nullptr)
+            observer_->physical_deactivate(vcpu, vintid, lr.pintid);
         vif.set_lr(i, 0);
     }
     loaded_[vcpu] = 0;
@@ -333,9 +348,9 @@ bool VmGic::would_improve(unsigned vcpu, const Candidate& c) const {
     const std::uint64_t all = bits::low_mask64(n);
     if ((vif.elrsr() & all & ~loaded_[vcpu]) != 0) return true;
     for (std::uint64_t m = loaded_[vcpu]; m != 0; m &= m - 1) {
-        const std::uint32_t lr = vif.lr(lowest_bit64(m));
-        if (LR_State::get(lr) == kStateInvalid) return true;  // freed, waiting for maintenance
-        if ((LR_Priority::get(lr) << 3) > c.priority) return true;
+        const ListRegister lr = vif.list_register(lowest_bit64(m));
+        if (!lr.valid()) return true;  // freed, waiting for maintenance
+        if (lr.priority > c.priority) return true;
     }
     return false;
 }
@@ -384,8 +399,8 @@ VcpuInterfaceState VmGic::save_vcpu(unsigned vcpu) const {
 void VmGic::restore_vcpu(unsigned vcpu, const VcpuInterfaceState& state) {
     check_vcpu(vcpu, "restore_vcpu");
     if (running_[vcpu]) throw std::invalid_argument("restore_vcpu: vCPU " + std::to_string(vcpu) + " is running");
-    for (std::uint32_t lr : state.lrs)
-        if (LR_State::get(lr) != kStateInvalid)
+    for (std::uint64_t lr : state.lrs)
+        if (ListRegister::decode(config_.version, lr).valid())
             throw std::invalid_argument("restore_vcpu: vm mode restores only empty list registers (the engine owns them)");
     vifs_[vcpu]->restore(state);
     settle();
@@ -435,15 +450,15 @@ StateCheck VmGic::check_state(const State& st) const {
         if (!vs.running && vs.kick_pending)
             return StateProblem{at + "/kick_pending", "only a running vCPU can have a kick pending"};
         for (unsigned i = 0; i < nlr; ++i) {
-            const std::uint32_t lr = vs.gich.lrs[i];
+            const ListRegister lr = ListRegister::decode(config_.version, vs.gich.lrs[i]);
             const std::string lat = at + "/gich/lrs/" + std::to_string(i);
             if (!(vs.loaded_lrs & bit64(i))) {
-                if (LR_State::get(lr) != kStateInvalid)
+                if (lr.valid())
                     return StateProblem{lat, "valid, but not loaded by the engine (bit " + std::to_string(i) +
                                                  " of loaded_lrs is clear)"};
                 continue;
             }
-            const std::uint32_t vintid = LR_VirtualID::get(lr);
+            const std::uint32_t vintid = lr.vintid;
             if (vintid >= config_.num_intids())
                 return StateProblem{lat, "loaded with vINTID " + std::to_string(vintid) +
                                              ", which is not an implemented interrupt"};
@@ -462,7 +477,7 @@ StateCheck VmGic::check_state(const State& st) const {
         }
         if (vs.running && !vs.kick_pending) {
             Diagnostics scratch_diag(config_.bad_access);
-            VirtualCpuInterface scratch(v, config_.virt, scratch_diag);
+            VirtualCpuInterface scratch(v, config_.virt, scratch_diag, {}, config_.version);
             scratch.restore(vs.gich);
             if (scratch.maintenance())
                 return StateProblem{at + "/kick_pending", "vCPU " + std::to_string(v) +

@@ -39,6 +39,7 @@ tlm::VgicParams make_params(const script::Script& s) {
     const script::PlatformSpec& p = s.platform;
     tlm::VgicParams v;
     v.mode = p.mode == script::Mode::Vm ? tlm::Mode::Vm : tlm::Mode::Hw;
+    v.gic.version = p.gic == script::GicVersion::V3 ? GicVersion::V3 : GicVersion::V2;
     v.gic.num_cpus = p.cpus;
     v.gic.num_spis = p.spis;
     v.gic.priority_bits = p.prio_bits;
@@ -52,9 +53,11 @@ tlm::VgicParams make_params(const script::Script& s) {
 struct Initiator : sc_module {
     using Sock = tlm_utils::simple_initiator_socket<Initiator, 32>;
     sc_vector<Sock> gicd, gicc, gich, gicv, sysreg;
+    Sock gicr;  // one GICR region; the accessing CPU travels in a CpuIdExtension
     Initiator(sc_module_name n, tlm::Vgic& g, tlm::VirtualTimer& timer)
         : sc_module(n), gicd("gicd", g.cpu.size()), gicc("gicc", g.cpu.size()), gich("gich", g.cpu.size()),
-          gicv("gicv", g.cpu.size()), sysreg("sysreg", g.cpu.size()) {
+          gicv("gicv", g.cpu.size()), sysreg("sysreg", g.cpu.size()), gicr("gicr") {
+        gicr.bind(g.redistributor.socket);
         for (unsigned i = 0; i < g.cpu.size(); ++i) {
             gicd[i].bind(g.distributor.socket[i]);
             gicc[i].bind(g.cpu[i].gicc);
@@ -69,9 +72,9 @@ struct Initiator : sc_module {
         case script::Frame::Gicc: return gicc[cpu];
         case script::Frame::Gich: return gich[cpu];
         case script::Frame::Gicv: return gicv[cpu];
-        case script::Frame::Gicr: break;
+        case script::Frame::Gicr: return gicr;
         }
-        return gicd[cpu];  // unreachable: rejected by validate_for_execution
+        return gicd[cpu];
     }
 };
 
@@ -102,12 +105,16 @@ private:
 
     Access access(script::Frame frame, unsigned cpu, bool write, std::uint64_t offset, unsigned bits,
                   std::uint64_t value, bool debug) {
-        return access_on(init_.socket(frame, cpu), write, offset, bits, value, debug);
+        return access_on(init_.socket(frame, cpu), write, offset, bits, value, debug,
+                         frame == script::Frame::Gicr ? &cpu : nullptr);
     }
 
+    /// `cpu_ext`: the issuing CPU, for a socket shared by every CPU (the GICR region).
     Access access_on(Initiator::Sock& sock, bool write, std::uint64_t offset, unsigned bits, std::uint64_t value,
-                     bool debug) {
+                     bool debug, const unsigned* cpu_ext = nullptr) {
         ::tlm::tlm_generic_payload tx;
+        tlm::CpuIdExtension ext(cpu_ext ? *cpu_ext : 0);
+        if (cpu_ext) tx.set_extension(&ext);
         unsigned char data[8] = {};
         const unsigned len = bits / 8;
         for (unsigned i = 0; i < len; ++i) data[i] = static_cast<unsigned char>(value >> (8 * i));
@@ -126,6 +133,7 @@ private:
             wait(delay);  // the access takes the time its latency says
         }
         for (unsigned i = 0; i < len; ++i) a.value |= std::uint64_t{data[i]} << (8 * i);
+        if (cpu_ext) tx.clear_extension(&ext);
         return a;
     }
 
@@ -195,7 +203,8 @@ private:
         } else if (c.is<Echo>()) {
             out_ << c.as<Echo>().text << '\n';
         } else if (c.is<Mrs>()) {
-            // The timer's socket is addressed by the MRS/MSR encoding.
+            // One system-register socket per CPU, addressed by the MRS/MSR encoding: the timer
+            // answers its CNT* registers and hands GICv3 ones to the GIC.
             const Mrs& m = c.as<Mrs>();
             const Access a = access_on(init_.sysreg[m.cpu], false, m.reg.encoding(), 64, 0, false);
             const std::uint64_t v = a.value & m.compare_mask();
@@ -218,11 +227,12 @@ private:
 } // namespace
 
 void validate_for_execution(const script::Script& s) {
-    if (s.platform.gic == script::GicVersion::V3)
+    if (s.platform.gic == script::GicVersion::V3 && s.platform.mode == script::Mode::Vm)
         throw script::ScriptError(s.file, s.platform.line,
-                                  "'gic=v3': GICv3 is not implemented yet (roadmap step 5); use gic=v2");
-    // System registers: the generic timer's are modelled; the GICv3 ICC_/ICV_/ICH_ ones need
-    // gic=v3 (refused above); any other encoding follows the bad-access policy at run time.
+                                  "'gic=v3' with 'mode=vm': the GICv3 vm mode is not implemented yet; use mode=hw "
+                                  "or gic=v2");
+    // System registers: the generic timer's are modelled, and with gic=v3 the ICC_/ICV_/ICH_
+    // ones; any other encoding follows the bad-access policy at run time.
     try {
         (void)make_params(s);
     } catch (const tlm::TimingProfileError& e) {

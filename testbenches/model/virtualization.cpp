@@ -1201,7 +1201,7 @@ BOOST_AUTO_TEST_CASE(virt_config_validation) {
     for (unsigned n : {0u, 65u}) {
         VirtConfig v;
         v.num_list_regs = n;
-        BOOST_TEST(virt_config_error(v) == "VirtConfig.num_list_regs = " + std::to_string(n) + ": allowed 1..64",
+        BOOST_TEST(virt_config_error(v) == "VirtConfig.num_list_regs = " + std::to_string(n) + ": allowed 1..64 with version 2",
                    "num_list_regs " << n << " refused");
     }
     for (unsigned b : {3u, 6u, 8u}) {

@@ -210,14 +210,15 @@ BOOST_AUTO_TEST_CASE(zero_preset_predicts_no_latency) {
 
 BOOST_AUTO_TEST_CASE(parameter_table_covers_every_member_once) {
     const auto& params = timing_parameters();
-    BOOST_TEST(params.size() == 18u, "clock + 17 times");
+    BOOST_TEST(params.size() == 19u, "clock + 18 times");
     BOOST_TEST(std::string(params.front().key) == "clock");
     BOOST_TEST((params.front().member == &TimingProfile::clock_hz));
     // Setting member i to i+1 through the table must produce exactly these members.
     TimingProfile p;
     for (std::size_t i = 0; i < params.size(); ++i) p.*params[i].member = i + 1;
     const std::uint64_t expected[] = {p.clock_hz,    p.gicd_access,  p.gicc_access,   p.gich_access,
-                                      p.gicv_access, p.gicr_access,  p.sysreg_access, p.signal_delay,
+                                      p.gicv_access, p.gicr_access,  p.sysreg_access, p.rwp_complete,
+                                      p.signal_delay,
                                       p.irq_entry,   p.kick,         p.exit,          p.entry,
                                       p.flush_per_lr, p.sync_per_lr, p.save_fixed,    p.save_per_lr,
                                       p.restore_fixed, p.restore_per_lr};

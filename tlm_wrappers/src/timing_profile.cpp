@@ -137,6 +137,10 @@ const std::vector<TimingParameter>& parameter_table() {
         {"sysreg_access", TimingUnit::Picoseconds,
          "one system-register access: GICv3 ICC/ICV/ICH registers and the timer's CNT* registers",
          &P::sysreg_access},
+        {"rwp_complete", TimingUnit::Picoseconds,
+         "GICv3: a GICD/GICR write that changes group or interrupt enables -> it has taken effect "
+         "everywhere (GICD_CTLR.RWP / GICR_CTLR.RWP read 1 meanwhile; 0 = at once, RWP never set)",
+         &P::rwp_complete},
         {"signal_delay", TimingUnit::Picoseconds,
          "an interrupt becomes the best pending one -> the IRQ/FIQ/vIRQ/vFIQ output line rises",
          &P::signal_delay},

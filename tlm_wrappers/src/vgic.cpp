@@ -49,6 +49,9 @@ VgicParams Vgic::checked(const VgicParams& p) {
         p.gic.validate();
         if (p.mode == Mode::Vm && !p.gic.virt.enabled)
             throw ConfigError("GicConfig.virt.enabled = 0: allowed 1 (vm mode runs on the virtualization extensions)");
+        if (p.mode == Mode::Vm && p.gic.is_v3())
+            throw ConfigError("GicConfig.version = 3 with vm mode: not implemented yet (roadmap step 5 builds the "
+                              "GICv3 hw mode first); use mode hw or version 2");
     } catch (const ConfigError& e) {
         SC_REPORT_ERROR(kMsgConfig, e.what());  // throws by default; rethrow if the handler does not
         throw;
@@ -62,6 +65,7 @@ Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
       hw_(params_.mode == Mode::Hw ? std::make_unique<Gic>(params_.gic) : nullptr),
       vm_(params_.mode == Mode::Vm ? std::make_unique<VmGic>(params_.gic) : nullptr),
       distributor("distributor", *this),
+      redistributor("redistributor", *this),
       cpu("cpu", params_.gic.num_cpus,
           [this](const char* n, std::size_t i) { return new VgicCpuIf(n, *this, static_cast<unsigned>(i)); }),
       gich_alias("gich_alias"),
@@ -71,6 +75,15 @@ Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
     const TimingProfile& t = params_.timing;
     functional_engine_ = t.kick == 0 && t.exit == 0 && t.entry == 0 && t.flush_per_lr == 0 && t.sync_per_lr == 0;
     if (hw_) hw_->set_observer(observer_.get());
+    if (hw_ && params_.gic.is_v3() && t.rwp_complete != 0) {
+        // GICD_CTLR.RWP / GICR_CTLR.RWP stay set for rwp_complete after a tracked write.
+        hw_->set_rwp_tracking(true);
+        sc_core::sc_spawn_options opts;
+        opts.spawn_method();
+        opts.set_sensitivity(&rwp_event_);
+        opts.dont_initialize();
+        sc_core::sc_spawn([this] { complete_rwp(); }, "rwp", &opts);
+    }
     if (vm_) vm_->set_observer(observer_.get());
     diagnostics().set_sink([this](const BadAccess& b) { report_diagnostic(b); });
     gich_alias.register_b_transport(this, &Vgic::alias_b_transport, 0);
@@ -97,6 +110,8 @@ void Vgic::precompute_latencies() {
     latency_[static_cast<unsigned>(Frame::Gich)] = ps(t.gich_access);
     latency_[static_cast<unsigned>(Frame::GichAlias)] = ps(t.gich_access);
     latency_[static_cast<unsigned>(Frame::Gicv)] = ps(t.gicv_access);
+    latency_[static_cast<unsigned>(Frame::Gicr)] = ps(t.gicr_access);
+    latency_[static_cast<unsigned>(Frame::Sysreg)] = ps(t.sysreg_access);
     signal_delay_ = ps(t.signal_delay);
 }
 
@@ -113,7 +128,11 @@ AccessResult Vgic::access(Frame frame, unsigned c, std::uint32_t offset, unsigne
         case Frame::Gich: r = w ? hw_->write_hyp_control(c, offset, size, value, mode) : hw_->read_hyp_control(c, offset, size, mode); break;
         case Frame::GichAlias: r = w ? hw_->write_hyp_control_alias(c, offset, size, value, mode) : hw_->read_hyp_control_alias(c, offset, size, mode); break;
         case Frame::Gicv: r = w ? hw_->write_virtual_cpu_interface(c, offset, size, value, mode) : hw_->read_virtual_cpu_interface(c, offset, size, mode); break;
+        case Frame::Gicr: r = w ? hw_->write_redistributor(c, offset, size, value, mode) : hw_->read_redistributor(c, offset, size, mode); break;
+        case Frame::Sysreg: r = w ? hw_->write_sysreg(c, offset, value, mode) : hw_->read_sysreg(c, offset, mode); break;
         }
+        if (w && (frame == Frame::Gicd || frame == Frame::Gicr) && hw_->register_write_pending())
+            schedule_rwp_completion(offset_time);
     } else {
         switch (frame) {
         case Frame::Gicd: r = w ? vm_->write_distributor(c, offset, size, value, mode) : vm_->read_distributor(c, offset, size, mode); break;
@@ -130,6 +149,14 @@ AccessResult Vgic::access(Frame frame, unsigned c, std::uint32_t offset, unsigne
                 frame == Frame::Gich ? "GICH" : "GICH alias", nullptr,
                 "vm mode: the list-register engine owns GICH (read-only view; no alias region)", c, offset, size, w,
                 value, w ? BadAccessKind::WriteToReadOnly : BadAccessKind::Reserved);
+            r = {0, diagnostics().bad_access(b), b.kind};
+            break;
+        }
+        case Frame::Gicr:
+        case Frame::Sysreg: {
+            const BadAccess b = BadAccess::make(frame == Frame::Gicr ? "GICR" : "SYSREG", nullptr,
+                                                "GICv3 frame of a GICv2 vm-mode GIC", c, offset, size, w, value,
+                                                BadAccessKind::Reserved);
             r = {0, diagnostics().bad_access(b), b.kind};
             break;
         }
@@ -161,9 +188,20 @@ void Vgic::after_access(Frame frame, unsigned c, std::uint32_t offset) {
     } else if (frame == Frame::Gicd && vm_) {
         // A trap may have synced and flushed other vCPUs too.
         for (unsigned i = 0; i < cpu.size(); ++i) cpu[i].update_lr_count();
-    } else if (frame != Frame::Gicd) {
+    } else if (frame != Frame::Gicd && frame != Frame::Gicr) {
         cpu[c].update_lr_count();
     }
+}
+
+void Vgic::schedule_rwp_completion(const sc_time& offset) {
+    // One completion for everything pending: a later write restarts the wait, since RWP
+    // reports that *some* write is still in flight (IHI 0069 12.9.4).
+    rwp_event_.cancel();
+    rwp_event_.notify(offset + ps(params_.timing.rwp_complete));
+}
+
+void Vgic::complete_rwp() {
+    if (hw_) hw_->complete_register_writes();
 }
 
 void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
@@ -290,6 +328,26 @@ void VgicDistributor::end_of_elaboration() {
     }
 }
 
+// ---- VgicRedistributor -------------------------------------------------------------------------
+
+VgicRedistributor::VgicRedistributor(const sc_core::sc_module_name& name, Vgic& owner)
+    : sc_module(name), socket("socket"), owner_(owner) {
+    socket.register_b_transport(this, &VgicRedistributor::b_transport, 0);
+    socket.register_transport_dbg(this, &VgicRedistributor::transport_dbg, 0);
+    socket.register_get_direct_mem_ptr(this, &VgicRedistributor::get_direct_mem_ptr, 0);
+}
+
+void VgicRedistributor::b_transport(int, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+    owner_.transport(Frame::Gicr, 0, tx, delay);
+}
+unsigned VgicRedistributor::transport_dbg(int, ::tlm::tlm_generic_payload& tx) {
+    return owner_.transport_dbg(Frame::Gicr, 0, tx);
+}
+bool VgicRedistributor::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
+    tx.set_dmi_allowed(false);
+    return false;
+}
+
 // ---- VgicCpuIf ---------------------------------------------------------------------------------
 
 VgicCpuIf::VgicCpuIf(const sc_core::sc_module_name& name, Vgic& owner, unsigned index)
@@ -297,6 +355,7 @@ VgicCpuIf::VgicCpuIf(const sc_core::sc_module_name& name, Vgic& owner, unsigned 
       gicc("gicc"),
       gich("gich"),
       gicv("gicv"),
+      sysreg("sysreg"),
       irq("irq"),
       fiq("fiq"),
       virq("virq"),
@@ -312,9 +371,9 @@ VgicCpuIf::VgicCpuIf(const sc_core::sc_module_name& name, Vgic& owner, unsigned 
       lrs_in_use("lrs_in_use", 0),
       owner_(owner),
       index_(index) {
-    const Frame frames[3] = {Frame::Gicc, Frame::Gich, Frame::Gicv};
-    Socket* sockets[3] = {&gicc, &gich, &gicv};
-    for (unsigned i = 0; i < 3; ++i) {
+    const Frame frames[4] = {Frame::Gicc, Frame::Gich, Frame::Gicv, Frame::Sysreg};
+    Socket* sockets[4] = {&gicc, &gich, &gicv, &sysreg};
+    for (unsigned i = 0; i < 4; ++i) {
         sockets[i]->register_b_transport(this, &VgicCpuIf::b_transport, static_cast<int>(frames[i]));
         sockets[i]->register_transport_dbg(this, &VgicCpuIf::transport_dbg, static_cast<int>(frames[i]));
         sockets[i]->register_get_direct_mem_ptr(this, &VgicCpuIf::get_direct_mem_ptr, static_cast<int>(frames[i]));

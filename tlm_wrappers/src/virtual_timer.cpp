@@ -120,6 +120,12 @@ void VirtualTimer::b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_time&
         return;
     }
     const auto encoding = static_cast<std::uint32_t>(tx.get_address());
+    if (gic_.params().gic.is_v3() && timer_register_name(encoding) == nullptr) {
+        // One system-register path per CPU: the GIC's ICC_/ICV_/ICH_ registers (and any other
+        // encoding, which the GIC reports) go to the Vgic, as on a core with a GICv3.
+        gic_.transport(Frame::Sysreg, static_cast<unsigned>(cpu), tx, delay);
+        return;
+    }
     const sc_time at = delay + Vgic::ps(gic_.params().timing.sysreg_access);
     unsigned char* data = tx.get_data_ptr();
     AccessResult r;
@@ -140,6 +146,9 @@ void VirtualTimer::b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_time&
 
 unsigned VirtualTimer::transport_dbg(int cpu, ::tlm::tlm_generic_payload& tx) {
     const unsigned len = tx.get_data_length();
+    if (gic_.params().gic.is_v3() && timer_register_name(static_cast<std::uint32_t>(tx.get_address())) == nullptr &&
+        tx.get_address() <= 0xFFFF)
+        return gic_.transport_dbg(Frame::Sysreg, static_cast<unsigned>(cpu), tx);
     if ((len != 4 && len != 8) || !tx.is_read() || tx.get_address() > 0xFFFF) return 0;  // debug writes: no
     const AccessResult r = read(static_cast<unsigned>(cpu), static_cast<std::uint32_t>(tx.get_address()), SC_ZERO_TIME,
                                 AccessMode::Debug);

@@ -86,6 +86,9 @@ public:
     /// Group 1 EL1 registers (IAR1, EOIR1, HPPIR1, BPR1, AP1Rn, IGRPEN1) to ICV_, FMO the
     /// Group 0 ones; CTLR, PMR, RPR and DIR go to ICV_ when either is set.
     void set_virtual_routing(unsigned cpu, bool imo, bool fmo);
+    /// HCR_EL2.IMO / FMO of CPU `cpu` as set_virtual_routing (or an HCR_EL2 write) left them.
+    bool virtual_routing_imo(unsigned cpu) const;
+    bool virtual_routing_fmo(unsigned cpu) const;
     /// Register-write-pending emulation (GICD_CTLR.RWP, GICR_CTLR.RWP). Off (default): every
     /// write completes at once and RWP reads 0. On: a write that changes group enables or
     /// clears interrupt enables sets RWP until complete_register_writes() (the TLM layer calls
@@ -141,6 +144,10 @@ private:
         LineLevels physical;
         LineLevels virt;
         bool maintenance = false;
+        // GICv3: HCR_EL2.IMO / FMO of this CPU (where EL1 ICC_ accesses go; not GIC state,
+        // so not in State).
+        bool imo = false;
+        bool fmo = false;
     };
 
     void check_cpu(unsigned cpu, const char* what) const;
@@ -155,6 +162,9 @@ private:
     void update_lines(unsigned cpu);
     /// vIRQ/vFIQ and the maintenance level (also the maintenance PPI's input) of `cpu`.
     void update_virtual_lines(unsigned cpu);
+    /// GICv3 system-register dispatch (gic_sysreg.cpp).
+    AccessResult sysreg_access(unsigned cpu, std::uint32_t encoding, bool is_write, std::uint64_t value,
+                               AccessMode mode);
 
     GicConfig config_;
     Diagnostics diag_;

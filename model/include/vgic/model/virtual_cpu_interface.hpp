@@ -1,21 +1,26 @@
-// The virtualization extensions of one CPU interface (IHI 0048B chapter 5): the list
-// registers, the hypervisor's control frame GICH, the guest's virtual CPU interface GICV and
-// the maintenance interrupt condition.
+// The virtualization extensions of one CPU interface: the list registers, the hypervisor's
+// control interface and the guest's virtual CPU interface, with the maintenance interrupt
+// condition. GICv2 (IHI 0048B chapter 5): the GICH and GICV frames. GICv3 (IHI 0069
+// chapter 6 and 12.4): the ICH_*_EL2 and ICV_*_EL1 system registers.
 //
-// GICV is a CpuInterface (the same priority, preemption and EOI code as GICC) whose
-// candidates come from the list registers: this class is its CandidateSource. Per-LR
-// summary masks (valid, pending, EOI-owed, empty) are kept up to date on every LR change so
-// MISR, EISR, ELRSR and the maintenance level cost O(1), and the best pending LR is found
-// by visiting only pending LRs.
+// The virtual CPU interface is a CpuInterface (the same priority, preemption and EOI code as
+// the physical one) whose candidates come from the list registers: this class is its
+// CandidateSource. The list registers are kept in their architectural layout (GICv2 values
+// zero-extended to 64 bits) and read through ListRegister (list_register.hpp), so every
+// rule below is written once for both versions. Per-LR summary masks (valid, pending,
+// EOI-owed, empty) are kept up to date on every LR change so MISR, EISR, ELRSR and the
+// maintenance level cost O(1), and the best pending LR is found by visiting only pending LRs.
 #pragma once
 
 #include "vgic/model/access.hpp"
 #include "vgic/model/candidate.hpp"
 #include "vgic/model/config.hpp"
 #include "vgic/model/cpu_interface.hpp"
+#include "vgic/model/list_register.hpp"
 #include "vgic/model/register_frame.hpp"
 #include "vgic/model/state.hpp"
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -23,14 +28,18 @@
 namespace vgic {
 
 /// Everything a hypervisor saves and restores of one virtual CPU interface on a vCPU switch
-/// (KVM: VMCR, APR, LRs; Xen also HCR). A plain value: copy it, compare it, store it.
+/// (KVM: VMCR, APR(s), LRs; Xen also HCR). A plain value: copy it, compare it, store it.
+/// Registers in the layout of the interface's version: GICH_HCR/VMCR/APR/LRn (GICv2), or
+/// ICH_HCR_EL2/VMCR_EL2/AP0R<n>/AP1R<n>/LR<n> (GICv3).
 struct VcpuInterfaceState {
     std::uint32_t hcr = 0;
     std::uint32_t vmcr = 0;
-    std::uint32_t apr = 0;
-    std::vector<std::uint32_t> lrs;
+    std::uint32_t apr = 0;                ///< GICv2 GICH_APR (0 with GICv3)
+    std::vector<std::uint64_t> lrs;       ///< GICv2: the 32-bit GICH_LRn, zero-extended
+    std::array<std::uint32_t, 4> ap0r{};  ///< GICv3 ICH_AP0R<n>_EL2 (0 with GICv2)
+    std::array<std::uint32_t, 4> ap1r{};  ///< GICv3 ICH_AP1R<n>_EL2 (0 with GICv2)
     bool operator==(const VcpuInterfaceState& o) const {
-        return hcr == o.hcr && vmcr == o.vmcr && apr == o.apr && lrs == o.lrs;
+        return hcr == o.hcr && vmcr == o.vmcr && apr == o.apr && lrs == o.lrs && ap0r == o.ap0r && ap1r == o.ap1r;
     }
     bool operator!=(const VcpuInterfaceState& o) const { return !(*this == o); }
 };
@@ -41,45 +50,77 @@ public:
     /// and the physical INTID to deactivate ("the GIC deactivates the physical interrupt").
     using PhysicalDeactivate = std::function<void(std::uint32_t virtual_id, std::uint32_t physical_id)>;
 
+    /// `config` is validated for `version` (throws ConfigError).
     VirtualCpuInterface(unsigned cpu, const VirtConfig& config, Diagnostics& diag,
-                        PhysicalDeactivate on_physical_deactivate = {});
+                        PhysicalDeactivate on_physical_deactivate = {}, GicVersion version = GicVersion::V2);
     VirtualCpuInterface(const VirtualCpuInterface&) = delete;
     VirtualCpuInterface& operator=(const VirtualCpuInterface&) = delete;
 
-    /// GICH frame ("this CPU" layout, 4 KiB; registers in 0x000-0x1FF).
+    /// GICH frame ("this CPU" layout, 4 KiB; registers in 0x000-0x1FF). GICv3: bad access.
     AccessResult read_control(std::uint32_t offset, unsigned size, AccessMode mode = AccessMode::Normal);
     AccessResult write_control(std::uint32_t offset, unsigned size, std::uint64_t value,
                                AccessMode mode = AccessMode::Normal);
-    /// GICV frame (GICC layout, 8 KiB, DIR at 0x1000).
+    /// GICV frame (GICC layout, 8 KiB, DIR at 0x1000). GICv3: bad access.
     AccessResult read_vcpu(std::uint32_t offset, unsigned size, AccessMode mode = AccessMode::Normal);
     AccessResult write_vcpu(std::uint32_t offset, unsigned size, std::uint64_t value,
                             AccessMode mode = AccessMode::Normal);
 
+    /// GICv3 ICH_*_EL2 by MRS/MSR encoding (gicv3::sysreg): HCR, VTR, VMCR, MISR, EISR,
+    /// ELRSR, AP0R<n>/AP1R<n> (n < 2^preemption_bits / 32), LR<n> (n < num_list_regs).
+    /// Other encodings, absent AP/LR registers (UNDEFINED), writes to VTR/MISR/EISR/ELRSR
+    /// are bad accesses (frame "ICH", offset = encoding). GICv2: every access is one.
+    AccessResult read_hyp_sysreg(std::uint32_t encoding, AccessMode mode = AccessMode::Normal);
+    AccessResult write_hyp_sysreg(std::uint32_t encoding, std::uint64_t value, AccessMode mode = AccessMode::Normal);
+    /// GICv3 ICV_*_EL1 (an EL1 ICC_ access that HCR_EL2.IMO/FMO route here): the virtual
+    /// CpuInterface's read_sysreg / write_sysreg.
+    AccessResult read_vcpu_sysreg(std::uint32_t encoding, AccessMode mode = AccessMode::Normal) {
+        return gicv_.read_sysreg(encoding, mode);
+    }
+    AccessResult write_vcpu_sysreg(std::uint32_t encoding, std::uint64_t value, AccessMode mode = AccessMode::Normal) {
+        return gicv_.write_sysreg(encoding, value, mode);
+    }
+
     /// vIRQ / vFIQ as the GICV rules decide them (nothing while GICH_HCR.En=0).
     LineLevels virtual_lines() const { return gicv_.lines(); }
-    /// Maintenance interrupt level: GICH_HCR.En and any MISR condition (5.3.?); 0/1 only.
+    /// Maintenance interrupt level: HCR.En and any MISR condition (IHI 0048B 5.3.?, IHI
+    /// 0069 ICH_MISR_EL2); 0/1 only.
     bool maintenance() const;
 
     // ---- register values and direct control (the LR engine, snapshots, tests) ------------
+    GicVersion version() const { return version_; }
+    /// GICH_HCR / ICH_HCR_EL2 (same bit positions for everything both have).
     std::uint32_t hcr() const { return hcr_; }
+    /// GICH_VTR / ICH_VTR_EL2.
     std::uint32_t vtr() const;
+    /// GICH_VMCR / ICH_VMCR_EL2 (different layouts).
     std::uint32_t vmcr() const;
+    /// GICH_MISR / ICH_MISR_EL2 (same bits).
     std::uint32_t misr() const;
     /// EISR / ELRSR as 64-bit masks (bit n = LR n).
     std::uint64_t eisr() const { return eisr_mask_; }
     std::uint64_t elrsr() const { return elrsr_mask_; }
+    /// GICv2 GICH_APR.
     std::uint32_t apr() const { return gicv_.apr(0, 0); }
-    std::uint32_t lr(unsigned index) const { return lrs_.at(index); }
+    /// GICv3 ICH_AP0R<n>_EL2 / ICH_AP1R<n>_EL2 (n 0..3; words beyond the levels read 0).
+    std::uint32_t ap0r(unsigned n) const { return gicv_.apr(0, n); }
+    std::uint32_t ap1r(unsigned n) const { return gicv_.apr(1, n); }
+    /// List register `index` in its architectural layout (GICv2: zero-extended).
+    std::uint64_t lr(unsigned index) const { return lrs_.at(index); }
+    ListRegister list_register(unsigned index) const { return ListRegister::decode(version_, lrs_.at(index)); }
     unsigned num_list_regs() const { return static_cast<unsigned>(lrs_.size()); }
     std::uint64_t pending_lrs() const { return pending_mask_; }
     std::uint64_t valid_lrs() const { return valid_mask_; }
     unsigned eoi_count() const;
 
-    /// The same effects as the GICH register writes.
+    /// The same effects as the GICH / ICH register writes.
     void set_hcr(std::uint32_t value);
     void set_vmcr(std::uint32_t value);
     void set_apr(std::uint32_t value) { gicv_.set_apr(0, 0, value); }
-    void set_lr(unsigned index, std::uint32_t value);
+    void set_ap0r(unsigned n, std::uint32_t value) { gicv_.set_apr(0, n, value); }
+    void set_ap1r(unsigned n, std::uint32_t value) { gicv_.set_apr(1, n, value); }
+    /// RES0 bits are dropped; an index beyond num_list_regs is ignored.
+    void set_lr(unsigned index, std::uint64_t value);
+    void set_list_register(unsigned index, const ListRegister& lr) { set_lr(index, lr.encode(version_)); }
 
     VcpuInterfaceState save() const;
     /// Throws std::invalid_argument (and changes nothing) if the state has a different
@@ -92,7 +133,7 @@ public:
 
     using State = VcpuInterfaceState;
     State export_state() const { return save(); }
-    /// Paths: "/hcr", "/vmcr", "/apr", "/lrs", "/lrs/<n>".
+    /// Paths: "/hcr", "/vmcr", "/apr", "/ap0r/<n>", "/ap1r/<n>", "/lrs", "/lrs/<n>".
     StateCheck check_state(const State& state) const;
     /// Throws StateError (nothing changes) if check_state() refuses.
     void import_state(const State& state);
@@ -109,10 +150,16 @@ private:
     unsigned group_of(std::uint32_t intid) const override;
 
     int find_lr(std::uint32_t intid, bool active_only) const;
-    std::uint32_t sanitize_lr(std::uint32_t value) const;
-    void store_lr(unsigned index, std::uint32_t value);
+    std::uint64_t sanitize_lr(std::uint64_t value) const;
+    void store_lr(unsigned index, std::uint64_t value);
     void count_eoi();
     void guest_error(const char* reg, const char* detail, std::uint64_t value);
+    bool is_v3() const { return version_ == GicVersion::V3; }
+    std::uint32_t hcr_writable() const;
+    std::uint32_t vmcr_fields() const;
+    AccessResult hyp_bad_access(std::uint32_t encoding, const char* reg, const char* detail, bool is_write,
+                                std::uint64_t value, BadAccessKind kind);
+    AccessResult no_frame(const char* frame, std::uint32_t offset, unsigned size, bool is_write, std::uint64_t value);
 
     // GICH handlers (IHI 0048B 5.3).
     std::uint32_t rd_hcr(unsigned, std::uint32_t, AccessMode);
@@ -129,14 +176,15 @@ private:
     void wr_lr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
 
     unsigned cpu_;
+    GicVersion version_;
     VirtConfig config_;
     Diagnostics& diag_;
     PhysicalDeactivate on_physical_deactivate_;
     RegisterFrame<VirtualCpuInterface> frame_;
     CpuInterface gicv_;
     std::uint32_t hcr_ = 0;
-    std::uint32_t lr_priority_mask_;
-    std::vector<std::uint32_t> lrs_;
+    std::uint64_t lr_priority_mask_;  // the implemented LR.Priority bits, in place
+    std::vector<std::uint64_t> lrs_;
     std::uint64_t valid_mask_ = 0;    // State != invalid
     std::uint64_t pending_mask_ = 0;  // State == pending (not pending+active)
     std::uint64_t eisr_mask_ = 0;     // State invalid, HW=0, EOI=1: EOI maintenance owed

@@ -54,6 +54,7 @@ struct TimingProfile {
     std::uint64_t gicv_access = 0;
     std::uint64_t gicr_access = 0;
     std::uint64_t sysreg_access = 0;
+    std::uint64_t rwp_complete = 0;
 
     // ---- signalling -------------------------------------------------------------------------
     std::uint64_t signal_delay = 0;

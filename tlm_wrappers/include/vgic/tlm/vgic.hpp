@@ -2,8 +2,10 @@
 //
 //   Vgic                      top module: owns the model (hw: vgic::Gic, vm: vgic::VmGic)
 //   ├── distributor           VgicDistributor: socket[cpu] (GICD), spi_in[k] (INTID 32+k)
-//   ├── cpu[i]                VgicCpuIf: gicc, gich, gicv sockets; irq, fiq, virq, vfiq,
-//   │                         maintenance outputs; ppi_in[k] (INTID 16+k); vm-mode events
+//   ├── redistributor         VgicRedistributor (GICv3): one socket for the GICR region
+//   ├── cpu[i]                VgicCpuIf: gicc, gich, gicv sockets (GICv2), sysreg socket
+//   │                         (GICv3 ICC_/ICV_/ICH_); irq, fiq, virq, vfiq, maintenance
+//   │                         outputs; ppi_in[k] (INTID 16+k); vm-mode events
 //   └── gich_alias            hw mode: the GICH alias region (CPU n's GICH at n * 0x200)
 //
 // No module decodes a register: sockets pass (offset, size, data) to the model and add the
@@ -68,8 +70,10 @@ using OutputPort = sc_core::sc_port<sc_core::sc_signal_inout_if<bool>, 1, sc_cor
 class Vgic;
 class VirtualTimer;
 
-/// The register frames a socket can lead to.
-enum class Frame { Gicd, Gicc, Gich, GichAlias, Gicv };
+/// The register frames a socket can lead to. Gicr and Sysreg exist with GICv3 only; the
+/// system-register "frame" is addressed by the MRS/MSR encoding (gicv3::sysreg).
+enum class Frame { Gicd, Gicc, Gich, GichAlias, Gicv, Gicr, Sysreg };
+inline constexpr unsigned kFrameCount = 7;
 
 /// The distributor's sockets and SPI inputs.
 class VgicDistributor : public sc_core::sc_module {
@@ -89,6 +93,23 @@ private:
     Vgic& owner_;
 };
 
+/// GICv3: the redistributor region (redistributor n at n * 128 KiB: RD_base, SGI_base).
+/// One socket for every CPU's redistributor, as one GICR region in the memory map; the
+/// accessing CPU (diagnostics only) comes from a CpuIdExtension, else CPU 0.
+class VgicRedistributor : public sc_core::sc_module {
+public:
+    using Socket = tlm_utils::simple_target_socket_tagged_optional<VgicRedistributor, 32>;
+    Socket socket;
+
+    VgicRedistributor(const sc_core::sc_module_name& name, Vgic& owner);
+
+private:
+    void b_transport(int, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(int, ::tlm::tlm_generic_payload& tx);
+    bool get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
+    Vgic& owner_;
+};
+
 /// One CPU interface (hw) or vCPU (vm).
 class VgicCpuIf : public sc_core::sc_module {
 public:
@@ -96,6 +117,11 @@ public:
     Socket gicc;  ///< hw: the physical CPU interface; vm: the guest's window = GICV
     Socket gich;  ///< this CPU's GICH (vm mode: read-only view of the engine's state)
     Socket gicv;  ///< this CPU's GICV
+    /// GICv3: MRS/MSR of this CPU's ICC_/ICV_/ICH_ registers (and HCR_EL2.IMO/FMO):
+    /// address = the encoding (op0:op1:CRn:CRm:op2, gicv3::sysreg), 4- or 8-byte data.
+    /// A VirtualTimer's sysreg socket forwards every non-timer encoding here, so a platform
+    /// with a timer binds one system-register socket per CPU.
+    Socket sysreg;
     OutputPort irq, fiq, virq, vfiq, maintenance;
     sc_core::sc_vector<InputPort> ppi_in;  ///< ppi_in[k]: level of INTID 16 + k of this CPU
 
@@ -164,6 +190,7 @@ class Vgic : public sc_core::sc_module {
 
 public:
     VgicDistributor distributor;
+    VgicRedistributor redistributor;
     sc_core::sc_vector<VgicCpuIf> cpu;
     /// hw mode: the GICH alias region (CPU n's GICH at n * 0x200).
     tlm_utils::simple_target_socket_tagged_optional<Vgic, 32> gich_alias;
@@ -195,6 +222,8 @@ public:
 
 private:
     friend class VgicDistributor;
+    friend class VgicRedistributor;
+    friend class VirtualTimer;
     friend void restore_snapshot(Vgic&, VirtualTimer*, std::string_view);
     friend class VgicCpuIf;
     class Observer;
@@ -211,6 +240,9 @@ private:
     void after_access(Frame frame, unsigned cpu, std::uint32_t offset);
     void service_functional_kicks();
     void precompute_latencies();
+    /// GICv3 RWP: after a GICD/GICR write left RWP set, complete it rwp_complete later.
+    void schedule_rwp_completion(const sc_core::sc_time& offset);
+    void complete_rwp();
 
     std::unique_ptr<Observer> observer_;
     std::vector<PhysicalDeactivateCallback> deactivate_callbacks_;
@@ -218,7 +250,8 @@ private:
     bool functional_engine_ = false;  // vm: every engine cost is zero -> kicks serviced at once
     bool kick_requested_ = false;
     bool restoring_ = false;  // a snapshot restore: line levels apply without signal delay
-    sc_core::sc_time latency_[5];      // per Frame
+    sc_core::sc_time latency_[kFrameCount];  // per Frame
+    sc_core::sc_event rwp_event_;  // GICv3: completes pending register writes
     sc_core::sc_time signal_delay_;
     std::vector<bool> kicked_;  // functional mode: vCPUs whose kick is being serviced
 };
