@@ -20,47 +20,12 @@ namespace {
 
 namespace sr = gicv3::sysreg;
 
-/// HCR_EL2 (Arm ARM D19.2): op0=3 op1=4 CRn=1 CRm=1 op2=0. Only IMO and FMO matter to the GIC.
-constexpr std::uint32_t HCR_EL2 = sr::encode(3, 4, 1, 1, 0);
+using sr::HCR_EL2;
 using HCR_FMO = Flag<3, std::uint64_t>;
 using HCR_IMO = Flag<4, std::uint64_t>;
-
-/// ICC_SRE_EL1 / ICC_SRE_EL2 (IHI 0069 12.2.?): the system-register interface is the only
-/// one (no legacy GICC), so SRE is RAO/WI; there is no IRQ/FIQ bypass, so DFB and DIB are
-/// RAO/WI; ICC_SRE_EL2.Enable is RAO/WI (EL1 may always use ICC_SRE_EL1).
-constexpr std::uint64_t kSreEl1 = gicv3::icc::SRE_SRE::mask | gicv3::icc::SRE_DFB::mask | gicv3::icc::SRE_DIB::mask;
-constexpr std::uint64_t kSreEl2 = kSreEl1 | gicv3::icc::SRE_Enable::mask;
-
-/// Which HCR_EL2 routing bit sends an EL1 CPU-interface register to ICV_.
-enum class Route : std::uint8_t { None, Group0, Group1, Common };
-
-Route route_of(std::uint32_t enc) {
-    if (enc >= sr::icc_ap0r(0) && enc <= sr::icc_ap0r(3)) return Route::Group0;
-    if (enc >= sr::icc_ap1r(0) && enc <= sr::icc_ap1r(3)) return Route::Group1;
-    switch (enc) {
-    case sr::ICC_IAR0_EL1:
-    case sr::ICC_EOIR0_EL1:
-    case sr::ICC_HPPIR0_EL1:
-    case sr::ICC_BPR0_EL1:
-    case sr::ICC_IGRPEN0_EL1: return Route::Group0;
-    case sr::ICC_IAR1_EL1:
-    case sr::ICC_EOIR1_EL1:
-    case sr::ICC_HPPIR1_EL1:
-    case sr::ICC_BPR1_EL1:
-    case sr::ICC_IGRPEN1_EL1: return Route::Group1;
-    case sr::ICC_CTLR_EL1:
-    case sr::ICC_PMR_EL1:
-    case sr::ICC_RPR_EL1:
-    case sr::ICC_DIR_EL1: return Route::Common;
-    default: return Route::None;
-    }
-}
-
-/// ICH_*_EL2: AP0R<n>, AP1R<n>, HCR, VTR, MISR, EISR, ELRSR, VMCR, LR<n> (op1=4, CRn=12,
-/// CRm 8..13; ICC_SRE_EL2 shares CRm 9 and is taken first).
-bool is_ich(std::uint32_t enc) {
-    return enc >= sr::ich_ap0r(0) && enc <= sr::ich_lr(gicv3::kMaxListRegs - 1);
-}
+using gicv3::icc::kSreEl1;
+using gicv3::icc::kSreEl2;
+using Route = sr::El1Route;
 
 } // namespace
 
@@ -139,7 +104,7 @@ AccessResult Gic::sysreg_access(unsigned cpu, std::uint32_t enc, bool is_write, 
     }
     default: break;
     }
-    if (is_ich(enc)) {
+    if (sr::is_ich(enc)) {
         if (vifs_.empty())
             return bad("ICH", nullptr, "no virtualization extensions: the ICH_ registers do not exist",
                        BadAccessKind::Reserved);
@@ -148,7 +113,7 @@ AccessResult Gic::sysreg_access(unsigned cpu, std::uint32_t enc, bool is_write, 
         settle(cpu);
         return r;
     }
-    const Route route = route_of(enc);
+    const Route route = sr::el1_route_of(enc);
     if (route == Route::None)
         return bad("SYSREG", nullptr, "no GIC system register with this encoding", BadAccessKind::Reserved);
     const bool to_icv = (route == Route::Group0 && l.fmo) || (route == Route::Group1 && l.imo) ||

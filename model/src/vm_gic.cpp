@@ -1,4 +1,5 @@
 #include "vgic/model/vm_gic.hpp"
+#include "vgic/model/gicv3_regs.hpp"
 
 #include <algorithm>
 #include "bits.hpp"
@@ -33,7 +34,9 @@ VmGic::VmGic(const GicConfig& config)
       running_(config_.num_cpus, 0),
       kick_pending_(config_.num_cpus, 0),
       loaded_(config_.num_cpus, 0),
-      levels_(config_.num_cpus) {
+      levels_(config_.num_cpus),
+      touched_flag_(config_.num_cpus, 0) {
+    touched_list_.reserve(config_.num_cpus);
     dist_.enable_vm_mode();
     for (unsigned v = 0; v < config_.num_cpus; ++v)
         vifs_.push_back(std::make_unique<VirtualCpuInterface>(
@@ -81,47 +84,78 @@ bool VmGic::line(unsigned vcpu, Line which) const {
 
 // ---- guest accesses ------------------------------------------------------------------------
 
-AccessResult VmGic::trapped_access(unsigned vcpu, std::uint32_t offset, unsigned size, bool is_write,
-                                   std::uint64_t value, AccessMode mode) {
-    check_vcpu(vcpu, is_write ? "write_distributor" : "read_distributor");
+AccessResult VmGic::trapped_access(unsigned vcpu, TrapFrame frame, std::uint32_t offset, unsigned size,
+                                   bool is_write, std::uint64_t value, AccessMode mode) {
+    const bool gicr = frame == TrapFrame::Gicr;
+    check_vcpu(vcpu, gicr ? (is_write ? "write_redistributor" : "read_redistributor")
+                          : (is_write ? "write_distributor" : "read_distributor"));
+    // Which pending/active word the access touches, and whose private interrupts it shows:
+    // GICv2 GICD word 0 is banked for the accessor, GICv3 GICD has no private state (ARE),
+    // a GICv3 GICR SGI_base frame holds its own vCPU's.
+    bool state = false;
+    int private_vcpu = -1;
+    std::uint32_t word = 0;
+    if (gicr) {
+        const std::uint32_t rd = offset / gicv3::gicr::kStride;
+        const std::uint32_t inner = offset % gicv3::gicr::kStride;
+        state = rd < config_.num_cpus && inner >= gicv3::gicr::kSgiBase + gicv3::gicr::ISPENDR0 &&
+                inner < gicv3::gicr::kSgiBase + gicv3::gicr::IPRIORITYR0;
+        private_vcpu = static_cast<int>(rd);
+    } else {
+        state = is_state_register(offset);
+        word = (offset % 0x80) / 4;
+        if (!config_.is_v3()) private_vcpu = static_cast<int>(vcpu);
+    }
+    const bool want_pending = (offset % gicv3::gicr::kStride % 0x10000) < gicd::ISACTIVER;
+    const auto frame_access = [&](AccessMode m) {
+        if (gicr) return is_write ? dist_.write_redistributor(vcpu, offset, size, value, m)
+                                  : dist_.read_redistributor(vcpu, offset, size, m);
+        return is_write ? dist_.write(vcpu, offset, size, value, m) : dist_.read(vcpu, offset, size, m);
+    };
     if (mode == AccessMode::Debug) {
         // A debugger's view: no exit. The pending and active state of interrupts held in
         // running vCPUs' list registers is read from those LRs.
+        AccessResult r = frame_access(mode);
         if (is_write) {
-            const AccessResult w = dist_.write(vcpu, offset, size, value, mode);
             settle();
-            return w;
+            return r;
         }
-        AccessResult r = dist_.read(vcpu, offset, size, mode);
-        if (r.ok() && size == 4 && is_state_register(offset)) r.value |= lr_state_bits(vcpu, offset);
+        if (r.ok() && size == 4 && state) r.value |= lr_state_bits(word, want_pending, private_vcpu);
         return r;
     }
     // The access is a trap: the accessing vCPU has exited. For pending/active state, stop
-    // every other running vCPU that holds interrupts in its LRs as well.
+    // every other running vCPU that holds such interrupts in its LRs as well (any vCPU for
+    // an SPI word, the redistributor's own vCPU for a GICR word).
     std::vector<unsigned> stopped;
-    for (unsigned w = 0; w < config_.num_cpus; ++w) {
-        if (!running_[w]) continue;
-        if (w != vcpu && !(is_state_register(offset) && loaded_[w] != 0)) continue;
+    const auto stop = [&](unsigned w) {
         if (w != vcpu) ++stats_.trap_syncs;
         vcpu_exit(w);
         stopped.push_back(w);
+    };
+    if (running_[vcpu]) stop(vcpu);
+    if (state) {
+        if (gicr) {
+            const auto rd = static_cast<unsigned>(private_vcpu);
+            if (rd != vcpu && running_[rd] && loaded_[rd] != 0) stop(rd);
+        } else {
+            for (unsigned w = 0; w < config_.num_cpus; ++w)
+                if (w != vcpu && running_[w] && loaded_[w] != 0) stop(w);
+        }
     }
-    const AccessResult r = is_write ? dist_.write(vcpu, offset, size, value, mode) : dist_.read(vcpu, offset, size, mode);
+    const AccessResult r = frame_access(mode);
     for (unsigned w : stopped) vcpu_entry(w);
     settle();
     return r;
 }
 
-std::uint32_t VmGic::lr_state_bits(unsigned vcpu, std::uint32_t offset) const {
-    // ISPENDR/ICPENDR (0x200-0x2FC) report pending, ISACTIVER/ICACTIVER (0x300-0x3FC) active.
-    const bool want_pending = offset < gicd::ISACTIVER;
-    const std::uint32_t word = (offset % 0x80) / 4;
+std::uint32_t VmGic::lr_state_bits(std::uint32_t word, bool want_pending, int private_vcpu) const {
     std::uint32_t bits = 0;
     for (unsigned w = 0; w < config_.num_cpus; ++w) {
         for (std::uint64_t m = loaded_[w]; m != 0; m &= m - 1) {
             const ListRegister lr = vifs_[w]->list_register(lowest_bit64(m));
             const std::uint32_t id = lr.vintid;
-            if (id / 32 != word || (id < kNumPrivate && w != vcpu)) continue;  // banked: this vCPU's only
+            if (id / 32 != word) continue;
+            if (id < kNumPrivate && static_cast<int>(w) != private_vcpu) continue;  // banked
             if (want_pending ? lr.pending() : lr.active()) bits |= 1u << (id % 32);
         }
     }
@@ -129,17 +163,93 @@ std::uint32_t VmGic::lr_state_bits(unsigned vcpu, std::uint32_t offset) const {
 }
 
 AccessResult VmGic::read_distributor(unsigned vcpu, std::uint32_t offset, unsigned size, AccessMode mode) {
-    return trapped_access(vcpu, offset, size, false, 0, mode);
+    return trapped_access(vcpu, TrapFrame::Gicd, offset, size, false, 0, mode);
 }
 
 AccessResult VmGic::write_distributor(unsigned vcpu, std::uint32_t offset, unsigned size, std::uint64_t value,
                                       AccessMode mode) {
-    return trapped_access(vcpu, offset, size, true, value, mode);
+    return trapped_access(vcpu, TrapFrame::Gicd, offset, size, true, value, mode);
+}
+
+AccessResult VmGic::read_redistributor(unsigned vcpu, std::uint32_t offset, unsigned size, AccessMode mode) {
+    return trapped_access(vcpu, TrapFrame::Gicr, offset, size, false, 0, mode);
+}
+
+AccessResult VmGic::write_redistributor(unsigned vcpu, std::uint32_t offset, unsigned size, std::uint64_t value,
+                                        AccessMode mode) {
+    return trapped_access(vcpu, TrapFrame::Gicr, offset, size, true, value, mode);
+}
+
+AccessResult VmGic::read_sysreg(unsigned vcpu, std::uint32_t encoding, AccessMode mode) {
+    return sysreg_access(vcpu, encoding, false, 0, mode);
+}
+
+AccessResult VmGic::write_sysreg(unsigned vcpu, std::uint32_t encoding, std::uint64_t value, AccessMode mode) {
+    return sysreg_access(vcpu, encoding, true, value, mode);
+}
+
+bool VmGic::sysreg_write_traps(std::uint32_t enc) {
+    namespace sr = gicv3::sysreg;
+    return enc == sr::ICC_SGI0R_EL1 || enc == sr::ICC_SGI1R_EL1 || enc == sr::ICC_ASGI1R_EL1;
+}
+
+AccessResult VmGic::sysreg_access(unsigned vcpu, std::uint32_t enc, bool is_write, std::uint64_t value,
+                                  AccessMode mode) {
+    namespace sr = gicv3::sysreg;
+    check_vcpu(vcpu, is_write ? "write_sysreg" : "read_sysreg");
+    const auto bad = [&](const char* frame, const char* detail, BadAccessKind kind) {
+        const BadAccess b = BadAccess::make(frame, nullptr, detail, vcpu, enc, 8, is_write, value, kind);
+        return AccessResult{0, diag_.bad_access(b), kind};
+    };
+    if (!config_.is_v3())
+        return bad("SYSREG", "GICv2: the CPU interface has no system registers (GICV is memory-mapped)",
+                   BadAccessKind::Reserved);
+    VirtualCpuInterface& vif = *vifs_[vcpu];
+    switch (enc) {
+    case sr::ICC_SRE_EL1:
+        return {is_write ? 0 : gicv3::icc::kSreEl1, AccessStatus::Ok};  // RAO/WI
+    case sr::ICC_SGI0R_EL1:
+    case sr::ICC_SGI1R_EL1:
+    case sr::ICC_ASGI1R_EL1: {
+        if (!is_write) return bad("ICC", "SGI generation registers are write-only", BadAccessKind::ReadOfWriteOnly);
+        if (mode != AccessMode::Normal) return {};
+        if (enc == sr::ICC_ASGI1R_EL1) {
+            diag_.guest_error(BadAccess::make("ICC", "ASGI1R_EL1",
+                                              "ASGI1R targets the other Security state, which does not exist (DS=1): nothing sent",
+                                              vcpu, enc, 8, true, value, BadAccessKind::GuestError));
+            return {};
+        }
+        // With IMO/FMO set the write traps to the hypervisor (KVM vgic_v3_dispatch_sgi): the
+        // vCPU exits, the engine sets the SGIs pending in the virtual distributor, the vCPU
+        // re-enters; running targets that gain a better interrupt are kicked by settle().
+        const bool was_running = running_[vcpu] != 0;
+        if (was_running) vcpu_exit(vcpu);
+        dist_.generate_sgi_v3(vcpu, value, enc == sr::ICC_SGI0R_EL1 ? 0u : 1u);
+        if (was_running) vcpu_entry(vcpu);
+        settle();
+        return {};
+    }
+    default: break;
+    }
+    if (sr::is_ich(enc)) {
+        // The engine owns the hypervisor interface: show its state, refuse changes.
+        if (is_write)
+            return bad("ICH", "vm mode: the list-register engine owns the ICH_ registers (read-only view)",
+                       BadAccessKind::WriteToReadOnly);
+        return vif.read_hyp_sysreg(enc, AccessMode::Debug);
+    }
+    if (sr::el1_route_of(enc) == sr::El1Route::None)
+        return bad("SYSREG", "no GIC system register a guest can reach with this encoding", BadAccessKind::Reserved);
+    const AccessResult r = is_write ? vif.write_vcpu_sysreg(enc, value, mode) : vif.read_vcpu_sysreg(enc, mode);
+    touch(vcpu);
+    settle();
+    return r;
 }
 
 AccessResult VmGic::read_cpu_interface(unsigned vcpu, std::uint32_t offset, unsigned size, AccessMode mode) {
     check_vcpu(vcpu, "read_cpu_interface");
     const AccessResult r = vifs_[vcpu]->read_vcpu(offset, size, mode);
+    touch(vcpu);
     settle();
     return r;
 }
@@ -148,6 +258,7 @@ AccessResult VmGic::write_cpu_interface(unsigned vcpu, std::uint32_t offset, uns
                                         AccessMode mode) {
     check_vcpu(vcpu, "write_cpu_interface");
     const AccessResult r = vifs_[vcpu]->write_vcpu(offset, size, value, mode);
+    touch(vcpu);
     settle();
     return r;
 }
@@ -224,6 +335,7 @@ unsigned VmGic::service_kicks() {
 }
 
 FlushReport VmGic::flush(unsigned vcpu) {
+    touch(vcpu);
     VirtualCpuInterface& vif = *vifs_[vcpu];
     const unsigned n = vif.num_list_regs();
     const std::uint64_t all = bits::low_mask64(n);
@@ -294,6 +406,7 @@ FlushReport VmGic::flush(unsigned vcpu) {
 }
 
 SyncReport VmGic::sync(unsigned vcpu) {
+    touch(vcpu);
     VirtualCpuInterface& vif = *vifs_[vcpu];
     SyncReport report;
     ++stats_.syncs;
@@ -362,7 +475,19 @@ void VmGic::settle() {
         const Candidate c = dist_.highest_pending(w, 0b11);
         if (retrigger || (c.valid() && would_improve(w, c))) request_kick(w);
     });
-    for (unsigned v = 0; v < config_.num_cpus; ++v) update_lines(v);
+    // update_lines may kick, which touches nothing; the list is stable while we walk it.
+    for (std::size_t i = 0; i < touched_list_.size(); ++i) {
+        const unsigned v = touched_list_[i];
+        touched_flag_[v] = 0;
+        update_lines(v);
+    }
+    touched_list_.clear();
+}
+
+void VmGic::touch(unsigned vcpu) {
+    if (touched_flag_[vcpu]) return;
+    touched_flag_[vcpu] = 1;
+    touched_list_.push_back(vcpu);
 }
 
 bool VmGic::relevel(unsigned vcpu) {
@@ -403,6 +528,7 @@ void VmGic::restore_vcpu(unsigned vcpu, const VcpuInterfaceState& state) {
         if (ListRegister::decode(config_.version, lr).valid())
             throw std::invalid_argument("restore_vcpu: vm mode restores only empty list registers (the engine owns them)");
     vifs_[vcpu]->restore(state);
+    touch(vcpu);
     settle();
 }
 

@@ -227,10 +227,6 @@ private:
 } // namespace
 
 void validate_for_execution(const script::Script& s) {
-    if (s.platform.gic == script::GicVersion::V3 && s.platform.mode == script::Mode::Vm)
-        throw script::ScriptError(s.file, s.platform.line,
-                                  "'gic=v3' with 'mode=vm': the GICv3 vm mode is not implemented yet; use mode=hw "
-                                  "or gic=v2");
     // System registers: the generic timer's are modelled, and with gic=v3 the ICC_/ICV_/ICH_
     // ones; any other encoding follows the bad-access policy at run time.
     try {

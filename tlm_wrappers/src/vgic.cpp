@@ -49,9 +49,6 @@ VgicParams Vgic::checked(const VgicParams& p) {
         p.gic.validate();
         if (p.mode == Mode::Vm && !p.gic.virt.enabled)
             throw ConfigError("GicConfig.virt.enabled = 0: allowed 1 (vm mode runs on the virtualization extensions)");
-        if (p.mode == Mode::Vm && p.gic.is_v3())
-            throw ConfigError("GicConfig.version = 3 with vm mode: not implemented yet (roadmap step 5 builds the "
-                              "GICv3 hw mode first); use mode hw or version 2");
     } catch (const ConfigError& e) {
         SC_REPORT_ERROR(kMsgConfig, e.what());  // throws by default; rethrow if the handler does not
         throw;
@@ -152,14 +149,8 @@ AccessResult Vgic::access(Frame frame, unsigned c, std::uint32_t offset, unsigne
             r = {0, diagnostics().bad_access(b), b.kind};
             break;
         }
-        case Frame::Gicr:
-        case Frame::Sysreg: {
-            const BadAccess b = BadAccess::make(frame == Frame::Gicr ? "GICR" : "SYSREG", nullptr,
-                                                "GICv3 frame of a GICv2 vm-mode GIC", c, offset, size, w, value,
-                                                BadAccessKind::Reserved);
-            r = {0, diagnostics().bad_access(b), b.kind};
-            break;
-        }
+        case Frame::Gicr: r = w ? vm_->write_redistributor(c, offset, size, value, mode) : vm_->read_redistributor(c, offset, size, mode); break;
+        case Frame::Sysreg: r = w ? vm_->write_sysreg(c, offset, value, mode) : vm_->read_sysreg(c, offset, mode); break;
         }
     }
     after_access(frame, c, offset);
@@ -185,7 +176,7 @@ void Vgic::after_access(Frame frame, unsigned c, std::uint32_t offset) {
     if (frame == Frame::GichAlias) {
         const unsigned target = offset / gicv2::gich::kAliasStride;
         if (target < params_.gic.num_cpus) cpu[target].update_lr_count();
-    } else if (frame == Frame::Gicd && vm_) {
+    } else if ((frame == Frame::Gicd || frame == Frame::Gicr || frame == Frame::Sysreg) && vm_) {
         // A trap may have synced and flushed other vCPUs too.
         for (unsigned i = 0; i < cpu.size(); ++i) cpu[i].update_lr_count();
     } else if (frame != Frame::Gicd && frame != Frame::Gicr) {
@@ -229,7 +220,10 @@ void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc
         std::uint64_t value = 0;
         if (tx.is_write())
             for (unsigned i = 0; i < len; ++i) value |= std::uint64_t{data[i]} << (8 * i);  // little-endian bus
-        const sc_time done = delay + latency(frame);
+        // vm mode: a guest SGI-register write is a trap, charged like a trapped GICD access.
+        const bool trap = vm_ && frame == Frame::Sysreg && tx.is_write() &&
+                          VmGic::sysreg_write_traps(static_cast<std::uint32_t>(tx.get_address()));
+        const sc_time done = delay + latency(trap ? Frame::Gicd : frame);
         const AccessResult r = access(frame, c, static_cast<std::uint32_t>(tx.get_address()), len, tx.is_write(),
                                       value, AccessMode::Normal, done);
         if (r.status == AccessStatus::Error) {

@@ -184,14 +184,51 @@ constexpr std::uint32_t icc_ap0r(unsigned n) { return ICC_AP0R0_EL1 + n; }
 constexpr std::uint32_t icc_ap1r(unsigned n) { return ICC_AP1R0_EL1 + n; }
 constexpr std::uint32_t ich_ap0r(unsigned n) { return ICH_AP0R0_EL2 + n; }
 constexpr std::uint32_t ich_ap1r(unsigned n) { return ICH_AP1R0_EL2 + n; }
+/// HCR_EL2 (Arm ARM D19.2): only IMO (bit 4) and FMO (bit 3) concern the GIC.
+constexpr std::uint32_t HCR_EL2 = encode(3, 4, 1, 1, 0);
+
+/// The group an EL1 CPU-interface register belongs to for HCR_EL2 routing: Group 1
+/// registers become ICV_ with IMO, Group 0 ones with FMO, the common ones (CTLR, PMR, RPR,
+/// DIR) with either (IHI 0069 "Virtual interrupt handling"). None: not an EL1 CPU-interface
+/// register (SRE and the SGI generation registers are handled apart).
+enum class El1Route : std::uint8_t { None, Group0, Group1, Common };
+constexpr El1Route el1_route_of(std::uint32_t enc) {
+    if (enc >= icc_ap0r(0) && enc <= icc_ap0r(3)) return El1Route::Group0;
+    if (enc >= icc_ap1r(0) && enc <= icc_ap1r(3)) return El1Route::Group1;
+    switch (enc) {
+    case ICC_IAR0_EL1:
+    case ICC_EOIR0_EL1:
+    case ICC_HPPIR0_EL1:
+    case ICC_BPR0_EL1:
+    case ICC_IGRPEN0_EL1: return El1Route::Group0;
+    case ICC_IAR1_EL1:
+    case ICC_EOIR1_EL1:
+    case ICC_HPPIR1_EL1:
+    case ICC_BPR1_EL1:
+    case ICC_IGRPEN1_EL1: return El1Route::Group1;
+    case ICC_CTLR_EL1:
+    case ICC_PMR_EL1:
+    case ICC_RPR_EL1:
+    case ICC_DIR_EL1: return El1Route::Common;
+    default: return El1Route::None;
+    }
+}
+/// ICH_*_EL2: AP0R<n>, AP1R<n>, HCR, VTR, MISR, EISR, ELRSR, VMCR, LR<n> (op1=4, CRn=12,
+/// CRm 8..13; ICC_SRE_EL2 shares CRm 9 and must be matched first).
+constexpr bool is_ich(std::uint32_t enc) { return enc >= ich_ap0r(0) && enc <= ich_lr(kMaxListRegs - 1); }
 } // namespace sysreg
 
 /// ICC_/ICV_ EL1 register fields (IHI 0069 12.2, 12.3).
 namespace icc {
+/// ICC_SRE_EL1 / ICC_SRE_EL2 as this model implements them: the system-register interface
+/// is the only one (no legacy GICC), so SRE is RAO/WI; there is no IRQ/FIQ bypass, so DFB
+/// and DIB are RAO/WI; ICC_SRE_EL2.Enable is RAO/WI (EL1 may always use ICC_SRE_EL1).
 using SRE_SRE = Flag<0, std::uint64_t>;
 using SRE_DFB = Flag<1, std::uint64_t>;
 using SRE_DIB = Flag<2, std::uint64_t>;
 using SRE_Enable = Flag<3, std::uint64_t>;  // ICC_SRE_EL2 only
+constexpr std::uint64_t kSreEl1 = SRE_SRE::mask | SRE_DFB::mask | SRE_DIB::mask;
+constexpr std::uint64_t kSreEl2 = kSreEl1 | SRE_Enable::mask;
 
 using CTLR_CBPR = Flag<0, std::uint64_t>;
 using CTLR_EOImode = Flag<1, std::uint64_t>;

@@ -99,6 +99,27 @@ public:
     AccessResult write_cpu_interface(unsigned vcpu, std::uint32_t offset, unsigned size,
                                      std::uint64_t value, AccessMode mode = AccessMode::Normal);
 
+    // ---- the guest, GICv3 (config.version == GicVersion::V3) ----------------------------------
+    /// The GICR region (redistributor of vCPU n at n * 0x20000): trapped like the distributor.
+    /// For the pending/active registers of SGI_base, the vCPU owning that redistributor is
+    /// stopped too if it holds interrupts in its LRs.
+    AccessResult read_redistributor(unsigned vcpu, std::uint32_t offset, unsigned size,
+                                    AccessMode mode = AccessMode::Normal);
+    AccessResult write_redistributor(unsigned vcpu, std::uint32_t offset, unsigned size,
+                                     std::uint64_t value, AccessMode mode = AccessMode::Normal);
+    /// MRS / MSR by the guest on `vcpu`, which runs with HCR_EL2.IMO = FMO = 1 as KVM runs
+    /// guests: the ICC_ EL1 CPU-interface registers are the vCPU's ICV_ registers (no trap);
+    /// ICC_SGI1R_EL1 / ICC_SGI0R_EL1 writes trap and the engine generates the SGI in the
+    /// virtual distributor (ICC_ASGI1R_EL1: no other Security state, guest error);
+    /// ICC_SRE_EL1 reads SRE|DFB|DIB (RAO/WI). The ICH_ registers show the engine's state
+    /// (reads) and refuse writes: the engine owns them. Anything else is a bad access.
+    AccessResult read_sysreg(unsigned vcpu, std::uint32_t encoding, AccessMode mode = AccessMode::Normal);
+    AccessResult write_sysreg(unsigned vcpu, std::uint32_t encoding, std::uint64_t value,
+                              AccessMode mode = AccessMode::Normal);
+    /// Whether a guest write of this system register traps to the hypervisor (the SGI
+    /// generation registers), so a timed layer charges a trap rather than a register access.
+    static bool sysreg_write_traps(std::uint32_t encoding);
+
     // ---- devices -----------------------------------------------------------------------------
     void set_spi_level(std::uint32_t intid, bool level);
     void set_ppi_level(unsigned vcpu, std::uint32_t intid, bool level);
@@ -172,21 +193,31 @@ private:
         bool maintenance = false;
     };
 
+    /// Which frame a trapped access went to.
+    enum class TrapFrame : std::uint8_t { Gicd, Gicr };
+
     void check_vcpu(unsigned vcpu, const char* what) const;
+    /// `vcpu`'s virtual interface changed: its lines are recomputed at the next settle().
+    void touch(unsigned vcpu);
+    AccessResult sysreg_access(unsigned vcpu, std::uint32_t encoding, bool is_write, std::uint64_t value,
+                               AccessMode mode);
     FlushReport flush(unsigned vcpu);
     SyncReport sync(unsigned vcpu);
     void on_hw_deactivate(unsigned vcpu, std::uint32_t virtual_id, std::uint32_t physical_id);
-    /// Turns distributor changes into kicks, and refreshes every vCPU's lines.
+    /// Turns distributor changes into kicks, and refreshes the lines of every touched vCPU
+    /// (a vCPU's lines depend on its virtual interface alone, so untouched ones cannot have
+    /// changed: no O(vCPUs) walk per access).
     void settle();
     void update_lines(unsigned vcpu);
     /// Recomputes `vcpu`'s lines and reports changes; returns the maintenance level.
     bool relevel(unsigned vcpu);
     void request_kick(unsigned vcpu);
     bool would_improve(unsigned vcpu, const Candidate& c) const;
-    /// Pending (ISPENDR/ICPENDR) or active (ISACTIVER/ICACTIVER) bits of the register word at
-    /// `offset`, as the loaded list registers show them.
-    std::uint32_t lr_state_bits(unsigned vcpu, std::uint32_t offset) const;
-    AccessResult trapped_access(unsigned vcpu, std::uint32_t offset, unsigned size, bool is_write,
+    /// Pending (ISPENDR/ICPENDR) or active (ISACTIVER/ICACTIVER) bits of register word
+    /// `word` as the loaded list registers show them: SPIs of any vCPU, and the private
+    /// interrupts of `private_vcpu` in word 0 (-1: none, the GICv3 GICD view).
+    std::uint32_t lr_state_bits(std::uint32_t word, bool want_pending, int private_vcpu) const;
+    AccessResult trapped_access(unsigned vcpu, TrapFrame frame, std::uint32_t offset, unsigned size, bool is_write,
                                 std::uint64_t value, AccessMode mode);
 
     GicConfig config_;
@@ -197,6 +228,8 @@ private:
     std::vector<std::uint8_t> kick_pending_;
     std::vector<std::uint64_t> loaded_;  // LRs the engine populated, per vCPU
     std::vector<VcpuLines> levels_;
+    std::vector<unsigned> touched_list_;     // vCPUs whose lines settle() recomputes
+    std::vector<std::uint8_t> touched_flag_;
     VmObserver* observer_ = nullptr;
     LrEngineStats stats_;
 };
