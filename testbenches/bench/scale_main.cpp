@@ -7,6 +7,7 @@
 #include "guest/linux_gicv3_driver.hpp"
 #include "vgic/model/gic.hpp"
 #include "vgic/model/gicv3_regs.hpp"
+#include "vgic/model/vm_gic.hpp"
 
 #include <malloc.h>
 #include <chrono>
@@ -32,7 +33,47 @@ struct Row {
     unsigned cpus;
     double bytes_per_cpu;
     double construct_us, boot_us, broadcast_us, spi_us;
+    double vm_bytes_per_vcpu;
+    double vm_broadcast_us;
 };
+
+/// vm mode: heap per vCPU of a GICv3 VmGic, and an SGI broadcast (ICC_SGI1R_EL1 with IRM=1,
+/// a trap) from vCPU 0 to every other running vCPU, each taking and completing it.
+void measure_vm(Row& r) {
+    namespace sr = vgic::gicv3::sysreg;
+    namespace gicr = vgic::gicv3::gicr;
+    const unsigned n = r.cpus;
+    vgic::GicConfig cfg;
+    cfg.version = vgic::GicVersion::V3;
+    cfg.num_cpus = n;
+    cfg.num_spis = 988;
+    const std::size_t before = heap_in_use();
+    auto vm = std::make_unique<vgic::VmGic>(cfg);
+    r.vm_bytes_per_vcpu = static_cast<double>(heap_in_use() - before) / n;
+    vm->write_distributor(0, vgic::gicv3::gicd::CTLR, 4, 0x2);
+    for (unsigned v = 0; v < n; ++v) {
+        vm->write_redistributor(v, v * gicr::kStride + gicr::WAKER, 4, 0);
+        vm->write_redistributor(v, v * gicr::kStride + gicr::kSgiBase + gicr::IGROUPR0, 4, ~0u);
+        vm->write_redistributor(v, v * gicr::kStride + gicr::kSgiBase + gicr::ISENABLER0, 4, 0xFF);
+        vm->write_sysreg(v, sr::ICC_PMR_EL1, 0xF0);
+        vm->write_sysreg(v, sr::ICC_IGRPEN1_EL1, 1);
+        vm->vcpu_entry(v);
+    }
+    const int rounds = n >= 512 ? 3 : 20;
+    const auto t0 = Clock::now();
+    for (int k = 0; k < rounds; ++k) {
+        vm->write_sysreg(0, sr::ICC_SGI1R_EL1, (std::uint64_t{1} << 40) | (std::uint64_t{1} << 24));
+        vm->service_kicks();
+        for (unsigned v = 1; v < n; ++v) {
+            const std::uint64_t iar = vm->read_sysreg(v, sr::ICC_IAR1_EL1).value;
+            if (iar != 1) std::fprintf(stderr, "vgic_scale: vCPU %u read IAR1 %llu, expected SGI 1\n", v,
+                                       static_cast<unsigned long long>(iar));
+            vm->write_sysreg(v, sr::ICC_EOIR1_EL1, iar);
+        }
+        vm->service_kicks();
+    }
+    r.vm_broadcast_us = us_since(t0) / rounds;
+}
 
 Row measure(unsigned cpus) {
     namespace sr = vgic::gicv3::sysreg;
@@ -85,6 +126,7 @@ Row measure(unsigned cpus) {
         gic->write_sysreg(target, sr::ICC_EOIR1_EL1, iar);
     }
     r.spi_us = us_since(t0) / n;
+    measure_vm(r);
     return r;
 }
 
@@ -102,13 +144,14 @@ int main(int argc, char** argv) {
         counts.push_back(static_cast<unsigned>(v));
     }
     if (counts.empty()) counts = {1, 8, 64, 256, 512, 4096};
-    std::printf("GICv3 hw mode, 988 SPIs, Linux GICv3 driver boot on every CPU\n");
-    std::printf("| CPUs | heap bytes / CPU | construct | boot (all CPUs) | SGI to all others + acks | routed SPI round trip |\n");
-    std::printf("|---|---|---|---|---|---|\n");
+    std::printf("GICv3, 988 SPIs. hw: Linux GICv3 driver boot on every CPU; vm: every vCPU running\n");
+    std::printf("| CPUs | hw heap bytes / CPU | construct | boot (all CPUs) | SGI to all others + acks | routed SPI round trip "
+                "| vm heap bytes / vCPU | vm SGI broadcast (trap, kicks, acks) |\n");
+    std::printf("|---|---|---|---|---|---|---|---|\n");
     for (unsigned c : counts) {
         const Row r = measure(c);
-        std::printf("| %u | %.0f | %.0f us | %.0f us | %.1f us | %.0f ns |\n", r.cpus, r.bytes_per_cpu, r.construct_us,
-                    r.boot_us, r.broadcast_us, r.spi_us * 1000);
+        std::printf("| %u | %.0f | %.0f us | %.0f us | %.1f us | %.0f ns | %.0f | %.1f us |\n", r.cpus, r.bytes_per_cpu,
+                    r.construct_us, r.boot_us, r.broadcast_us, r.spi_us * 1000, r.vm_bytes_per_vcpu, r.vm_broadcast_us);
     }
     return 0;
 }
