@@ -116,11 +116,12 @@ std::string cpu_list(const std::vector<unsigned>& cpus) {
     return s + "}";
 }
 
-void run_v3(unsigned cpus, bool split_eoi, bool trace, Tally& t) {
-    std::printf("== Linux GICv3 on %u CPU%s (16 CPUs per cluster, 64 SPIs, %s EOI, RWP emulated)\n", cpus,
-                cpus > 1 ? "s" : "", split_eoi ? "split" : "combined");
+void run_v3(unsigned cpus, unsigned per_cluster, bool split_eoi, bool trace, Tally& t) {
+    std::printf("== Linux GICv3 on %u CPU%s (%u CPUs per cluster, 64 SPIs, %s EOI, RWP emulated)\n", cpus,
+                cpus > 1 ? "s" : "", per_cluster, split_eoi ? "split" : "combined");
     GicConfig cfg;
     cfg.version = vgic::GicVersion::V3;
+    cfg.v3.cpus_per_cluster = per_cluster;
     cfg.num_cpus = cpus;
     cfg.num_spis = 64;
     Gic gic(cfg);
@@ -209,6 +210,7 @@ void usage(FILE* out) {
                  "  --gic V      only the Linux GICv2 or only the GICv3 driver (default: both)\n"
                  "  --cpus N     run on N CPUs (v2: 1..8, v3: 1..4096); repeatable;\n"
                  "               default v2: 1 and 4, v3: 1, 4 and 64\n"
+                 "  --cpus-per-cluster K  GICv3 topology: Aff0 = cpu %% K, Aff1 = cpu / K (1..256; default 16)\n"
                  "  --split-eoi  Linux with EOImode=1 (EOIR then DIR)\n"
                  "  --trace      print every register access the driver made\n");
 }
@@ -218,6 +220,7 @@ void usage(FILE* out) {
 int main(int argc, char** argv) {
     std::vector<unsigned> cpu_counts;
     bool split = false, trace = false, want_v2 = true, want_v3 = true;
+    unsigned per_cluster = 16;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--gic") {
@@ -237,6 +240,15 @@ int main(int argc, char** argv) {
                 return 2;
             }
             cpu_counts.push_back(static_cast<unsigned>(n));
+        } else if (a == "--cpus-per-cluster") {
+            char* end = nullptr;
+            const long k = i + 1 < argc ? std::strtol(argv[++i], &end, 10) : 0;
+            if (end == nullptr || *end != '\0' || k < 1 || k > 256) {
+                std::fprintf(stderr, "vgic-conformance: --cpus-per-cluster '%s': expected a number in 1..256\n",
+                             i < argc ? argv[i] : "");
+                return 2;
+            }
+            per_cluster = static_cast<unsigned>(k);
         } else if (a == "--split-eoi") {
             split = true;
         } else if (a == "--trace") {
@@ -259,7 +271,7 @@ int main(int argc, char** argv) {
     if (want_v2)
         for (unsigned n : cpu_counts.empty() ? std::vector<unsigned>{1, 4} : cpu_counts) run(n, split, trace, t);
     if (want_v3)
-        for (unsigned n : cpu_counts.empty() ? std::vector<unsigned>{1, 4, 64} : cpu_counts) run_v3(n, split, trace, t);
+        for (unsigned n : cpu_counts.empty() ? std::vector<unsigned>{1, 4, 64} : cpu_counts) run_v3(n, per_cluster, split, trace, t);
     std::printf("conformance: %u passed, %u failed\n", t.passed, t.failed);
     return t.failed == 0 ? 0 : 1;
 }

@@ -288,7 +288,7 @@ const TimeUnit* find_unit(std::string_view name) {
 const char* const kFrames = "gicd, gicc, gich, gicv or gicr";
 const char* const kLines = "irq, fiq, virq, vfiq or maint";
 const char* const kCommands = "platform, cpu, line, vcpu, wait, expect or echo";
-const char* const kPlatformKeys = "gic, mode, cpus, spis, lrs, prio_bits, bad_access or timing";
+const char* const kPlatformKeys = "gic, mode, cpus, spis, lrs, prio_bits, cluster, bad_access or timing";
 const char* const kUnitList = "ps, ns, us, ms or s";
 
 class LineParser {
@@ -380,7 +380,7 @@ PlatformSpec LineParser::platform_command() {
         const std::string_view value = word.substr(eq + 1);
         static constexpr std::string_view kKeys[] = {"gic",       "mode",       "cpus",
                                                      "spis",      "lrs",        "prio_bits",
-                                                     "bad_access", "timing"};
+                                                     "cluster",   "bad_access", "timing"};
         bool known = false;
         for (std::string_view k : kKeys) known = known || k == key;
         if (!known) fail("unknown platform key " + quote(key) + ": expected " + kPlatformKeys);
@@ -437,6 +437,13 @@ PlatformSpec LineParser::platform_command() {
             lo = 4;
             hi = 8;
             expected = "4..8";
+        } else if (g.key == "cluster") {
+            // GICv3 topology (GicConfig.v3.cpus_per_cluster): GICv2 has no affinity routing.
+            if (!v3) fail("platform key 'cluster' needs gic=v3 (CPUs per cluster set the GICv3 affinities)");
+            field = &spec.cluster;
+            lo = 1;
+            hi = 256;
+            expected = "1..256 (CPUs per cluster, Aff0 values)";
         } else {
             continue;
         }

@@ -51,6 +51,7 @@ struct PlatformSpec {
     unsigned spis = 256;              ///< a multiple of 32 in 0..960, or 988
     unsigned lrs = 4;                 ///< list registers per CPU: 1..64 (gic=v2), 1..16 (gic=v3)
     unsigned prio_bits = 5;           ///< implemented priority bits, 4..8
+    unsigned cluster = 16;            ///< gic=v3 only: CPUs per cluster (Aff0 values), 1..256
     BadAccess bad_access = BadAccess::Raz;
     std::string timing = "zero";      ///< a timing preset name or a file path, not resolved here
     unsigned line = 0;                ///< source line of the `platform` command

@@ -40,6 +40,7 @@ tlm::VgicParams make_params(const script::Script& s) {
     tlm::VgicParams v;
     v.mode = p.mode == script::Mode::Vm ? tlm::Mode::Vm : tlm::Mode::Hw;
     v.gic.version = p.gic == script::GicVersion::V3 ? GicVersion::V3 : GicVersion::V2;
+    v.gic.v3.cpus_per_cluster = p.cluster;
     v.gic.num_cpus = p.cpus;
     v.gic.num_spis = p.spis;
     v.gic.priority_bits = p.prio_bits;

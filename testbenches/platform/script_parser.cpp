@@ -491,16 +491,16 @@ BOOST_AUTO_TEST_CASE(error_unknown_command) {
 BOOST_AUTO_TEST_CASE(error_platform_word_not_key_value) {
     BOOST_TEST(error_of("platform gic v3\n") ==
                "tb.vgic:1: error: 'gic': expected KEY=VALUE (keys: gic, mode, cpus, spis, lrs, "
-               "prio_bits, bad_access or timing)");
+               "prio_bits, cluster, bad_access or timing)");
     BOOST_TEST(error_of("platform =v3\n") ==
                "tb.vgic:1: error: '=v3': expected KEY=VALUE (keys: gic, mode, cpus, spis, lrs, "
-               "prio_bits, bad_access or timing)");
+               "prio_bits, cluster, bad_access or timing)");
 }
 
 BOOST_AUTO_TEST_CASE(error_platform_unknown_key) {
     BOOST_TEST(error_of("platform gic=v3 cores=4\n") ==
                "tb.vgic:1: error: unknown platform key 'cores': expected gic, mode, cpus, spis, "
-               "lrs, prio_bits, bad_access or timing");
+               "lrs, prio_bits, cluster, bad_access or timing");
 }
 
 BOOST_AUTO_TEST_CASE(error_platform_duplicate_key) {
@@ -541,6 +541,15 @@ BOOST_AUTO_TEST_CASE(error_platform_out_of_range) {
     BOOST_TEST(error_of("platform lrs=65\n") == "tb.vgic:1: error: bad lrs value '65': expected 1..64 with gic=v2");
     BOOST_TEST(error_of("platform prio_bits=3\n") == "tb.vgic:1: error: bad prio_bits value '3': expected 4..8");
     BOOST_TEST(error_of("platform prio_bits=9\n") == "tb.vgic:1: error: bad prio_bits value '9': expected 4..8");
+    // GICv3 topology: CPUs per cluster (Aff0 is 8 bits); meaningless without affinity routing.
+    BOOST_TEST(error_of("platform gic=v3 cluster=0\n") ==
+               "tb.vgic:1: error: bad cluster value '0': expected 1..256 (CPUs per cluster, Aff0 values)");
+    BOOST_TEST(error_of("platform cluster=257 gic=v3\n") ==
+               "tb.vgic:1: error: bad cluster value '257': expected 1..256 (CPUs per cluster, Aff0 values)");
+    BOOST_TEST(error_of("platform cluster=4\n") ==
+               "tb.vgic:1: error: platform key 'cluster' needs gic=v3 (CPUs per cluster set the GICv3 affinities)");
+    BOOST_TEST(parse("platform cluster=4 gic=v3 cpus=64\n").platform.cluster == 4u);
+    BOOST_TEST(parse("platform gic=v3\n").platform.cluster == 16u, "default: 16, KVM's layout");
 }
 
 BOOST_AUTO_TEST_CASE(error_cpu_out_of_range) {
@@ -663,7 +672,7 @@ BOOST_AUTO_TEST_CASE(error_trailing_garbage) {
                "tb.vgic:2: error: unexpected '==' after the command");
     BOOST_TEST(error_of("platform gic=v3 extra\n") ==
                "tb.vgic:1: error: 'extra': expected KEY=VALUE (keys: gic, mode, cpus, spis, lrs, "
-               "prio_bits, bad_access or timing)");
+               "prio_bits, cluster, bad_access or timing)");
 }
 
 BOOST_AUTO_TEST_CASE(error_bad_comparison) {
