@@ -121,8 +121,9 @@ void VirtualCpuInterface::set_lr(unsigned index, std::uint64_t value) {
 }
 
 std::uint32_t VirtualCpuInterface::hcr_writable() const {
-    // GICv3 adds TC, TALL0, TALL1 and TDIR (stored; traps are not modelled); TSEI is RES0
-    // (ICH_VTR_EL2.SEIS = 0), vSGIEOICount RES0 (no GICv4.1).
+    // GICv3 adds TC, TALL0 and TALL1 (stored; traps are not modelled); TSEI is RES0
+    // (ICH_VTR_EL2.SEIS = 0), TDIR RES0 (IHI 0069 ICH_HCR_EL2.TDIR exists only when
+    // ICH_VTR_EL2.TDS = 1, and vtr() reports TDS = 0), vSGIEOICount RES0 (no GICv4.1).
     return is_v3() ? gicv3::ich::kHcrWritable : kHcrWritable;
 }
 
@@ -248,7 +249,7 @@ StateCheck VirtualCpuInterface::check_state(const State& st) const {
     if (st.hcr & ~hcr_ok)
         return StateProblem{"/hcr", hex_string(st.hcr, 8) + " sets reserved bits (" +
                                         (is_v3() ? "ICH_HCR_EL2 holds " : "GICH_HCR holds ") + hex_string(hcr_ok, 8) +
-                                        (is_v3() ? ": the enables, TC, TALL0, TALL1, TDIR and the 5-bit EOIcount)"
+                                        (is_v3() ? ": the enables, TC, TALL0, TALL1 and the 5-bit EOIcount)"
                                                  : ": the enables and the 5-bit EOICount)")};
     const std::uint32_t fields = vmcr_fields();
     if (st.vmcr & ~fields)
@@ -384,8 +385,11 @@ bool VirtualCpuInterface::deactivate(std::uint32_t intid, unsigned source_cpu) {
         }
         return true;
     }
-    // No LR holds it active: count it for the hypervisor (EOIcount, LRENP).
-    count_eoi();
+    // No LR holds it active: count it for the hypervisor (EOIcount, LRENP), but only for a
+    // valid non-LPI INTID (IHI 0069 ICH_HCR_EL2.EOIcount: "a valid interrupt identifier that
+    // is not in the LPI range (that is < 8192)"; 1020-1023 never get here, 1024-8191 are
+    // reserved without the extended ranges). Section 3 item 7: never for LPIs.
+    if (intid < kMaxIntids) count_eoi();
     return false;
 }
 

@@ -270,10 +270,10 @@ using HCR_TC = Flag<10>;
 using HCR_TALL0 = Flag<11>;
 using HCR_TALL1 = Flag<12>;
 using HCR_TSEI = Flag<13>;  // RES0: ICH_VTR.SEIS = 0
-using HCR_TDIR = Flag<14>;
+using HCR_TDIR = Flag<14>;  // RES0: ICH_VTR_EL2.TDS = 0 (no FEAT_GICv3_TDIR)
 using HCR_EOIcount = Field<27, 5>;
 constexpr std::uint32_t kHcrWritable = 0xFFu | HCR_TC::mask | HCR_TALL0::mask | HCR_TALL1::mask |
-                                       HCR_TDIR::mask | HCR_EOIcount::mask;
+                                       HCR_EOIcount::mask;
 
 using VTR_ListRegs = Field<0, 5>;   // LRs - 1
 using VTR_TDS = Flag<19>;
