@@ -55,6 +55,9 @@ CpuInterfaceParams CpuInterfaceParams::virtual_v3(unsigned priority_bits, unsign
 
 std::vector<RegisterDesc<CpuInterface>> CpuInterface::register_table(const CpuInterfaceParams& params) {
     using C = CpuInterface;
+    // GICv3 has no memory-mapped CPU interface (the system registers replace it): no table,
+    // and no word index to hold per CPU.
+    if (params.arch == GicVersion::V3) return {};
     std::vector<RegisterDesc<C>> t = {
         {"CTLR", CTLR, 1, kW32, RegAccess::RW, &C::rd_ctlr, &C::wr_ctlr},
         {"PMR", PMR, 1, kW32, RegAccess::RW, &C::rd_pmr, &C::wr_pmr},
@@ -88,7 +91,7 @@ CpuInterface::CpuInterface(unsigned cpu, CandidateSource& source, Diagnostics& d
       source_(source),
       diag_(diag),
       params_(params),
-      frame_(params.frame_name, kFrameSize, register_table(params)),
+      frame_(params.frame_name, params.arch == GicVersion::V3 ? 0 : kFrameSize, register_table(params)),
       preemption_bits_(std::min({params.preemption_bits, params.priority_bits, 7u})),
       priority_mask_(static_cast<std::uint8_t>(0xFFu << (8 - params.priority_bits))),
       // GICV_CTLR has no bypass-disable bits (IHI 0048B 5.6.?). GICv3 (IHI 0069 ICC_CTLR_EL1,

@@ -24,6 +24,22 @@ constexpr const char* kAp0rNames[4] = {"AP0R0_EL2", "AP0R1_EL2", "AP0R2_EL2", "A
 constexpr const char* kAp1rNames[4] = {"AP1R0_EL2", "AP1R1_EL2", "AP1R2_EL2", "AP1R3_EL2"};
 } // namespace
 
+std::vector<RegisterDesc<VirtualCpuInterface>> VirtualCpuInterface::gich_table(GicVersion version) {
+    // GICv3 reaches the virtual interface control through the ICH_ system registers only.
+    if (version == GicVersion::V3) return {};
+    using V = VirtualCpuInterface;
+    return {
+        {"HCR", HCR, 1, kW32, RegAccess::RW, &V::rd_hcr, &V::wr_hcr},
+        {"VTR", VTR, 1, kW32, RegAccess::RO, &V::rd_vtr, nullptr},
+        {"VMCR", VMCR, 1, kW32, RegAccess::RW, &V::rd_vmcr, &V::wr_vmcr},
+        {"MISR", MISR, 1, kW32, RegAccess::RO, &V::rd_misr, nullptr},
+        {"EISR", EISR0, 2, kW32, RegAccess::RO, &V::rd_eisr, nullptr},
+        {"ELRSR", ELRSR0, 2, kW32, RegAccess::RO, &V::rd_elrsr, nullptr},
+        {"APR", APR, 1, kW32, RegAccess::RW, &V::rd_apr, &V::wr_apr},
+        {"LR", LR0, kMaxListRegs, kW32, RegAccess::RW, &V::rd_lr, &V::wr_lr},
+    };
+}
+
 VirtualCpuInterface::VirtualCpuInterface(unsigned cpu, const VirtConfig& config, Diagnostics& diag,
                                          PhysicalDeactivate on_physical_deactivate, GicVersion version)
     : cpu_(cpu),
@@ -31,17 +47,7 @@ VirtualCpuInterface::VirtualCpuInterface(unsigned cpu, const VirtConfig& config,
       config_((config.validate(version), config)),
       diag_(diag),
       on_physical_deactivate_(std::move(on_physical_deactivate)),
-      frame_("GICH", kFrameSize,
-             {
-                 {"HCR", HCR, 1, kW32, RegAccess::RW, &VirtualCpuInterface::rd_hcr, &VirtualCpuInterface::wr_hcr},
-                 {"VTR", VTR, 1, kW32, RegAccess::RO, &VirtualCpuInterface::rd_vtr, nullptr},
-                 {"VMCR", VMCR, 1, kW32, RegAccess::RW, &VirtualCpuInterface::rd_vmcr, &VirtualCpuInterface::wr_vmcr},
-                 {"MISR", MISR, 1, kW32, RegAccess::RO, &VirtualCpuInterface::rd_misr, nullptr},
-                 {"EISR", EISR0, 2, kW32, RegAccess::RO, &VirtualCpuInterface::rd_eisr, nullptr},
-                 {"ELRSR", ELRSR0, 2, kW32, RegAccess::RO, &VirtualCpuInterface::rd_elrsr, nullptr},
-                 {"APR", APR, 1, kW32, RegAccess::RW, &VirtualCpuInterface::rd_apr, &VirtualCpuInterface::wr_apr},
-                 {"LR", LR0, kMaxListRegs, kW32, RegAccess::RW, &VirtualCpuInterface::rd_lr, &VirtualCpuInterface::wr_lr},
-             }),
+      frame_("GICH", version == GicVersion::V3 ? 0 : kFrameSize, gich_table(version)),
       gicv_(cpu, static_cast<CandidateSource&>(*this), diag,
             version == GicVersion::V3
                 ? CpuInterfaceParams::virtual_v3(config_.priority_bits, config_.preemption_bits)

@@ -149,6 +149,7 @@ private:
     bool is_active(std::uint32_t intid) const override;
     unsigned group_of(std::uint32_t intid) const override;
 
+    static std::vector<RegisterDesc<VirtualCpuInterface>> gich_table(GicVersion version);
     int find_lr(std::uint32_t intid, bool active_only) const;
     std::uint64_t sanitize_lr(std::uint64_t value) const;
     void store_lr(unsigned index, std::uint64_t value);
