@@ -411,6 +411,21 @@ SyncReport VmGic::sync(unsigned vcpu) {
     SyncReport report;
     ++stats_.syncs;
     report.eoi_count = vif.eoi_count();
+    // EOIs the guest performed on interrupts that had no LR: the evicted actives, completed
+    // in nesting order (highest priority first). This must happen before the LRs are folded
+    // back: EOIcount counts EOIs that matched no list register (IHI 0069 ICH_HCR_EL2.EOIcount,
+    // ICV_EOIR1_EL1; section 3 item 7), so it can only stand for interrupts that were outside
+    // the LRs during this run. Folded first, an interrupt still active in an LR (e.g. the outer
+    // handler of one that another vCPU deactivated through GICD_ICACTIVER, whose EOI then
+    // found no LR) would join the candidates and be deactivated while its handler runs.
+    for (unsigned k = 0; k < report.eoi_count; ++k) {
+        const Candidate c = dist_.highest_active_unloaded(vcpu);
+        if (!c.valid()) break;
+        dist_.deactivate(vcpu, c.intid);
+        ++stats_.eoicount_deactivations;
+        const std::uint16_t pintid = dist_.hw_mapping(vcpu, c.intid);
+        if (pintid != 0 && observer_ != nullptr) observer_->physical_deactivate(vcpu, c.intid, pintid);
+    }
     const std::uint64_t empty = vif.elrsr();
     for (std::uint64_t m = loaded_[vcpu]; m != 0; m &= m - 1) {
         const unsigned i = lowest_bit64(m);
@@ -431,16 +446,6 @@ SyncReport VmGic::sync(unsigned vcpu) {
     }
     loaded_[vcpu] = 0;
     stats_.lr_reads += report.lrs_read;
-    // EOIs the guest performed on interrupts that had no LR: the evicted actives, completed
-    // in nesting order (highest priority first).
-    for (unsigned k = 0; k < report.eoi_count; ++k) {
-        const Candidate c = dist_.highest_active_unloaded(vcpu);
-        if (!c.valid()) break;
-        dist_.deactivate(vcpu, c.intid);
-        ++stats_.eoicount_deactivations;
-        const std::uint16_t pintid = dist_.hw_mapping(vcpu, c.intid);
-        if (pintid != 0 && observer_ != nullptr) observer_->physical_deactivate(vcpu, c.intid, pintid);
-    }
     vif.set_hcr(0);
     return report;
 }
@@ -468,12 +473,30 @@ bool VmGic::would_improve(unsigned vcpu, const Candidate& c) const {
     return false;
 }
 
+bool VmGic::return_armed(unsigned vcpu) const {
+    // Whether the running vCPU's list registers already promise the engine control back
+    // when they drain: UIE with two or more LRs (U asserts at <= 1 valid LR, section 3 item
+    // 5); with one LR, NPIE, an EOI=1 LR (EOI maintenance at its deactivation) or an HW=1 LR
+    // (on_hw_deactivate kicks while anything is in flight).
+    const VirtualCpuInterface& vif = *vifs_[vcpu];
+    const std::uint32_t hcr = vif.hcr();
+    if (vif.num_list_regs() >= 2) return HCR_UIE::test(hcr);
+    if (HCR_NPIE::test(hcr)) return true;
+    const ListRegister lr = vif.list_register(0);
+    return lr.valid() && (lr.hw || lr.eoi);
+}
+
 void VmGic::settle() {
     dist_.drain_dirty([this](unsigned w) {
         const bool retrigger = dist_.take_retrigger(w);
         if (!running_[w]) return;
         const Candidate c = dist_.highest_pending(w, 0b11);
-        if (retrigger || (c.valid() && would_improve(w, c))) request_kick(w);
+        // A new in-flight interrupt that would not improve the LRs still needs a kick unless
+        // a maintenance interrupt is already armed: a flush without overflow set no UIE, so
+        // once the guest drained the LRs nothing would give control back and the interrupt
+        // would wait for an unrelated exit (KVM kicks on every queueing, vgic_queue_irq_unlock;
+        // section 3 item 13). The kick's flush overflows and arms UIE, so this kicks once.
+        if (retrigger || (c.valid() && (would_improve(w, c) || !return_armed(w)))) request_kick(w);
     });
     // update_lines may kick, which touches nothing; the list is stable while we walk it.
     for (std::size_t i = 0; i < touched_list_.size(); ++i) {

@@ -20,7 +20,8 @@
 // evicted) and deactivated at the next sync, highest priority first (the nesting order).
 //
 // Kicks: when a running vCPU's situation changes (a new interrupt that would improve its
-// LRs, a re-triggered interrupt already in an LR, a maintenance condition), the model asks
+// LRs, or that would otherwise wait with no maintenance interrupt armed to bring control
+// back, a re-triggered interrupt already in an LR, a maintenance condition), the model asks
 // for a kick through VmObserver::kick; whoever drives time (the TLM layer, or
 // service_kicks() in untimed use) performs the exit + entry.
 #pragma once
@@ -213,6 +214,9 @@ private:
     bool relevel(unsigned vcpu);
     void request_kick(unsigned vcpu);
     bool would_improve(unsigned vcpu, const Candidate& c) const;
+    /// The running vCPU's LRs and HCR already guarantee a maintenance interrupt (or an HW
+    /// deactivation kick) when the LRs drain, so a queued interrupt is not stranded.
+    bool return_armed(unsigned vcpu) const;
     /// Pending (ISPENDR/ICPENDR) or active (ISACTIVER/ICACTIVER) bits of register word
     /// `word` as the loaded list registers show them: SPIs of any vCPU, and the private
     /// interrupts of `private_vcpu` in word 0 (-1: none, the GICv3 GICD view).
