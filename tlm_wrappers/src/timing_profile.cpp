@@ -132,7 +132,7 @@ const std::vector<TimingParameter>& parameter_table() {
          &P::gich_access},
         {"gicv_access", TimingUnit::Picoseconds,
          "one virtual CPU interface (GICV) register access by the guest (no trap)", &P::gicv_access},
-        {"gicr_access", TimingUnit::Picoseconds, "one GICv3 redistributor (GICR) register access",
+        {"gicr_access", TimingUnit::Picoseconds, "one GICv3 redistributor (GICR) register access (vm mode: a guest's GICR access is a trap and costs gicd_access)",
          &P::gicr_access},
         {"sysreg_access", TimingUnit::Picoseconds,
          "one system-register access: GICv3 ICC/ICV/ICH registers and the timer's CNT* registers",

@@ -107,7 +107,8 @@ void Vgic::precompute_latencies() {
     latency_[static_cast<unsigned>(Frame::Gich)] = ps(t.gich_access);
     latency_[static_cast<unsigned>(Frame::GichAlias)] = ps(t.gich_access);
     latency_[static_cast<unsigned>(Frame::Gicv)] = ps(t.gicv_access);
-    latency_[static_cast<unsigned>(Frame::Gicr)] = ps(t.gicr_access);
+    // vm mode: a guest GICR access is a trap like a GICD one (the trap-and-emulate round trip).
+    latency_[static_cast<unsigned>(Frame::Gicr)] = ps(params_.mode == Mode::Vm ? t.gicd_access : t.gicr_access);
     latency_[static_cast<unsigned>(Frame::Sysreg)] = ps(t.sysreg_access);
     signal_delay_ = ps(t.signal_delay);
 }
