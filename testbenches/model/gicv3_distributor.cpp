@@ -10,7 +10,6 @@
 #include "vgic/model/distributor.hpp"
 #include "vgic/model/gicv3_regs.hpp"
 
-#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <ostream>
@@ -749,12 +748,12 @@ BOOST_AUTO_TEST_CASE(gicc_gich_gicv_frames_absent_with_v3) {
 // ---- scale ---------------------------------------------------------------------------------------
 
 // IHI 0069 GICR_TYPER.Processor_Number is 16 bits: GICv3 systems have thousands of PEs. A
-// GIC with 512 CPUs and 988 SPIs (INTIDs up to 1019) builds, wakes, routes and delivers in
-// well under a second; with 4096 CPUs, one routing change costs no more than with 8 (no
-// per-CPU loop on the refresh path).
-BOOST_AUTO_TEST_CASE(large_configurations_route_quickly) {
-    using clock = std::chrono::steady_clock;
-    const auto t0 = clock::now();
+// GIC with 512 CPUs and 988 SPIs (INTIDs up to 1019) builds, wakes, routes and delivers; with
+// 4096 CPUs an SPI re-routed 100000 times is always at exactly the CPU IROUTER names, and
+// 1-of-N choices go round-robin over all 4096 (the documented IMPLEMENTATION DEFINED choice).
+// What this costs is measured by testbenches/bench/vgic_scale (docs/PERFORMANCE.md), not
+// asserted here.
+BOOST_AUTO_TEST_CASE(large_configurations_route_correctly) {
     {
         test::GicFixture f(v3_config(512, 988));
         Gic& gic = f.gic;
@@ -768,28 +767,45 @@ BOOST_AUTO_TEST_CASE(large_configurations_route_quickly) {
         BOOST_TEST(gic.read_redistributor(0, gicr(511, v3r::TYPER), 8).value ==
                    ((std::uint64_t{0x1F0F} << 32) | kRTyperLast | kRTyperDPGS | (511u << 8)));
     }
-    const auto built = clock::now() - t0;
-    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(built).count() < 1000);
 
     Dist d(v3_config(4096, 988));
     d.wake_all();
     d.wr(v3d::CTLR, 0x3);
     d.spi(1000, 0);
     d.pend(1000);
-    const auto t1 = clock::now();
-    for (unsigned i = 0; i < 100000; ++i) d.wr(irouter(1000), d.cfg.mpidr_of(i % 4096), 8);
-    const auto routed = clock::now() - t1;
-    BOOST_TEST(d.best((99999u) % 4096).intid == 1000u);
-    BOOST_TEST(!d.best(0).valid());
-    // 100000 re-routes: a loop over 4096 CPUs each would be ~4e8 heap updates.
-    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(routed).count() < 1000);
-    d.wr(irouter(1000), kIrouterIRM, 8);
-    const auto t2 = clock::now();
     for (unsigned i = 0; i < 100000; ++i) {
-        d.unpend(1000);
-        d.pend(1000);  // each new instance: a 1-of-N choice
+        const unsigned cpu = i % 4096;
+        d.wr(irouter(1000), d.cfg.mpidr_of(cpu), 8);
+        if (i % 997 == 0) {  // sampled: the new target has it, the previous one no longer
+            BOOST_TEST_REQUIRE(d.best(cpu).intid == 1000u);
+            BOOST_TEST_REQUIRE(!d.best((cpu + 4095) % 4096).valid());
+        }
     }
-    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t2).count() < 1000);
+    BOOST_TEST(d.best(99999u % 4096).intid == 1000u);
+    BOOST_TEST(!d.best(0).valid());
+    // 1-of-N: each new instance goes to the participant after the last one chosen, so 1024
+    // instances later the choice has moved on by 1024 CPUs; exactly one CPU holds it.
+    d.wr(irouter(1000), kIrouterIRM, 8);
+    const auto holder = [&d] {
+        int found = -1;
+        for (unsigned c = 0; c < 4096; ++c)
+            if (d.best(c).valid()) {
+                BOOST_TEST_REQUIRE(found == -1, "one CPU only holds a 1-of-N SPI");
+                found = static_cast<int>(c);
+            }
+        return found;
+    };
+    int previous = holder();
+    BOOST_TEST_REQUIRE(previous >= 0);
+    for (unsigned round = 0; round < 8; ++round) {
+        for (unsigned k = 0; k < 1024; ++k) {
+            d.unpend(1000);
+            d.pend(1000);  // each new instance: a 1-of-N choice
+        }
+        const int now = holder();
+        BOOST_TEST(now == (previous + 1024) % 4096);
+        previous = now;
+    }
 }
 
 // ---- state ---------------------------------------------------------------------------------------
