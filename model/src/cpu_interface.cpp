@@ -1,5 +1,6 @@
 #include "vgic/model/cpu_interface.hpp"
 
+#include "no_frame.hpp"
 #include "vgic/model/gicv3_regs.hpp"
 
 #include <algorithm>
@@ -107,22 +108,18 @@ CpuInterface::CpuInterface(unsigned cpu, CandidateSource& source, Diagnostics& d
       bpr_(static_cast<std::uint8_t>(7 - preemption_bits_)),
       abpr_(static_cast<std::uint8_t>(8 - preemption_bits_)) {}
 
+namespace {
+constexpr const char* kNoFrameV3 = "GICv3: no memory-mapped CPU interface frame";
+} // namespace
+
 AccessResult CpuInterface::read(std::uint32_t offset, unsigned size, AccessMode mode) {
-    if (is_v3()) {
-        // A GICv3 CPU interface is reached through system registers (SRE=1, no legacy frame).
-        const BadAccess b = BadAccess::make(params_.frame_name, nullptr, "GICv3: no memory-mapped CPU interface frame",
-                                            cpu_, offset, size, false, 0, BadAccessKind::Reserved);
-        return {0, diag_.bad_access(b), b.kind};
-    }
+    // A GICv3 CPU interface is reached through system registers (SRE=1, no legacy frame).
+    if (is_v3()) return detail::no_frame_v3(diag_, params_.frame_name, kNoFrameV3, cpu_, offset, size, false, 0);
     return frame_.read(*this, diag_, cpu_, offset, size, mode);
 }
 
 AccessResult CpuInterface::write(std::uint32_t offset, unsigned size, std::uint64_t value, AccessMode mode) {
-    if (is_v3()) {
-        const BadAccess b = BadAccess::make(params_.frame_name, nullptr, "GICv3: no memory-mapped CPU interface frame",
-                                            cpu_, offset, size, true, value, BadAccessKind::Reserved);
-        return {0, diag_.bad_access(b), b.kind};
-    }
+    if (is_v3()) return detail::no_frame_v3(diag_, params_.frame_name, kNoFrameV3, cpu_, offset, size, true, value);
     return frame_.write(*this, diag_, cpu_, offset, size, value, mode);
 }
 
@@ -245,8 +242,8 @@ LineLevels CpuInterface::lines() const {
     const Candidate c = signalled();
     if (!c.valid()) return out;
     // IHI 0048B 3.2 "Interrupt signaling": Group 0 is signalled as FIQ when CTLR.FIQEn=1.
-    // IHI 0069 4.6.?: with one Security state Group 0 is always FIQ and Group 1 IRQ (the
-    // virtual interface likewise: ICH_VMCR_EL2.VFIQEn is RES1 with SRE=1).
+    // IHI 0069 "Interrupt grouping": with one Security state Group 0 is always FIQ and Group 1
+    // IRQ (the virtual interface likewise: ICH_VMCR_EL2.VFIQEn is RES1 with SRE=1).
     if (c.group == 0 && (is_v3() || CTLR_FIQEn::test(ctlr_))) out.fiq = true;
     else out.irq = true;
     return out;
@@ -326,8 +323,8 @@ void CpuInterface::guest_error(std::uint32_t offset, const char* reg, const char
 }
 
 bool CpuInterface::drop_priority(unsigned group) {
-    // Priority drop (IHI 0048B 3.3.4, IHI 0069 4.1.?): clear the highest active priority, in
-    // `group`'s set if both sets hold that level.
+    // Priority drop (IHI 0048B 3.3.4, IHI 0069 ICC_EOIR0_EL1 / ICC_EOIR1_EL1): clear the highest
+    // active priority, in `group`'s set if both sets hold that level.
     unsigned n = 0;
     while (n < 4 && (apr_[0][n] | apr_[1][n]) == 0) ++n;
     if (n == 4) return false;
@@ -449,54 +446,12 @@ std::uint32_t CpuInterface::rd_iidr(unsigned, std::uint32_t, AccessMode) { retur
 // ---- GICv3 system registers (IHI 0069 12.2 ICC_*_EL1, 12.3 ICV_*_EL1) ----------------------
 //
 // The same state as the GICv2 frame, another encoding: ICC_IGRPEN0/1 are CTLR.EnableGrp0/1,
-// BPR0/BPR1 are BPR/ABPR (IHI 0069 4.8.?: Group 1 with CBPR=0 uses [7:BPR1] as its group
-// priority, as GICv2's ABPR does), AP0R<n>/AP1R<n> are APR<n>/NSAPR<n>.
+// BPR0/BPR1 are BPR/ABPR (IHI 0069 ICC_BPR1_EL1: Group 1 with CBPR=0 uses [7:BPR1] as its
+// group priority, as GICv2's ABPR does), AP0R<n>/AP1R<n> are APR<n>/NSAPR<n>. The encodings
+// decode through gicv3::sysreg::kEl1Regs, the table the HCR_EL2 routing uses too.
 
 namespace {
-
-enum class V3Reg : std::uint8_t {
-    None, PMR, IAR0, EOIR0, HPPIR0, BPR0, AP0R, AP1R, DIR, RPR, IAR1, EOIR1, HPPIR1, BPR1, CTLR, IGRPEN0, IGRPEN1
-};
-
-struct V3Decoded {
-    V3Reg reg = V3Reg::None;
-    unsigned n = 0;  // AP0R<n> / AP1R<n>
-    const char* name = nullptr;
-    RegAccess access = RegAccess::RW;
-};
-
-constexpr const char* kAp0rNames[4] = {"AP0R0_EL1", "AP0R1_EL1", "AP0R2_EL1", "AP0R3_EL1"};
-constexpr const char* kAp1rNames[4] = {"AP1R0_EL1", "AP1R1_EL1", "AP1R2_EL1", "AP1R3_EL1"};
-
-V3Decoded decode_v3(std::uint32_t enc) {
-    namespace sr = gicv3::sysreg;
-    if (enc >= sr::icc_ap0r(0) && enc <= sr::icc_ap0r(3)) {
-        const unsigned n = enc - sr::icc_ap0r(0);
-        return {V3Reg::AP0R, n, kAp0rNames[n], RegAccess::RW};
-    }
-    if (enc >= sr::icc_ap1r(0) && enc <= sr::icc_ap1r(3)) {
-        const unsigned n = enc - sr::icc_ap1r(0);
-        return {V3Reg::AP1R, n, kAp1rNames[n], RegAccess::RW};
-    }
-    switch (enc) {
-    case sr::ICC_PMR_EL1: return {V3Reg::PMR, 0, "PMR_EL1", RegAccess::RW};
-    case sr::ICC_IAR0_EL1: return {V3Reg::IAR0, 0, "IAR0_EL1", RegAccess::RO};
-    case sr::ICC_EOIR0_EL1: return {V3Reg::EOIR0, 0, "EOIR0_EL1", RegAccess::WO};
-    case sr::ICC_HPPIR0_EL1: return {V3Reg::HPPIR0, 0, "HPPIR0_EL1", RegAccess::RO};
-    case sr::ICC_BPR0_EL1: return {V3Reg::BPR0, 0, "BPR0_EL1", RegAccess::RW};
-    case sr::ICC_DIR_EL1: return {V3Reg::DIR, 0, "DIR_EL1", RegAccess::WO};
-    case sr::ICC_RPR_EL1: return {V3Reg::RPR, 0, "RPR_EL1", RegAccess::RO};
-    case sr::ICC_IAR1_EL1: return {V3Reg::IAR1, 0, "IAR1_EL1", RegAccess::RO};
-    case sr::ICC_EOIR1_EL1: return {V3Reg::EOIR1, 0, "EOIR1_EL1", RegAccess::WO};
-    case sr::ICC_HPPIR1_EL1: return {V3Reg::HPPIR1, 0, "HPPIR1_EL1", RegAccess::RO};
-    case sr::ICC_BPR1_EL1: return {V3Reg::BPR1, 0, "BPR1_EL1", RegAccess::RW};
-    case sr::ICC_CTLR_EL1: return {V3Reg::CTLR, 0, "CTLR_EL1", RegAccess::RW};
-    case sr::ICC_IGRPEN0_EL1: return {V3Reg::IGRPEN0, 0, "IGRPEN0_EL1", RegAccess::RW};
-    case sr::ICC_IGRPEN1_EL1: return {V3Reg::IGRPEN1, 0, "IGRPEN1_EL1", RegAccess::RW};
-    default: return {};
-    }
-}
-
+using gicv3::sysreg::El1Reg;
 } // namespace
 
 AccessResult CpuInterface::sysreg_bad_access(std::uint32_t encoding, const char* reg, const char* detail,
@@ -525,32 +480,32 @@ AccessResult CpuInterface::read_sysreg(std::uint32_t encoding, AccessMode mode) 
     if (!is_v3())
         return sysreg_bad_access(encoding, nullptr, "GICv2: no system-register CPU interface", false, 0,
                                  BadAccessKind::Reserved);
-    const V3Decoded d = decode_v3(encoding);
-    if (d.reg == V3Reg::None)
+    const gicv3::sysreg::El1RegInfo d = gicv3::sysreg::el1_reg_of(encoding);
+    if (d.reg == El1Reg::None)
         return sysreg_bad_access(encoding, nullptr, "no CPU-interface register with this encoding", false, 0,
                                  BadAccessKind::Reserved);
-    if (d.access == RegAccess::WO)
+    if (!d.readable)
         return sysreg_bad_access(encoding, d.name, to_string(BadAccessKind::ReadOfWriteOnly), false, 0,
                                  BadAccessKind::ReadOfWriteOnly);
-    if ((d.reg == V3Reg::AP0R || d.reg == V3Reg::AP1R) && d.n >= num_apr_words())
+    if ((d.reg == El1Reg::AP0R || d.reg == El1Reg::AP1R) && d.n >= num_apr_words())
         return sysreg_bad_access(encoding, d.name,
                                  "active-priority register not implemented with this many preemption bits (UNDEFINED)",
                                  false, 0, BadAccessKind::Reserved);
     std::uint64_t v = 0;
     switch (d.reg) {
-    case V3Reg::PMR: v = pmr_; break;
-    case V3Reg::IAR0: v = acknowledge_group(0, mode); break;
-    case V3Reg::IAR1: v = acknowledge_group(1, mode); break;
-    case V3Reg::HPPIR0: v = hppir_group(0); break;
-    case V3Reg::HPPIR1: v = hppir_group(1); break;
-    case V3Reg::BPR0: v = bpr_; break;
-    case V3Reg::BPR1: v = bpr1_view(); break;
-    case V3Reg::AP0R: v = apr_[0][d.n]; break;
-    case V3Reg::AP1R: v = apr_[1][d.n]; break;
-    case V3Reg::RPR: v = running_priority(); break;
-    case V3Reg::CTLR: v = ctlr_v3(); break;
-    case V3Reg::IGRPEN0: v = CTLR_EnableGrp0::get(ctlr_); break;
-    case V3Reg::IGRPEN1: v = CTLR_EnableGrp1::get(ctlr_); break;
+    case El1Reg::PMR: v = pmr_; break;
+    case El1Reg::IAR0: v = acknowledge_group(0, mode); break;
+    case El1Reg::IAR1: v = acknowledge_group(1, mode); break;
+    case El1Reg::HPPIR0: v = hppir_group(0); break;
+    case El1Reg::HPPIR1: v = hppir_group(1); break;
+    case El1Reg::BPR0: v = bpr_; break;
+    case El1Reg::BPR1: v = bpr1_view(); break;
+    case El1Reg::AP0R: v = apr_[0][d.n]; break;
+    case El1Reg::AP1R: v = apr_[1][d.n]; break;
+    case El1Reg::RPR: v = running_priority(); break;
+    case El1Reg::CTLR: v = ctlr_v3(); break;
+    case El1Reg::IGRPEN0: v = CTLR_EnableGrp0::get(ctlr_); break;
+    case El1Reg::IGRPEN1: v = CTLR_EnableGrp1::get(ctlr_); break;
     default: break;
     }
     return {v, AccessStatus::Ok};
@@ -560,14 +515,14 @@ AccessResult CpuInterface::write_sysreg(std::uint32_t encoding, std::uint64_t va
     if (!is_v3())
         return sysreg_bad_access(encoding, nullptr, "GICv2: no system-register CPU interface", true, value,
                                  BadAccessKind::Reserved);
-    const V3Decoded d = decode_v3(encoding);
-    if (d.reg == V3Reg::None)
+    const gicv3::sysreg::El1RegInfo d = gicv3::sysreg::el1_reg_of(encoding);
+    if (d.reg == El1Reg::None)
         return sysreg_bad_access(encoding, nullptr, "no CPU-interface register with this encoding", true, value,
                                  BadAccessKind::Reserved);
-    if (d.access == RegAccess::RO)
+    if (!d.writable)
         return sysreg_bad_access(encoding, d.name, to_string(BadAccessKind::WriteToReadOnly), true, value,
                                  BadAccessKind::WriteToReadOnly);
-    if ((d.reg == V3Reg::AP0R || d.reg == V3Reg::AP1R) && d.n >= num_apr_words())
+    if ((d.reg == El1Reg::AP0R || d.reg == El1Reg::AP1R) && d.n >= num_apr_words())
         return sysreg_bad_access(encoding, d.name,
                                  "active-priority register not implemented with this many preemption bits (UNDEFINED)",
                                  true, value, BadAccessKind::Reserved);
@@ -575,36 +530,37 @@ AccessResult CpuInterface::write_sysreg(std::uint32_t encoding, std::uint64_t va
     const auto word = static_cast<std::uint32_t>(value);  // every field is in [31:0]; [63:32] RES0
     const auto intid = static_cast<std::uint32_t>(icc::IAR_INTID::get(value));
     switch (d.reg) {
-    case V3Reg::PMR: wr_pmr(cpu_, 0, word, ~0u, mode); break;
-    // EOIR/DIR: no CPUID in GICv3 (an SGI has one active state per target, IHI 0069 4.?).
+    case El1Reg::PMR: wr_pmr(cpu_, 0, word, ~0u, mode); break;
+    // EOIR/DIR: no CPUID in GICv3 (an SGI has one active state per target; IHI 0069
+    // ICC_EOIR0_EL1, ICC_DIR_EL1 hold the INTID only).
     // Debug writes do nothing, as for GICv2.
-    case V3Reg::EOIR0:
+    case El1Reg::EOIR0:
         if (mode == AccessMode::Normal) end_of_interrupt(intid, 0, 0, value, encoding, d.name);
         break;
-    case V3Reg::EOIR1:
+    case El1Reg::EOIR1:
         if (mode == AccessMode::Normal) end_of_interrupt(intid, 0, 1, value, encoding, d.name);
         break;
-    case V3Reg::DIR:
+    case El1Reg::DIR:
         if (mode == AccessMode::Normal) deactivate_direct(intid, 0, value, encoding, d.name);
         break;
-    case V3Reg::BPR0: wr_bpr(cpu_, 0, word, ~0u, mode); break;
-    case V3Reg::BPR1:
+    case El1Reg::BPR0: wr_bpr(cpu_, 0, word, ~0u, mode); break;
+    case El1Reg::BPR1:
         // IHI 0069 ICC_BPR1_EL1: with CBPR=1 writes are ignored (BPR0 governs Group 1).
         if (!CTLR_CBPR::test(ctlr_)) wr_abpr(cpu_, 0, word, ~0u, mode);
         break;
-    case V3Reg::AP0R: set_apr(0, d.n, word); break;
-    case V3Reg::AP1R: set_apr(1, d.n, word); break;
-    case V3Reg::CTLR: {
+    case El1Reg::AP0R: set_apr(0, d.n, word); break;
+    case El1Reg::AP1R: set_apr(1, d.n, word); break;
+    case El1Reg::CTLR: {
         // Only CBPR and EOImode are writable; everything else is RO or RAZ/WI (ctlr_v3()).
         const std::uint32_t bits = (icc::CTLR_CBPR::test(value) ? CTLR_CBPR::mask : 0u) |
                                    (icc::CTLR_EOImode::test(value) ? CTLR_EOImode::mask : 0u);
         ctlr_ = (ctlr_ & ~(CTLR_CBPR::mask | CTLR_EOImode::mask)) | bits;
         break;
     }
-    case V3Reg::IGRPEN0:
+    case El1Reg::IGRPEN0:
         ctlr_ = CTLR_EnableGrp0::set(ctlr_, icc::IGRPEN_Enable::test(value) ? 1u : 0u);
         break;
-    case V3Reg::IGRPEN1:
+    case El1Reg::IGRPEN1:
         ctlr_ = CTLR_EnableGrp1::set(ctlr_, icc::IGRPEN_Enable::test(value) ? 1u : 0u);
         break;
     default: break;

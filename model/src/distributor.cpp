@@ -1159,7 +1159,8 @@ void Distributor::wr_irouter(unsigned, std::uint32_t index, std::uint32_t value,
     IrqState& s = spis_[intid - kNumPrivate];
     const unsigned shift = index % 2 ? 32 : 0;
     const std::uint64_t half = std::uint64_t{0xFFFFFFFFu} << shift;
-    // Aff0-3 and IRM are RW, every other bit RES0.
+    // Aff0-3 and IRM are RW, every other bit RES0. A 64-bit write arrives as two word writes,
+    // each refreshing the routing: harmless (IRM is in the low word, and Aff3 always 0).
     const std::uint64_t v = ((s.irouter & ~half) | (std::uint64_t{value} << shift)) & d3::kIrouterWritable;
     if (v == s.irouter) return;
     s.irouter = v;

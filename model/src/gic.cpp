@@ -1,19 +1,14 @@
 #include "vgic/model/gic.hpp"
 
+#include "no_frame.hpp"
+
 #include <stdexcept>
 #include <string>
 
 namespace vgic {
 
 namespace {
-/// IHI 0069: with GICv3 the memory-mapped CPU interface frames (GICC, GICH and its alias,
-/// GICV) do not exist; the ICC_/ICH_/ICV_ system registers replace them. An access is
-/// reported as a bad access to a reserved offset and touches nothing.
-AccessResult no_frame_v3(Diagnostics& diag, const char* frame, const char* detail, unsigned cpu, std::uint32_t offset,
-                         unsigned size, bool is_write, std::uint64_t value) {
-    const BadAccess b = BadAccess::make(frame, nullptr, detail, cpu, offset, size, is_write, value, BadAccessKind::Reserved);
-    return {0, diag.bad_access(b), b.kind};
-}
+using detail::no_frame_v3;
 constexpr const char* kNoGicc = "the GICC frame does not exist with GICv3: the ICC_ system registers replace it";
 constexpr const char* kNoGich = "the GICH frame does not exist with GICv3: the ICH_ system registers replace it";
 constexpr const char* kNoGicv = "the GICV frame does not exist with GICv3: the ICV_ system registers replace it";

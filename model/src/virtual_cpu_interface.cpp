@@ -1,6 +1,7 @@
 #include "vgic/model/virtual_cpu_interface.hpp"
 
 #include "bits.hpp"
+#include "no_frame.hpp"
 #include "vgic/model/gicv3_regs.hpp"
 
 #include <stdexcept>
@@ -20,8 +21,38 @@ namespace {
 constexpr const char* kLrNames[gicv3::kMaxListRegs] = {
     "LR0_EL2", "LR1_EL2", "LR2_EL2",  "LR3_EL2",  "LR4_EL2",  "LR5_EL2",  "LR6_EL2",  "LR7_EL2",
     "LR8_EL2", "LR9_EL2", "LR10_EL2", "LR11_EL2", "LR12_EL2", "LR13_EL2", "LR14_EL2", "LR15_EL2"};
-constexpr const char* kAp0rNames[4] = {"AP0R0_EL2", "AP0R1_EL2", "AP0R2_EL2", "AP0R3_EL2"};
-constexpr const char* kAp1rNames[4] = {"AP1R0_EL2", "AP1R1_EL2", "AP1R2_EL2", "AP1R3_EL2"};
+constexpr const char* kApNames[2][4] = {{"AP0R0_EL2", "AP0R1_EL2", "AP0R2_EL2", "AP0R3_EL2"},
+                                        {"AP1R0_EL2", "AP1R1_EL2", "AP1R2_EL2", "AP1R3_EL2"}};
+// GICv3 has ICH_/ICV_ system registers instead of the GICH/GICV frames.
+constexpr const char* kNoGichV3 = "GICv3: no memory-mapped frame (system registers only)";
+
+/// ICH_LR<n>_EL2 and ICH_AP0R<n>/AP1R<n>_EL2, decoded once for read_hyp_sysreg and
+/// write_hyp_sysreg: which register array `enc` names and n, and, when n is beyond what the
+/// interface implements (UNDEFINED), the detail of the bad access to report.
+struct IchIndexed {
+    enum Kind : std::uint8_t { None, Lr, Ap0r, Ap1r } kind = None;
+    unsigned n = 0;
+    const char* name = nullptr;
+    const char* unimplemented = nullptr;
+};
+IchIndexed decode_ich_indexed(std::uint32_t enc, std::size_t num_lrs, unsigned num_apr_words) {
+    namespace sr = gicv3::sysreg;
+    if (enc >= sr::ich_lr(0) && enc <= sr::ich_lr(gicv3::kMaxListRegs - 1)) {
+        const unsigned n = enc - sr::ich_lr(0);
+        // Unlike GICv2's RAZ/WI GICH_LRn, an ICH_LR<n>_EL2 beyond ICH_VTR_EL2.ListRegs does
+        // not exist: UNDEFINED.
+        return {IchIndexed::Lr, n, kLrNames[n],
+                n >= num_lrs ? "list register not implemented (ICH_VTR_EL2.ListRegs): UNDEFINED" : nullptr};
+    }
+    if ((enc >= sr::ich_ap0r(0) && enc <= sr::ich_ap0r(3)) || (enc >= sr::ich_ap1r(0) && enc <= sr::ich_ap1r(3))) {
+        const unsigned g = enc >= sr::ich_ap1r(0) ? 1 : 0;
+        const unsigned n = enc - (g ? sr::ich_ap1r(0) : sr::ich_ap0r(0));
+        return {g ? IchIndexed::Ap1r : IchIndexed::Ap0r, n, kApNames[g][n],
+                n >= num_apr_words ? "active-priority register not implemented with this many preemption bits (UNDEFINED)"
+                                   : nullptr};
+    }
+    return {};
+}
 } // namespace
 
 std::vector<RegisterDesc<VirtualCpuInterface>> VirtualCpuInterface::gich_table(GicVersion version) {
@@ -62,21 +93,13 @@ VirtualCpuInterface::VirtualCpuInterface(unsigned cpu, const VirtConfig& config,
       lrs_(config_.num_list_regs, 0),
       elrsr_mask_(bits::low_mask64(config_.num_list_regs)) {}
 
-AccessResult VirtualCpuInterface::no_frame(const char* frame, std::uint32_t offset, unsigned size, bool is_write,
-                                           std::uint64_t value) {
-    // GICv3 has ICH_/ICV_ system registers instead of the GICH/GICV frames.
-    const BadAccess b = BadAccess::make(frame, nullptr, "GICv3: no memory-mapped frame (system registers only)", cpu_,
-                                        offset, size, is_write, value, BadAccessKind::Reserved);
-    return {0, diag_.bad_access(b), b.kind};
-}
-
 AccessResult VirtualCpuInterface::read_control(std::uint32_t offset, unsigned size, AccessMode mode) {
-    if (is_v3()) return no_frame("GICH", offset, size, false, 0);
+    if (is_v3()) return detail::no_frame_v3(diag_, "GICH", kNoGichV3, cpu_, offset, size, false, 0);
     return frame_.read(*this, diag_, cpu_, offset, size, mode);
 }
 AccessResult VirtualCpuInterface::write_control(std::uint32_t offset, unsigned size, std::uint64_t value,
                                                 AccessMode mode) {
-    if (is_v3()) return no_frame("GICH", offset, size, true, value);
+    if (is_v3()) return detail::no_frame_v3(diag_, "GICH", kNoGichV3, cpu_, offset, size, true, value);
     return frame_.write(*this, diag_, cpu_, offset, size, value, mode);
 }
 AccessResult VirtualCpuInterface::read_vcpu(std::uint32_t offset, unsigned size, AccessMode mode) {
@@ -317,7 +340,7 @@ void VirtualCpuInterface::guest_error(const char* reg, const char* detail, std::
 }
 
 // ---- the list registers as the virtual CPU interface's candidate source (IHI 0048B 5.4,
-// ---- IHI 0069 6.?) ---------------------------------------------------------------------------
+// ---- IHI 0069 "Virtual interrupt handling and prioritization") ------------------------------
 
 Candidate VirtualCpuInterface::highest_pending(unsigned group_mask) const {
     Candidate best;
@@ -418,23 +441,13 @@ AccessResult VirtualCpuInterface::read_hyp_sysreg(std::uint32_t enc, AccessMode)
     namespace sr = gicv3::sysreg;
     if (!is_v3())
         return hyp_bad_access(enc, nullptr, "GICv2: no ICH_ system registers", false, 0, BadAccessKind::Reserved);
-    if (enc >= sr::ich_lr(0) && enc <= sr::ich_lr(gicv3::kMaxListRegs - 1)) {
-        const unsigned n = enc - sr::ich_lr(0);
-        // Unlike GICv2's RAZ/WI GICH_LRn, an ICH_LR<n>_EL2 beyond ICH_VTR_EL2.ListRegs does
-        // not exist: UNDEFINED.
-        if (n >= lrs_.size())
-            return hyp_bad_access(enc, kLrNames[n], "list register not implemented (ICH_VTR_EL2.ListRegs): UNDEFINED",
-                                  false, 0, BadAccessKind::Reserved);
-        return {lrs_[n], AccessStatus::Ok};
-    }
-    if ((enc >= sr::ich_ap0r(0) && enc <= sr::ich_ap0r(3)) || (enc >= sr::ich_ap1r(0) && enc <= sr::ich_ap1r(3))) {
-        const bool g1 = enc >= sr::ich_ap1r(0);
-        const unsigned n = enc - (g1 ? sr::ich_ap1r(0) : sr::ich_ap0r(0));
-        if (n >= gicv_.num_apr_words())
-            return hyp_bad_access(enc, g1 ? kAp1rNames[n] : kAp0rNames[n],
-                                  "active-priority register not implemented with this many preemption bits (UNDEFINED)",
-                                  false, 0, BadAccessKind::Reserved);
-        return {g1 ? ap1r(n) : ap0r(n), AccessStatus::Ok};
+    const IchIndexed x = decode_ich_indexed(enc, lrs_.size(), gicv_.num_apr_words());
+    if (x.unimplemented) return hyp_bad_access(enc, x.name, x.unimplemented, false, 0, BadAccessKind::Reserved);
+    switch (x.kind) {
+    case IchIndexed::Lr: return {lrs_[x.n], AccessStatus::Ok};
+    case IchIndexed::Ap0r: return {ap0r(x.n), AccessStatus::Ok};
+    case IchIndexed::Ap1r: return {ap1r(x.n), AccessStatus::Ok};
+    case IchIndexed::None: break;
     }
     switch (enc) {
     case sr::ICH_HCR_EL2: return {hcr_, AccessStatus::Ok};
@@ -452,25 +465,14 @@ AccessResult VirtualCpuInterface::write_hyp_sysreg(std::uint32_t enc, std::uint6
     namespace sr = gicv3::sysreg;
     if (!is_v3())
         return hyp_bad_access(enc, nullptr, "GICv2: no ICH_ system registers", true, value, BadAccessKind::Reserved);
-    if (enc >= sr::ich_lr(0) && enc <= sr::ich_lr(gicv3::kMaxListRegs - 1)) {
-        const unsigned n = enc - sr::ich_lr(0);
-        if (n >= lrs_.size())
-            return hyp_bad_access(enc, kLrNames[n], "list register not implemented (ICH_VTR_EL2.ListRegs): UNDEFINED",
-                                  true, value, BadAccessKind::Reserved);
-        set_lr(n, value);
-        return {0, AccessStatus::Ok};
-    }
-    if ((enc >= sr::ich_ap0r(0) && enc <= sr::ich_ap0r(3)) || (enc >= sr::ich_ap1r(0) && enc <= sr::ich_ap1r(3))) {
-        const bool g1 = enc >= sr::ich_ap1r(0);
-        const unsigned n = enc - (g1 ? sr::ich_ap1r(0) : sr::ich_ap0r(0));
-        if (n >= gicv_.num_apr_words())
-            return hyp_bad_access(enc, g1 ? kAp1rNames[n] : kAp0rNames[n],
-                                  "active-priority register not implemented with this many preemption bits (UNDEFINED)",
-                                  true, value, BadAccessKind::Reserved);
-        // Bits beyond the preemption levels (and [63:32]) are RAZ/WI.
-        if (g1) set_ap1r(n, static_cast<std::uint32_t>(value));
-        else set_ap0r(n, static_cast<std::uint32_t>(value));
-        return {0, AccessStatus::Ok};
+    const IchIndexed x = decode_ich_indexed(enc, lrs_.size(), gicv_.num_apr_words());
+    if (x.unimplemented) return hyp_bad_access(enc, x.name, x.unimplemented, true, value, BadAccessKind::Reserved);
+    switch (x.kind) {
+    case IchIndexed::Lr: set_lr(x.n, value); return {0, AccessStatus::Ok};
+    // Bits beyond the preemption levels (and [63:32]) are RAZ/WI.
+    case IchIndexed::Ap0r: set_ap0r(x.n, static_cast<std::uint32_t>(value)); return {0, AccessStatus::Ok};
+    case IchIndexed::Ap1r: set_ap1r(x.n, static_cast<std::uint32_t>(value)); return {0, AccessStatus::Ok};
+    case IchIndexed::None: break;
     }
     const char* ro = nullptr;
     switch (enc) {

@@ -1,4 +1,4 @@
-// Configuration of a GICv2 model, validated at construction.
+// Configuration of a GICv2 or GICv3 model, validated at construction.
 #pragma once
 
 #include <cstdint>

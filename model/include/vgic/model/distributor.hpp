@@ -64,8 +64,6 @@ public:
     void set_rwp_tracking(bool on);
     bool rwp_pending() const { return gicd_rwp_ || !gicr_rwp_list_.empty(); }
     void complete_rwp();
-    /// GICR_WAKER.ProcessorSleep of `cpu` is 0 (always true with version 2).
-    bool redistributor_awake(unsigned cpu) const { return forwards_to(cpu); }
 
     // ---- interrupt input lines --------------------------------------------------------
     /// PPI input (INTID 16..31) of CPU `cpu`. Throws std::out_of_range for a bad CPU/INTID.

@@ -147,7 +147,7 @@ constexpr std::uint32_t encode(unsigned op0, unsigned op1, unsigned crn, unsigne
 }
 // EL1 CPU interface. ICC_ (physical) and ICV_ (virtual) share encodings: an EL1 access is
 // an ICV_ access when HCR_EL2.IMO (Group 1 registers) / FMO (Group 0 registers) is set
-// (IHI 0069 12.1.?; both for CTLR, PMR, RPR and DIR).
+// (IHI 0069 "Virtual interrupt handling"; either for CTLR, PMR, RPR and DIR: el1_route_of).
 constexpr std::uint32_t ICC_PMR_EL1 = encode(3, 0, 4, 6, 0);
 constexpr std::uint32_t ICC_IAR0_EL1 = encode(3, 0, 12, 8, 0);
 constexpr std::uint32_t ICC_EOIR0_EL1 = encode(3, 0, 12, 8, 1);
@@ -192,27 +192,75 @@ constexpr std::uint32_t HCR_EL2 = encode(3, 4, 1, 1, 0);
 /// DIR) with either (IHI 0069 "Virtual interrupt handling"). None: not an EL1 CPU-interface
 /// register (SRE and the SGI generation registers are handled apart).
 enum class El1Route : std::uint8_t { None, Group0, Group1, Common };
-constexpr El1Route el1_route_of(std::uint32_t enc) {
-    if (enc >= icc_ap0r(0) && enc <= icc_ap0r(3)) return El1Route::Group0;
-    if (enc >= icc_ap1r(0) && enc <= icc_ap1r(3)) return El1Route::Group1;
-    switch (enc) {
-    case ICC_IAR0_EL1:
-    case ICC_EOIR0_EL1:
-    case ICC_HPPIR0_EL1:
-    case ICC_BPR0_EL1:
-    case ICC_IGRPEN0_EL1: return El1Route::Group0;
-    case ICC_IAR1_EL1:
-    case ICC_EOIR1_EL1:
-    case ICC_HPPIR1_EL1:
-    case ICC_BPR1_EL1:
-    case ICC_IGRPEN1_EL1: return El1Route::Group1;
-    case ICC_CTLR_EL1:
-    case ICC_PMR_EL1:
-    case ICC_RPR_EL1:
-    case ICC_DIR_EL1: return El1Route::Common;
-    default: return El1Route::None;
-    }
+/// Which EL1 CPU-interface register an encoding names (ICC_ and ICV_ alike).
+enum class El1Reg : std::uint8_t {
+    None, PMR, IAR0, EOIR0, HPPIR0, BPR0, AP0R, AP1R, DIR, RPR, IAR1, EOIR1, HPPIR1, BPR1, CTLR, IGRPEN0, IGRPEN1
+};
+/// One EL1 CPU-interface register: the single table both the HCR_EL2 routing
+/// (el1_route_of) and the CPU interfaces (CpuInterface::read_sysreg / write_sysreg) decode
+/// an encoding with.
+struct El1RegInfo {
+    std::uint32_t encoding = 0;
+    El1Reg reg = El1Reg::None;
+    unsigned n = 0;  ///< AP0R<n> / AP1R<n>
+    El1Route route = El1Route::None;
+    const char* name = nullptr;  ///< mnemonic without the ICC_/ICV_ prefix
+    bool readable = false;
+    bool writable = false;
+};
+inline constexpr El1RegInfo kEl1Regs[] = {
+    {ICC_PMR_EL1, El1Reg::PMR, 0, El1Route::Common, "PMR_EL1", true, true},
+    {ICC_IAR0_EL1, El1Reg::IAR0, 0, El1Route::Group0, "IAR0_EL1", true, false},
+    {ICC_EOIR0_EL1, El1Reg::EOIR0, 0, El1Route::Group0, "EOIR0_EL1", false, true},
+    {ICC_HPPIR0_EL1, El1Reg::HPPIR0, 0, El1Route::Group0, "HPPIR0_EL1", true, false},
+    {ICC_BPR0_EL1, El1Reg::BPR0, 0, El1Route::Group0, "BPR0_EL1", true, true},
+    {icc_ap0r(0), El1Reg::AP0R, 0, El1Route::Group0, "AP0R0_EL1", true, true},
+    {icc_ap0r(1), El1Reg::AP0R, 1, El1Route::Group0, "AP0R1_EL1", true, true},
+    {icc_ap0r(2), El1Reg::AP0R, 2, El1Route::Group0, "AP0R2_EL1", true, true},
+    {icc_ap0r(3), El1Reg::AP0R, 3, El1Route::Group0, "AP0R3_EL1", true, true},
+    {icc_ap1r(0), El1Reg::AP1R, 0, El1Route::Group1, "AP1R0_EL1", true, true},
+    {icc_ap1r(1), El1Reg::AP1R, 1, El1Route::Group1, "AP1R1_EL1", true, true},
+    {icc_ap1r(2), El1Reg::AP1R, 2, El1Route::Group1, "AP1R2_EL1", true, true},
+    {icc_ap1r(3), El1Reg::AP1R, 3, El1Route::Group1, "AP1R3_EL1", true, true},
+    {ICC_DIR_EL1, El1Reg::DIR, 0, El1Route::Common, "DIR_EL1", false, true},
+    {ICC_RPR_EL1, El1Reg::RPR, 0, El1Route::Common, "RPR_EL1", true, false},
+    {ICC_IAR1_EL1, El1Reg::IAR1, 0, El1Route::Group1, "IAR1_EL1", true, false},
+    {ICC_EOIR1_EL1, El1Reg::EOIR1, 0, El1Route::Group1, "EOIR1_EL1", false, true},
+    {ICC_HPPIR1_EL1, El1Reg::HPPIR1, 0, El1Route::Group1, "HPPIR1_EL1", true, false},
+    {ICC_BPR1_EL1, El1Reg::BPR1, 0, El1Route::Group1, "BPR1_EL1", true, true},
+    {ICC_CTLR_EL1, El1Reg::CTLR, 0, El1Route::Common, "CTLR_EL1", true, true},
+    {ICC_IGRPEN0_EL1, El1Reg::IGRPEN0, 0, El1Route::Group0, "IGRPEN0_EL1", true, true},
+    {ICC_IGRPEN1_EL1, El1Reg::IGRPEN1, 0, El1Route::Group1, "IGRPEN1_EL1", true, true},
+};
+/// O(1) decoding of kEl1Regs (every IAR/EOIR goes through it): all EL1 CPU-interface
+/// encodings but PMR lie in CRn=12, CRm=8..12 (40 slots); PMR takes slot 40.
+constexpr std::uint32_t kEl1SlotBase = encode(3, 0, 12, 8, 0);
+constexpr unsigned kEl1Slots = 41;
+constexpr int el1_slot(std::uint32_t enc) {
+    if (enc == ICC_PMR_EL1) return 40;
+    return enc >= kEl1SlotBase && enc < kEl1SlotBase + 40 ? static_cast<int>(enc - kEl1SlotBase) : -1;
 }
+struct El1Index {
+    std::uint8_t entry[kEl1Slots];  ///< index into kEl1Regs, 0xFF = no register
+};
+constexpr El1Index make_el1_index() {
+    El1Index x{};
+    for (unsigned i = 0; i < kEl1Slots; ++i) x.entry[i] = 0xFF;
+    for (unsigned k = 0; k < sizeof(kEl1Regs) / sizeof(kEl1Regs[0]); ++k)
+        x.entry[el1_slot(kEl1Regs[k].encoding)] = static_cast<std::uint8_t>(k);
+    return x;
+}
+inline constexpr El1Index kEl1Index = make_el1_index();
+/// The kEl1Regs entry of `enc`; an El1Reg::None entry (route None) for any other encoding.
+constexpr El1RegInfo el1_reg_of(std::uint32_t enc) {
+    const int slot = el1_slot(enc);
+    if (slot < 0 || kEl1Index.entry[slot] == 0xFF) return {};
+    return kEl1Regs[kEl1Index.entry[slot]];
+}
+static_assert(el1_reg_of(ICC_IAR1_EL1).reg == El1Reg::IAR1 && el1_reg_of(ICC_PMR_EL1).reg == El1Reg::PMR &&
+                  el1_reg_of(icc_ap1r(3)).n == 3 && el1_reg_of(ICC_SGI1R_EL1).reg == El1Reg::None,
+              "kEl1Index decodes the table");
+constexpr El1Route el1_route_of(std::uint32_t enc) { return el1_reg_of(enc).route; }
 /// ICH_*_EL2: AP0R<n>, AP1R<n>, HCR, VTR, MISR, EISR, ELRSR, VMCR, LR<n> (op1=4, CRn=12,
 /// CRm 8..13; ICC_SRE_EL2 shares CRm 9 and must be matched first).
 constexpr bool is_ich(std::uint32_t enc) { return enc >= ich_ap0r(0) && enc <= ich_lr(kMaxListRegs - 1); }
@@ -246,7 +294,7 @@ using IAR_INTID = Field<0, 24, std::uint64_t>;
 using BPR_BinaryPoint = Field<0, 3, std::uint64_t>;
 using PMR_Priority = Field<0, 8, std::uint64_t>;
 
-/// ICC_SGI0R_EL1 / ICC_SGI1R_EL1 / ICC_ASGI1R_EL1 (IHI 0069 12.2.?).
+/// ICC_SGI0R_EL1 / ICC_SGI1R_EL1 / ICC_ASGI1R_EL1 (IHI 0069).
 using SGIR_TargetList = Field<0, 16, std::uint64_t>;
 using SGIR_Aff1 = Field<16, 8, std::uint64_t>;
 using SGIR_INTID = Field<24, 4, std::uint64_t>;
@@ -296,7 +344,7 @@ using VMCR_VPMR = Field<24, 8>;
 
 // ICH_MISR_EL2 has the GICH_MISR bits (EOI, U, LRENP, NP, VGrp0E/D, VGrp1E/D).
 
-/// ICH_LR<n>_EL2 (IHI 0069 12.4.?): pINTID exists with HW=1, EOI with HW=0.
+/// ICH_LR<n>_EL2 (IHI 0069): pINTID exists with HW=1, EOI with HW=0.
 using LR_vINTID = Field<0, 32, std::uint64_t>;
 using LR_pINTID = Field<32, 13, std::uint64_t>;
 using LR_EOI = Flag<41, std::uint64_t>;

@@ -160,7 +160,6 @@ private:
     std::uint32_t vmcr_fields() const;
     AccessResult hyp_bad_access(std::uint32_t encoding, const char* reg, const char* detail, bool is_write,
                                 std::uint64_t value, BadAccessKind kind);
-    AccessResult no_frame(const char* frame, std::uint32_t offset, unsigned size, bool is_write, std::uint64_t value);
 
     // GICH handlers (IHI 0048B 5.3).
     std::uint32_t rd_hcr(unsigned, std::uint32_t, AccessMode);
