@@ -2,7 +2,8 @@
 // "GICv3 scale"). For each CPU count it builds a hw-mode GICv3 with 988 SPIs, boots it with
 // the Linux GICv3 driver model, and prints heap bytes per CPU, construction and boot time, and the
 // wall time of an SGI broadcast to every other CPU and of one routed SPI round trip. Heap
-// bytes come from glibc's mallinfo2 (bytes in use), so they are exact and repeatable.
+// bytes come from glibc's mallinfo2 (bytes in use), each count measured in a fresh child
+// process, so they are exact and repeatable.
 //   build/testbenches/bench/vgic_scale [N ...]        (default: 1 8 64 256 512 4096)
 #include "guest/linux_gicv3_driver.hpp"
 #include "vgic/model/gic.hpp"
@@ -10,6 +11,8 @@
 #include "vgic/model/vm_gic.hpp"
 
 #include <malloc.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -148,10 +151,26 @@ int main(int argc, char** argv) {
     std::printf("| CPUs | hw heap bytes / CPU | construct | boot (all CPUs) | SGI to all others + acks | routed SPI round trip "
                 "| vm heap bytes / vCPU | vm SGI broadcast (trap, kicks, acks) |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");
+    std::fflush(stdout);
     for (unsigned c : counts) {
+        // Each count in a fresh child process: glibc's bytes-in-use figure counts chunks cached
+        // by earlier frees (tcache, fastbins), so a measurement must not follow another.
+        const pid_t pid = fork();
+        if (pid < 0) {
+            std::perror("vgic_scale: fork");
+            return 1;
+        }
+        if (pid > 0) {
+            int status = 0;
+            waitpid(pid, &status, 0);
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
+            continue;
+        }
         const Row r = measure(c);
         std::printf("| %u | %.0f | %.0f us | %.0f us | %.1f us | %.0f ns | %.0f | %.1f us |\n", r.cpus, r.bytes_per_cpu,
                     r.construct_us, r.boot_us, r.broadcast_us, r.spi_us * 1000, r.vm_bytes_per_vcpu, r.vm_broadcast_us);
+        std::fflush(stdout);
+        _exit(0);
     }
     return 0;
 }
