@@ -27,6 +27,44 @@ BOOST_AUTO_TEST_CASE(num_cpus_range) {
     BOOST_TEST(construction_error(make_config(9)) == "GicConfig.num_cpus = 9: allowed 1..8 with version 2");
 }
 
+// GICv3: IHI 0069 GICR_TYPER.Processor_Number is 16 bits (this model: up to 4096 CPUs);
+// Aff0 is 8 bits, so at most 256 CPUs per cluster; ICH_VTR_EL2.ListRegs is 5 bits with
+// ICH_LR0-15 defined, PRIbits 5..8 and PREbits 5..7.
+BOOST_AUTO_TEST_CASE(gicv3_ranges) {
+    const auto v3 = [](unsigned cpus) {
+        GicConfig c = make_config(1);
+        c.version = GicVersion::V3;
+        c.num_cpus = cpus;
+        return c;
+    };
+    for (unsigned n : {1u, 9u, 512u, 4096u})
+        BOOST_TEST(construction_error(v3(n)).empty(), "num_cpus=" << n << " is legal with version 3");
+    BOOST_TEST(construction_error(v3(0)) == "GicConfig.num_cpus = 0: allowed 1..4096 with version 3");
+    BOOST_TEST(construction_error(v3(4097)) == "GicConfig.num_cpus = 4097: allowed 1..4096 with version 3");
+    GicConfig c = v3(4);
+    c.v3.cpus_per_cluster = 0;
+    BOOST_TEST(construction_error(c) == "GicConfig.v3.cpus_per_cluster = 0: allowed 1..256 (Aff0 is 8 bits)");
+    c.v3.cpus_per_cluster = 257;
+    BOOST_TEST(construction_error(c) == "GicConfig.v3.cpus_per_cluster = 257: allowed 1..256 (Aff0 is 8 bits)");
+    c.v3.cpus_per_cluster = 256;
+    BOOST_TEST(construction_error(c).empty());
+    c = v3(1);
+    c.virt.num_list_regs = 17;
+    BOOST_TEST(construction_error(c) == "VirtConfig.num_list_regs = 17: allowed 1..16 with version 3");
+    c.virt.num_list_regs = 16;
+    BOOST_TEST(construction_error(c).empty());
+    c.virt.priority_bits = 4;  // legal for GICv2, not for an ICH_VTR_EL2 (PRIbits >= 5)
+    c.virt.preemption_bits = 4;
+    BOOST_TEST(construction_error(c) == "VirtConfig.priority_bits = 4: allowed 5..8 with version 3");
+    c.virt.priority_bits = 8;
+    c.virt.preemption_bits = 8;
+    BOOST_TEST(construction_error(c) == "VirtConfig.preemption_bits = 8: allowed 5..7 with version 3");
+    c.virt.preemption_bits = 7;
+    BOOST_TEST(construction_error(c).empty());
+    c.version = static_cast<GicVersion>(4);
+    BOOST_TEST(construction_error(c) == "GicConfig.version = 4: allowed 2 or 3");
+}
+
 BOOST_AUTO_TEST_CASE(num_spis_range) {
     // IHI 0048B 4.3.2: SPIs come in blocks of 32; the last INTID is 1019, so 988 is the maximum.
     for (unsigned s : {0u, 32u, 480u, 960u, 988u})
