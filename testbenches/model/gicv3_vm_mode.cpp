@@ -10,6 +10,7 @@
 // written out here from the specification rather than taken from the model's headers, so
 // the tests do not share a mistake with the code. The INTID-to-affinity topology is the one
 // GicConfig documents (Aff0 = n % cpus_per_cluster, Aff1 = n / cpus_per_cluster).
+#include "vm_recorder.hpp"
 #include "vgic/model/gicv3_regs.hpp"
 #include "vgic/model/vm_gic.hpp"
 
@@ -80,20 +81,6 @@ std::uint64_t sgi1r(std::uint32_t intid, std::uint16_t targets, unsigned aff1 = 
     return std::uint64_t{targets} | (std::uint64_t{aff1} << 16) | (std::uint64_t{intid} << 24);
 }
 std::uint64_t sgi1r_all_but_self(std::uint32_t intid) { return (std::uint64_t{intid} << 24) | bit(40); }
-
-class VmRecorder final : public VmObserver {
-public:
-    void kick(unsigned vcpu) override { kicks.push_back(vcpu); }
-    void physical_deactivate(unsigned vcpu, std::uint32_t vintid, std::uint32_t pintid) override {
-        deactivations.push_back({vcpu, vintid, pintid});
-    }
-    struct Deact {
-        unsigned vcpu;
-        std::uint32_t vintid, pintid;
-    };
-    std::vector<unsigned> kicks;
-    std::vector<Deact> deactivations;
-};
 
 struct VmOptions {
     unsigned vcpus = 2;
@@ -233,7 +220,7 @@ struct V3Vm {
 
     VmOptions opt;
     VmGic vm;
-    VmRecorder rec;
+    test::VmRecorder rec;
 };
 
 VmOptions opts(unsigned vcpus, unsigned lrs) {

@@ -2,6 +2,7 @@
 // engine (KVM-like flush on entry, sync on exit, overflow, kicks). Expected behaviour is the
 // architecture's as the guest sees it: interrupts delivered in priority order, each edge
 // once, level interrupts following their line, and no live-lock.
+#include "vm_recorder.hpp"
 #include "gic_fixture.hpp"
 
 #include "vgic/model/vm_gic.hpp"
@@ -16,20 +17,6 @@ using namespace vgic::test;
 namespace gich = vgic::gicv2::gich;
 
 namespace {
-
-class VmRecorder final : public VmObserver {
-public:
-    void kick(unsigned vcpu) override { kicks.push_back(vcpu); }
-    void physical_deactivate(unsigned vcpu, std::uint32_t vintid, std::uint32_t pintid) override {
-        deactivations.push_back({vcpu, vintid, pintid});
-    }
-    struct Deact {
-        unsigned vcpu;
-        std::uint32_t vintid, pintid;
-    };
-    std::vector<unsigned> kicks;
-    std::vector<Deact> deactivations;
-};
 
 GicConfig vm_config(unsigned vcpus, unsigned lrs, unsigned spis = 64) {
     GicConfig c = make_config(vcpus, spis);
