@@ -34,6 +34,20 @@ std::string hex(std::uint32_t v) {
     return b;
 }
 
+/// Distributor init on CPU 0, then every CPU's init and IPIs (either driver), and the
+/// checks every boot must pass.
+template <class Driver, class Bus>
+void boot(Driver& linux, const Bus& bus, unsigned cpus, Tally& t) {
+    linux.distributor_init(0);
+    for (unsigned c = 0; c < cpus; ++c) {
+        linux.cpu_init(c);
+        linux.enable_ipis(c);
+    }
+    t.check(linux.errors().empty(), "boot: driver reports no error" +
+                                         (linux.errors().empty() ? std::string() : " (" + linux.errors()[0] + ")"));
+    t.check(bus.bad_accesses() == 0, "boot: no bad register access");
+}
+
 unsigned irq_lines_high(const Gic& gic) {
     unsigned mask = 0;
     for (unsigned c = 0; c < gic.config().num_cpus; ++c)
@@ -52,14 +66,7 @@ void run(unsigned cpus, bool split_eoi, bool trace, Tally& t) {
     bus.set_recording(trace);
     LinuxGicv2Driver linux(bus, cpus, split_eoi);
 
-    linux.distributor_init(0);
-    for (unsigned c = 0; c < cpus; ++c) {
-        linux.cpu_init(c);
-        linux.enable_ipis(c);
-    }
-    t.check(linux.errors().empty(), "boot: driver reports no error" +
-                                         (linux.errors().empty() ? std::string() : " (" + linux.errors()[0] + ")"));
-    t.check(bus.bad_accesses() == 0, "boot: no bad register access");
+    boot(linux, bus, cpus, t);
     t.check(linux.num_irqs() == 96, "boot: TYPER gives 96 interrupt lines (got " + std::to_string(linux.num_irqs()) + ")");
     bool one_hot = true;
     for (unsigned c = 0; c < cpus && cpus > 1; ++c) one_hot &= linux.cpu_interface_mask(c) == (1u << c);
@@ -136,14 +143,7 @@ void run_v3(unsigned cpus, unsigned per_cluster, bool split_eoi, bool trace, Tal
     t.check(linux.redistributors_found() == cpus,
             "probe: redistributor walk stops at GICR_TYPER.Last after " + std::to_string(linux.redistributors_found()) +
                 " frames (expected " + std::to_string(cpus) + ")");
-    linux.distributor_init(0);
-    for (unsigned c = 0; c < cpus; ++c) {
-        linux.cpu_init(c);
-        linux.enable_ipis(c);
-    }
-    t.check(linux.errors().empty(), "boot: driver reports no error" +
-                                         (linux.errors().empty() ? std::string() : " (" + linux.errors()[0] + ")"));
-    t.check(bus.bad_accesses() == 0, "boot: no bad register access");
+    boot(linux, bus, cpus, t);
     t.check(bus.delays() > 0 && !gic.register_write_pending(),
             "boot: RWP polling terminates (" + std::to_string(bus.delays()) + " polls waited)");
     bool rd_ok = true;
