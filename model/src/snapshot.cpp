@@ -26,13 +26,16 @@ using gicv2::kNumSgis;
 
 [[noreturn]] void fail(const std::string& what) { throw SnapshotError("snapshot: " + what); }
 
-/// Format version 1 describes GICv2 state only (GICH_LRn as 32-bit values, GICC/GICH
-/// registers, ITARGETSR routing). A GICv3 model has other state (ICH_LR<n>_EL2, ICH_AP0R/AP1R,
-/// redistributors, IROUTER), so its save and restore are refused rather than written in a
-/// layout that would not round-trip.
-void refuse_v3(const GicConfig& c) {
-    if (c.is_v3()) throw SnapshotError("snapshot: GICv3 snapshots are not implemented yet (format version 1 covers GICv2)");
-}
+/// Format version 1 describes GICv2 state only (GICH_LRn as 32-bit values, ITARGETSR
+/// routing) and is still what a GICv2 model writes, byte for byte. Version 2 adds
+/// `config.version` and, for GICv3 content, `config.v3`, IROUTER and 1-of-N choices,
+/// redistributors, ICH_AP0R/AP1R and 64-bit list registers; a GICv3 model writes it.
+unsigned document_version(const GicConfig& c) { return c.is_v3() ? kSnapshotVersionGicv3 : kSnapshotVersionGicv2; }
+
+/// What the header says about the rest of the document.
+struct DocKind {
+    unsigned version = kSnapshotVersionGicv2;
+};
 
 [[noreturn]] void fail_at(const std::string& path, const std::string& what) {
     fail((path.empty() ? std::string("/") : path) + ": " + what);
@@ -94,6 +97,7 @@ const char* policy_name(BadAccessPolicy p) { return p == BadAccessPolicy::Error 
 
 Json config_json(const GicConfig& c) {
     Json j;
+    if (c.is_v3()) j["version"] = "v3";  // version 2 documents only (GICv2 ones stay version 1)
     j["num_cpus"] = c.num_cpus;
     j["num_spis"] = c.num_spis;
     j["priority_bits"] = c.priority_bits;
@@ -114,10 +118,23 @@ Json config_json(const GicConfig& c) {
     virt["maintenance_intid"] = c.virt.maintenance_intid;
     virt["gicv_iidr"] = hex(c.virt.gicv_iidr, 8);
     j["virt"] = virt;
+    if (c.is_v3()) {
+        Json v3;
+        v3["cpus_per_cluster"] = c.v3.cpus_per_cluster;
+        Json v3ids;
+        v3ids["gicd_iidr"] = hex(c.v3.ids.gicd_iidr, 8);
+        v3ids["gicr_iidr"] = hex(c.v3.ids.gicr_iidr, 8);
+        v3ids["pidr"] = Json::array();
+        for (std::uint8_t b : c.v3.ids.pidr) v3ids["pidr"].push_back(hex(b, 2));
+        v3ids["cidr"] = Json::array();
+        for (std::uint8_t b : c.v3.ids.cidr) v3ids["cidr"].push_back(hex(b, 2));
+        v3["ids"] = v3ids;
+        j["v3"] = v3;
+    }
     return j;
 }
 
-Json irq_json(const Distributor::IrqState& s, std::uint32_t intid, bool vm) {
+Json irq_json(const Distributor::IrqState& s, std::uint32_t intid, bool vm, bool v3) {
     Json j;
     j["intid"] = intid;
     j["group"] = s.group1 ? 1 : 0;
@@ -131,11 +148,20 @@ Json irq_json(const Distributor::IrqState& s, std::uint32_t intid, bool vm) {
         j["pending_latch"] = s.latch;
     }
     j["active"] = s.active;
-    if (intid >= kNumPrivate) j["targets"] = hex(s.targets, 2);
+    if (intid >= kNumPrivate) {
+        if (v3) {
+            j["irouter"] = hex(s.irouter, 16);
+            j["chosen"] = s.chosen == Distributor::kNoCpu ? Json(nullptr) : Json(s.chosen);
+        } else {
+            j["targets"] = hex(s.targets, 2);
+        }
+    }
     if (vm) {
         j["parked"] = s.parked;
         if (intid >= kNumPrivate) j["owner"] = s.owner;
-        if (intid < kNumSgis) j["active_source"] = s.active_source;
+        if (intid < kNumSgis) {
+            if (!v3) j["active_source"] = s.active_source;  // GICv3 SGIs have no source
+        }
         else {
             j["hw_physical_id"] = s.hw_pintid;
             j["lr_pending"] = s.lr_pending;
@@ -145,18 +171,30 @@ Json irq_json(const Distributor::IrqState& s, std::uint32_t intid, bool vm) {
 }
 
 Json distributor_json(const Distributor::State& d, const GicConfig& c, bool vm) {
+    const bool v3 = c.is_v3();
     Json j;
     j["ctlr"] = hex(d.ctlr, 8);
+    if (v3) {
+        Json rd = Json::array();
+        for (const Distributor::RedistributorState& r : d.redistributors) {
+            Json one;
+            one["ctlr"] = hex(r.ctlr, 8);
+            one["waker"] = hex(r.waker, 8);
+            rd.push_back(one);
+        }
+        j["redistributors"] = rd;
+        j["irm_next"] = d.irm_next;
+    }
     Json priv = Json::array();
     for (unsigned cpu = 0; cpu < c.num_cpus; ++cpu) {
         Json bank = Json::array();
         for (std::uint32_t intid = 0; intid < kNumPrivate; ++intid)
-            bank.push_back(irq_json(d.private_irqs[cpu * kNumPrivate + intid], intid, vm));
+            bank.push_back(irq_json(d.private_irqs[cpu * kNumPrivate + intid], intid, vm, v3));
         priv.push_back(bank);
     }
     j["private"] = priv;
     Json spis = Json::array();
-    for (std::uint32_t k = 0; k < c.num_spis; ++k) spis.push_back(irq_json(d.spis[k], kNumPrivate + k, vm));
+    for (std::uint32_t k = 0; k < c.num_spis; ++k) spis.push_back(irq_json(d.spis[k], kNumPrivate + k, vm, v3));
     j["spis"] = spis;
     return j;
 }
@@ -183,13 +221,23 @@ Json gicc_json(const CpuInterface::State& s) {
     return j;
 }
 
-Json gich_json(const VcpuInterfaceState& s) {
+Json gich_json(const VcpuInterfaceState& s, bool v3) {
     Json j;
     j["hcr"] = hex(s.hcr, 8);
     j["vmcr"] = hex(s.vmcr, 8);
-    j["apr"] = hex(s.apr, 8);
+    if (v3) {  // ICH_AP0R<n>_EL2 / ICH_AP1R<n>_EL2 instead of GICH_APR
+        j["ap0r"] = Json::array();
+        j["ap1r"] = Json::array();
+        for (unsigned n = 0; n < 4; ++n) {
+            j["ap0r"].push_back(hex(s.ap0r[n], 8));
+            j["ap1r"].push_back(hex(s.ap1r[n], 8));
+        }
+    } else {
+        j["apr"] = hex(s.apr, 8);
+    }
     j["lrs"] = Json::array();
-    for (std::uint64_t lr : s.lrs) j["lrs"].push_back(hex(static_cast<std::uint32_t>(lr), 8));  // GICv2: 32 bits
+    for (std::uint64_t lr : s.lrs)  // GICv2: 32 bits; GICv3 ICH_LR<n>_EL2: 64 bits
+        j["lrs"].push_back(v3 ? hex(lr, 16) : hex(static_cast<std::uint32_t>(lr), 8));
     return j;
 }
 
@@ -211,7 +259,7 @@ Json engine_stats_json(const LrEngineStats& s) {
 Json header_json(const char* mode, const GicConfig& c) {
     Json j;
     j["format"] = kSnapshotFormat;
-    j["version"] = kSnapshotVersion;
+    j["version"] = document_version(c);
     j["mode"] = mode;
     j["config"] = config_json(c);
     return j;
@@ -263,6 +311,7 @@ public:
     }
 
     std::string at(const std::string& key) const { return path_ + "/" + key; }
+    bool has(const char* key) const { return j_.find(key) != j_.end(); }
 
     const Json& get(const char* key) {
         const auto it = j_.find(key);
@@ -299,6 +348,22 @@ public:
             fail_at(at(key), "expected " + std::to_string(expected) + ", got " + shown(j));
     }
     Obj obj(const char* key) { return Obj(get(key), at(key)); }
+    /// A CPU number below `none`, or null for `none` (no CPU).
+    std::uint16_t cpu_or_null(const char* key, std::uint16_t none) {
+        const Json& j = get(key);
+        if (j.is_null()) return none;
+        std::uint64_t value = 0;
+        bool ok = false;
+        if (j.is_number_unsigned()) {
+            value = j.get<std::uint64_t>();
+            ok = true;
+        } else if (j.is_string()) {
+            ok = parse_hex(j.get_ref<const std::string&>(), value);
+        }
+        if (!ok || value >= none)
+            fail_at(at(key), "expected null or an integer 0.." + std::to_string(none - 1) + ", got " + shown(j));
+        return static_cast<std::uint16_t>(value);
+    }
     /// An array of exactly `size` entries; `why` names where the size comes from.
     const Json& array(const char* key, std::size_t size, const std::string& why) {
         const Json& j = any_array(key);
@@ -346,7 +411,7 @@ Json parse_document(std::string_view text) {
 }
 
 /// Checks format, version and mode (a mode other than `mode` is a configuration difference).
-void read_header(const Json& doc, Obj& top, const char* mode) {
+DocKind read_header(const Json& doc, Obj& top, const char* mode) {
     // Format first: a document that is not a snapshot gets no messages about snapshot fields.
     if (!doc.contains("format")) fail("not a vgic snapshot: no \"format\" member");
     const Json& doc_format = top.get("format");
@@ -354,18 +419,23 @@ void read_header(const Json& doc, Obj& top, const char* mode) {
         fail("not a vgic snapshot: /format is " + shown(doc_format) + ", expected " + quoted(kSnapshotFormat));
     const Json& version = top.get("version");
     if (!version.is_number_unsigned()) fail_at("/version", "expected an integer, got " + shown(version));
-    if (version.get<std::uint64_t>() != kSnapshotVersion)
+    const std::uint64_t v = version.get<std::uint64_t>();
+    if (v != kSnapshotVersionGicv2 && v != kSnapshotVersionGicv3)
         fail(std::string("format '") + kSnapshotFormat + "' version " + shown(version) +
-             " not supported (this build reads version " + std::to_string(kSnapshotVersion) + ")");
+             " not supported (this build reads versions " + std::to_string(kSnapshotVersionGicv2) + " and " +
+             std::to_string(kSnapshotVersionGicv3) + ")");
+    DocKind kind;
+    kind.version = static_cast<unsigned>(v);
     const unsigned doc_mode = top.choice("mode", {"hw", "vm"});
     const char* doc_mode_name = doc_mode == 0 ? "hw" : "vm";
     if (std::string(doc_mode_name) != mode)
         fail(std::string("configuration differs: mode is '") + doc_mode_name + "' in the document, '" + mode +
              "' in this GIC");
+    return kind;
 }
 
 /// Reads the document's configuration and refuses the first field that differs from `mine`.
-void compare_config(Obj config, const GicConfig& mine) {
+void compare_config(Obj config, const GicConfig& mine, const DocKind& kind) {
     const auto differs = [](const std::string& field, const std::string& doc, const std::string& here) {
         fail("configuration differs: " + field + " is " + doc + " in the document, " + here + " in this GIC");
     };
@@ -378,6 +448,16 @@ void compare_config(Obj config, const GicConfig& mine) {
         const std::uint64_t v = as_uint(j, path, max);
         if (v != here) differs(field, hex_string(v, digits), hex_string(here, digits));
     };
+    // The GIC version first: nothing else compares meaningfully across it.
+    bool doc_v3 = false;
+    if (kind.version == kSnapshotVersionGicv2) {
+        if (config.has("version"))
+            fail_at(config.at("version"), "format version 1 has no config.version (it holds GICv2 state only; a "
+                                          "document with config.version is version 2)");
+    } else {
+        doc_v3 = config.choice("version", {"v2", "v3"}) == 1;
+    }
+    if (doc_v3 != mine.is_v3()) differs("version", doc_v3 ? "v3" : "v2", mine.is_v3() ? "v3" : "v2");
     number(config, "num_cpus", "num_cpus", mine.num_cpus);
     number(config, "num_spis", "num_spis", mine.num_spis);
     number(config, "priority_bits", "priority_bits", mine.priority_bits);
@@ -410,10 +490,27 @@ void compare_config(Obj config, const GicConfig& mine) {
         id(virt.get("gicv_iidr"), virt.at("gicv_iidr"), "virt.gicv_iidr", mine.virt.gicv_iidr, 0xFFFFFFFFu, 8);
         virt.done();
     }
+    if (doc_v3) {
+        Obj v3 = config.obj("v3");
+        number(v3, "cpus_per_cluster", "v3.cpus_per_cluster", mine.v3.cpus_per_cluster);
+        Obj ids = v3.obj("ids");
+        id(ids.get("gicd_iidr"), ids.at("gicd_iidr"), "v3.ids.gicd_iidr", mine.v3.ids.gicd_iidr, 0xFFFFFFFFu, 8);
+        id(ids.get("gicr_iidr"), ids.at("gicr_iidr"), "v3.ids.gicr_iidr", mine.v3.ids.gicr_iidr, 0xFFFFFFFFu, 8);
+        const Json& pidr = ids.array("pidr", 8, "PIDR4-7, PIDR0-3");
+        for (unsigned i = 0; i < 8; ++i)
+            id(pidr[i], ids.at("pidr/" + std::to_string(i)), "v3.ids.pidr[" + std::to_string(i) + "]",
+               mine.v3.ids.pidr[i], 0xFF, 2);
+        const Json& cidr = ids.array("cidr", 4, "CIDR0-3");
+        for (unsigned i = 0; i < 4; ++i)
+            id(cidr[i], ids.at("cidr/" + std::to_string(i)), "v3.ids.cidr[" + std::to_string(i) + "]",
+               mine.v3.ids.cidr[i], 0xFF, 2);
+        ids.done();
+        v3.done();
+    }
     config.done();
 }
 
-Distributor::IrqState read_irq(const Json& j, const std::string& path, std::uint32_t intid, bool vm) {
+Distributor::IrqState read_irq(const Json& j, const std::string& path, std::uint32_t intid, bool vm, bool v3) {
     Obj o(j, path);
     Distributor::IrqState s;
     o.expect("intid", intid);
@@ -429,11 +526,20 @@ Distributor::IrqState read_irq(const Json& j, const std::string& path, std::uint
         s.latch = o.flag("pending_latch");
     }
     s.active = o.flag("active");
-    if (intid >= kNumPrivate) s.targets = o.num_as<std::uint8_t>("targets");
+    if (intid >= kNumPrivate) {
+        if (v3) {
+            s.irouter = o.num_as<std::uint64_t>("irouter");
+            s.chosen = o.cpu_or_null("chosen", Distributor::kNoCpu);
+        } else {
+            s.targets = o.num_as<std::uint8_t>("targets");
+        }
+    }
     if (vm) {
         s.parked = o.flag("parked");
-        if (intid >= kNumPrivate) s.owner = o.num_as<std::uint8_t>("owner");
-        if (intid < kNumSgis) s.active_source = o.num_as<std::uint8_t>("active_source");
+        if (intid >= kNumPrivate) s.owner = v3 ? o.num_as<std::uint16_t>("owner") : o.num_as<std::uint8_t>("owner");
+        if (intid < kNumSgis) {
+            if (!v3) s.active_source = o.num_as<std::uint8_t>("active_source");
+        }
         else {
             s.hw_pintid = o.num_as<std::uint16_t>("hw_physical_id");
             s.lr_pending = o.flag("lr_pending");
@@ -444,8 +550,21 @@ Distributor::IrqState read_irq(const Json& j, const std::string& path, std::uint
 }
 
 Distributor::State read_distributor(Obj o, const GicConfig& c, bool vm) {
+    const bool v3 = c.is_v3();
     Distributor::State d;
     d.ctlr = o.num_as<std::uint32_t>("ctlr");
+    if (v3) {
+        const Json& rd = o.array("redistributors", c.num_cpus, "config.num_cpus");
+        for (unsigned cpu = 0; cpu < c.num_cpus; ++cpu) {
+            Obj r(rd[cpu], o.at("redistributors/" + std::to_string(cpu)));
+            Distributor::RedistributorState rs;
+            rs.ctlr = r.num_as<std::uint32_t>("ctlr");
+            rs.waker = r.num_as<std::uint32_t>("waker");
+            r.done();
+            d.redistributors.push_back(rs);
+        }
+        d.irm_next = o.num_as<std::uint16_t>("irm_next");
+    }
     const Json& priv = o.array("private", c.num_cpus, "config.num_cpus");
     for (unsigned cpu = 0; cpu < c.num_cpus; ++cpu) {
         const std::string at = o.at("private/" + std::to_string(cpu));
@@ -453,11 +572,11 @@ Distributor::State read_distributor(Obj o, const GicConfig& c, bool vm) {
         if (!bank.is_array() || bank.size() != kNumPrivate)
             fail_at(at, "expected an array of the 32 SGIs and PPIs, got " + shown(bank));
         for (std::uint32_t intid = 0; intid < kNumPrivate; ++intid)
-            d.private_irqs.push_back(read_irq(bank[intid], at + "/" + std::to_string(intid), intid, vm));
+            d.private_irqs.push_back(read_irq(bank[intid], at + "/" + std::to_string(intid), intid, vm, v3));
     }
     const Json& spis = o.array("spis", c.num_spis, "config.num_spis");
     for (std::uint32_t k = 0; k < c.num_spis; ++k)
-        d.spis.push_back(read_irq(spis[k], o.at("spis/" + std::to_string(k)), kNumPrivate + k, vm));
+        d.spis.push_back(read_irq(spis[k], o.at("spis/" + std::to_string(k)), kNumPrivate + k, vm, v3));
     o.done();
     return d;
 }
@@ -489,10 +608,22 @@ VcpuInterfaceState read_gich(Obj o, const GicConfig& c) {
     VcpuInterfaceState s;
     s.hcr = o.num_as<std::uint32_t>("hcr");
     s.vmcr = o.num_as<std::uint32_t>("vmcr");
-    s.apr = o.num_as<std::uint32_t>("apr");
+    const bool v3 = c.is_v3();
+    if (v3) {
+        const char* names[2] = {"ap0r", "ap1r"};
+        for (unsigned g = 0; g < 2; ++g) {
+            const Json& words = o.array(names[g], 4, std::string("ICH_") + (g == 0 ? "AP0R0-3" : "AP1R0-3") + "_EL2");
+            for (unsigned n = 0; n < 4; ++n)
+                (g == 0 ? s.ap0r : s.ap1r)[n] = static_cast<std::uint32_t>(
+                    as_uint(words[n], o.at(std::string(names[g]) + "/" + std::to_string(n)), 0xFFFFFFFFu));
+        }
+    } else {
+        s.apr = o.num_as<std::uint32_t>("apr");
+    }
     const Json& lrs = o.array("lrs", c.virt.num_list_regs, "config.virt.num_list_regs");
+    const std::uint64_t lr_max = v3 ? std::numeric_limits<std::uint64_t>::max() : 0xFFFFFFFFu;
     for (std::size_t i = 0; i < lrs.size(); ++i)
-        s.lrs.push_back(as_uint(lrs[i], o.at("lrs/" + std::to_string(i)), 0xFFFFFFFFu));
+        s.lrs.push_back(as_uint(lrs[i], o.at("lrs/" + std::to_string(i)), lr_max));
     o.done();
     return s;
 }
@@ -519,7 +650,6 @@ LrEngineStats read_engine_stats(Obj o) {
 
 std::string save_snapshot(const Gic& gic) {
     const GicConfig& c = gic.config();
-    refuse_v3(c);
     const Gic::State st = gic.export_state();
     Json doc = header_json("hw", c);
     doc["diagnostics"] = diagnostics_json(st.bad_access_count, st.guest_error_count);
@@ -529,7 +659,7 @@ std::string save_snapshot(const Gic& gic) {
         Json j;
         j["cpu"] = cpu;
         j["gicc"] = gicc_json(st.cpus[cpu]);
-        if (c.virt.enabled) j["gich"] = gich_json(st.virtual_interfaces[cpu]);
+        if (c.virt.enabled) j["gich"] = gich_json(st.virtual_interfaces[cpu], c.is_v3());
         cpus.push_back(j);
     }
     doc["cpus"] = cpus;
@@ -538,12 +668,11 @@ std::string save_snapshot(const Gic& gic) {
 
 void restore_snapshot(Gic& gic, std::string_view text) {
     const GicConfig& c = gic.config();
-    refuse_v3(c);
     const Json doc = parse_document(text);
     if (!doc.is_object()) fail("not a vgic snapshot: expected a JSON object, got " + shown(doc));
     Obj top(doc, "");
-    read_header(doc, top, "hw");
-    compare_config(top.obj("config"), c);
+    const DocKind kind = read_header(doc, top, "hw");
+    compare_config(top.obj("config"), c, kind);
     Gic::State st;
     read_diagnostics(top.obj("diagnostics"), st.bad_access_count, st.guest_error_count);
     st.distributor = read_distributor(top.obj("distributor"), c, false);
@@ -564,7 +693,6 @@ void restore_snapshot(Gic& gic, std::string_view text) {
 
 std::string save_snapshot(const VmGic& vm) {
     const GicConfig& c = vm.config();
-    refuse_v3(c);
     const VmGic::State st = vm.export_state();
     Json doc = header_json("vm", c);
     doc["diagnostics"] = diagnostics_json(st.bad_access_count, st.guest_error_count);
@@ -577,7 +705,7 @@ std::string save_snapshot(const VmGic& vm) {
         j["running"] = vs.running;
         j["kick_pending"] = vs.kick_pending;
         j["loaded_lrs"] = hex(vs.loaded_lrs, 16);
-        j["gich"] = gich_json(vs.gich);
+        j["gich"] = gich_json(vs.gich, c.is_v3());
         vcpus.push_back(j);
     }
     doc["vcpus"] = vcpus;
@@ -587,12 +715,11 @@ std::string save_snapshot(const VmGic& vm) {
 
 void restore_snapshot(VmGic& vm, std::string_view text) {
     const GicConfig& c = vm.config();
-    refuse_v3(c);
     const Json doc = parse_document(text);
     if (!doc.is_object()) fail("not a vgic snapshot: expected a JSON object, got " + shown(doc));
     Obj top(doc, "");
-    read_header(doc, top, "vm");
-    compare_config(top.obj("config"), c);
+    const DocKind kind = read_header(doc, top, "vm");
+    compare_config(top.obj("config"), c, kind);
     VmGic::State st;
     read_diagnostics(top.obj("diagnostics"), st.bad_access_count, st.guest_error_count);
     st.distributor = read_distributor(top.obj("distributor"), c, true);

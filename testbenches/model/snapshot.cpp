@@ -870,7 +870,7 @@ BOOST_AUTO_TEST_CASE(corrupt_hw_documents_are_refused_and_change_nothing) {
     expect_refused(target.gic, ev, edit(doc, "\"format\"", "vgic-snapshot", "vgic-snapshat"),
                    "snapshot: not a vgic snapshot: /format is \"vgic-snapshat\", expected \"vgic-snapshot\"");
     expect_refused(target.gic, ev, edit(doc, "\"version\"", "1", "7"),
-                   "snapshot: format 'vgic-snapshot' version 7 not supported (this build reads version 1)");
+                   "snapshot: format 'vgic-snapshot' version 7 not supported (this build reads versions 1 and 2)");
     expect_refused(target.gic, ev, edit(doc, "\"version\"", "1", "\"1\""),
                    "snapshot: /version: expected an integer, got \"1\"");
     expect_refused(target.gic, ev, edit(doc, "\"mode\"", "\"hw\"", "\"hv\""),
@@ -953,8 +953,10 @@ BOOST_AUTO_TEST_CASE(corrupt_vm_documents_are_refused_and_change_nothing) {
     auto& ev = target.rec.events;
 
     expect_refused(target.vm, ev, doc.substr(0, doc.size() - 20), "snapshot: JSON syntax error at byte ", true);
-    expect_refused(target.vm, ev, edit(doc, "\"version\"", "1", "2"),
-                   "snapshot: format 'vgic-snapshot' version 2 not supported (this build reads version 1)");
+    expect_refused(target.vm, ev, edit(doc, "\"version\"", "1", "3"),
+                   "snapshot: format 'vgic-snapshot' version 3 not supported (this build reads versions 1 and 2)");
+    // Version 2 documents carry config.version; a version 1 layout relabelled 2 lacks it.
+    expect_refused(target.vm, ev, edit(doc, "\"version\"", "1", "2"), "snapshot: /config: missing field 'version'");
     expect_refused(target.vm, ev, edit(doc, "{\"intid\": 46,", "\"parked\": false, ", ""),
                    "snapshot: /distributor/spis/14: missing field 'parked'");
     expect_refused(target.vm, ev, edit(doc, "\"engine_stats\"", "engine_stats", "engine_statz"),

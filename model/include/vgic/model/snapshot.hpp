@@ -31,14 +31,20 @@ public:
 
 /// The "format" member of every snapshot document.
 inline constexpr const char* kSnapshotFormat = "vgic-snapshot";
-/// The document version this build writes and the only one it reads.
-inline constexpr unsigned kSnapshotVersion = 1;
+/// The document version a GICv2 model writes: GICv2 state only (the first layout, unchanged).
+inline constexpr unsigned kSnapshotVersionGicv2 = 1;
+/// The document version a GICv3 model writes: adds config.version and, for GICv3 content,
+/// config.v3, IROUTER, 1-of-N choices, redistributors, ICH_AP0R/AP1R and 64-bit LRs.
+inline constexpr unsigned kSnapshotVersionGicv3 = 2;
+/// The newest document version; this build reads versions 1 and 2 (and writes both).
+inline constexpr unsigned kSnapshotVersion = kSnapshotVersionGicv3;
 
 std::string save_snapshot(const Gic& gic);
 std::string save_snapshot(const VmGic& vm);
 
 /// Throws SnapshotError, leaving the target untouched, for a document that is not valid
-/// JSON, not a vgic snapshot, of another version, of another mode or configuration, or
+/// JSON, not a vgic snapshot, of an unknown version, of another mode, GIC version or
+/// configuration, or
 /// whose state is incomplete, mistyped, out of range or inconsistent.
 void restore_snapshot(Gic& gic, std::string_view json);
 void restore_snapshot(VmGic& vm, std::string_view json);
