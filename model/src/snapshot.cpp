@@ -289,17 +289,20 @@ bool parse_hex(const std::string& s, std::uint64_t& value) {
     return true;
 }
 
+/// Reads a non-negative JSON integer or a "0x" hex string into `value`; false if `j` is neither.
+bool read_uint(const Json& j, std::uint64_t& value) {
+    if (j.is_number_unsigned()) {
+        value = j.get<std::uint64_t>();
+        return true;
+    }
+    return j.is_string() && parse_hex(j.get_ref<const std::string&>(), value);
+}
+
 /// A non-negative JSON integer or a "0x" hex string, at most `max`.
 std::uint64_t as_uint(const Json& j, const std::string& path, std::uint64_t max) {
     std::uint64_t value = 0;
-    bool ok = false;
-    if (j.is_number_unsigned()) {
-        value = j.get<std::uint64_t>();
-        ok = true;
-    } else if (j.is_string()) {
-        ok = parse_hex(j.get_ref<const std::string&>(), value);
-    }
-    if (!ok || value > max) fail_at(path, "expected an integer 0.." + std::to_string(max) + ", got " + shown(j));
+    if (!read_uint(j, value) || value > max)
+        fail_at(path, "expected an integer 0.." + std::to_string(max) + ", got " + shown(j));
     return value;
 }
 
@@ -353,14 +356,7 @@ public:
         const Json& j = get(key);
         if (j.is_null()) return none;
         std::uint64_t value = 0;
-        bool ok = false;
-        if (j.is_number_unsigned()) {
-            value = j.get<std::uint64_t>();
-            ok = true;
-        } else if (j.is_string()) {
-            ok = parse_hex(j.get_ref<const std::string&>(), value);
-        }
-        if (!ok || value >= none)
+        if (!read_uint(j, value) || value >= none)
             fail_at(at(key), "expected null or an integer 0.." + std::to_string(none - 1) + ", got " + shown(j));
         return static_cast<std::uint16_t>(value);
     }
