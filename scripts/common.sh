@@ -4,7 +4,7 @@ set -euo pipefail
 
 VGIC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VGIC_BUILD_DIR="${VGIC_BUILD_DIR:-$VGIC_ROOT/build}"
-VGIC_PACKAGES=(g++ cmake ninja-build pkg-config libsystemc-dev libboost-test-dev nlohmann-json3-dev libyaml-cpp-dev libbenchmark-dev)
+VGIC_PACKAGES=(g++ cmake ninja-build pkg-config libsystemc-dev libboost-test-dev nlohmann-json3-dev libyaml-cpp-dev libbenchmark-dev gnuplot-nox)
 
 vgic_install_packages() {
     local missing=()

@@ -489,8 +489,11 @@ bool VmGic::return_armed(unsigned vcpu) const {
 void VmGic::settle() {
     dist_.drain_dirty([this](unsigned w) {
         const bool retrigger = dist_.take_retrigger(w);
-        if (!running_[w]) return;
         const Candidate c = dist_.highest_pending(w, 0b11);
+        if (!running_[w]) {
+            if (c.valid() && observer_ != nullptr) observer_->pending_while_stopped(w);
+            return;
+        }
         // A new in-flight interrupt that would not improve the LRs still needs a kick unless
         // a maintenance interrupt is already armed: a flush without overflow set no UIE, so
         // once the guest drained the LRs nothing would give control back and the interrupt

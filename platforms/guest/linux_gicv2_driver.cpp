@@ -148,7 +148,8 @@ void LinuxGicv2Driver::send_ipi(unsigned from_cpu, std::uint32_t cpu_mask, std::
     bus_.write32(from_cpu, Frame::Gicd, gicd::SGIR, value);
 }
 
-std::vector<std::uint32_t> LinuxGicv2Driver::handle_irq(unsigned cpu, const Handler& handler) {
+std::vector<std::uint32_t> LinuxGicv2Driver::handle_irq(unsigned cpu, const Handler& handler,
+                                                      const Completed& completed) {
     // gic_handle_irq(): loop until IAR reports 1020-1023.
     std::vector<std::uint32_t> handled;
     for (;;) {
@@ -159,6 +160,11 @@ std::vector<std::uint32_t> LinuxGicv2Driver::handle_irq(unsigned cpu, const Hand
         if (split_eoi_) bus_.write32(cpu, Frame::Gicc, gicc::EOIR, iar);  // priority drop first
         if (handler) handler(intid, iar);
         bus_.write32(cpu, Frame::Gicc, split_eoi_ ? gicc::DIR : gicc::EOIR, iar);
+        if (completed) completed(intid);
+        if (handled.size() > 4096) {  // a GIC that never runs dry would hang the kernel
+            errors_.push_back("GICv2: IAR never returned a spurious INTID");
+            break;
+        }
     }
     return handled;
 }

@@ -42,8 +42,11 @@ public:
     /// One taken IRQ exception on `cpu`: the IAR/EOIR loop until IAR reports no interrupt.
     /// `handler(intid, iar)` runs between acknowledge and completion. Returns the IAR values
     /// of the interrupts handled, in order.
+    /// `completed(intid)` runs after the interrupt's last write (EOIR, or DIR in split mode).
+    /// Stops (with an error) after 4096 interrupts in one exception, as a guest would hang.
     using Handler = std::function<void(std::uint32_t intid, std::uint32_t iar)>;
-    std::vector<std::uint32_t> handle_irq(unsigned cpu, const Handler& handler = {});
+    using Completed = std::function<void(std::uint32_t intid)>;
+    std::vector<std::uint32_t> handle_irq(unsigned cpu, const Handler& handler = {}, const Completed& completed = {});
 
     unsigned num_irqs() const { return num_irqs_; }
     /// The CPU-interface bit of each logical CPU, as found in ITARGETSR0-7.

@@ -338,7 +338,8 @@ void LinuxGicv3Driver::send_ipi_all_but_self(unsigned from_cpu, std::uint32_t sg
     bus_.msr(from_cpu, sr::ICC_SGI1R_EL1, icc::SGIR_IRM::mask | icc::SGIR_INTID::make(sgi));
 }
 
-std::vector<std::uint32_t> LinuxGicv3Driver::handle_irq(unsigned cpu, const Handler& handler) {
+std::vector<std::uint32_t> LinuxGicv3Driver::handle_irq(unsigned cpu, const Handler& handler,
+                                                      const Completed& completed) {
     // gic_handle_irq(): ICC_IAR1_EL1; 1020-1023 ends it. Split: EOIR1 at once (priority
     // drop), handle, then DIR; otherwise handle then EOIR1.
     std::vector<std::uint32_t> handled;
@@ -349,6 +350,7 @@ std::vector<std::uint32_t> LinuxGicv3Driver::handle_irq(unsigned cpu, const Hand
         if (split_eoi_) bus_.msr(cpu, sr::ICC_EOIR1_EL1, intid);
         if (handler) handler(intid);
         bus_.msr(cpu, split_eoi_ ? sr::ICC_DIR_EL1 : sr::ICC_EOIR1_EL1, intid);
+        if (completed) completed(intid);
         if (handled.size() > 4096) {  // a GIC that never runs dry would hang the kernel
             errors_.push_back("GICv3: IAR1 never returned a spurious INTID");
             break;

@@ -53,8 +53,10 @@ public:
 
     /// One taken IRQ exception: ICC_IAR1_EL1 until 1020-1023; `handler(intid)` between
     /// acknowledge and completion. Returns the INTIDs handled, in order.
+    /// `completed(intid)` after its last write (EOIR1, or DIR in split mode).
     using Handler = std::function<void(std::uint32_t intid)>;
-    std::vector<std::uint32_t> handle_irq(unsigned cpu, const Handler& handler = {});
+    using Completed = std::function<void(std::uint32_t intid)>;
+    std::vector<std::uint32_t> handle_irq(unsigned cpu, const Handler& handler = {}, const Completed& completed = {});
 
     unsigned num_irqs() const { return num_irqs_; }
     unsigned priority_bits() const { return pri_bits_; }

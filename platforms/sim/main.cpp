@@ -1,6 +1,7 @@
 // vgic-sim: the project's simulator front end.
 //   vgic-sim script FILE [--vcd FILE]   run a register-level testbench (docs/SCRIPT.md)
-//   vgic-sim run [SCENARIO]             the latency-study platform (roadmap step 6, not built yet)
+//   vgic-sim run [SCENARIO] [options]   the latency-study platform (docs/SCENARIO.md)
+#include "sim/run_command.hpp"
 #include "sim/script_runner.hpp"
 
 #include <systemc>
@@ -14,7 +15,9 @@ namespace {
 
 void usage(std::FILE* f) {
     std::fprintf(f,
-                 "usage: vgic-sim script FILE [--vcd FILE]\n"
+                 "usage: vgic-sim run [SCENARIO.yaml] [options]   (vgic-sim run --help)\n"
+                 "       vgic-sim script FILE [--vcd FILE]\n"
+                 "  run           the interrupt-latency platform; no scenario: the built-in default\n"
                  "  script FILE   run the register-level testbench FILE (see docs/SCRIPT.md)\n"
                  "  --vcd FILE    write the waveform of the run to FILE\n"
                  "exit status: 0 all checks passed, 1 a check failed, 2 bad command line or script\n");
@@ -79,10 +82,7 @@ int sc_main(int argc, char** argv) {
     }
     const std::string cmd = argv[1];
     if (cmd == "script") return script_command(argc, argv);
-    if (cmd == "run") {
-        std::fprintf(stderr, "vgic-sim: 'run' (the latency-study platform) is not implemented yet: roadmap step 6\n");
-        return 2;
-    }
+    if (cmd == "run") return vgic::sim::run_command(argc, argv);
     std::fprintf(stderr, "vgic-sim: unknown command '%s'\n", cmd.c_str());
     usage(stderr);
     return 2;

@@ -361,6 +361,90 @@ void vm_stop_run() {
     check(restored == sc_time(2080, SC_NS), "restore done at 2080 ns = 2000 + 60 + 4 LRs x 5 (" + t(restored) + ")");
 }
 
+/// One initiator socket per frame a trap can hit (GICD, the CPU interface window, GICR, the
+/// system registers), bound to CPU 0 of one Vgic; each access returns its b_transport delay.
+struct FrameProbe : sc_module {
+    using Sock = tlm_utils::simple_initiator_socket<FrameProbe, 32>;
+    Sock gicd, gicc, gicr, sysreg;
+    FrameProbe(sc_module_name n, Vgic& g) : sc_module(n), gicd("gicd"), gicc("gicc"), gicr("gicr"), sysreg("sysreg") {
+        gicd.bind(g.distributor.socket[0]);
+        gicc.bind(g.cpu[0].gicc);
+        gicr.bind(g.redistributor.socket);
+        sysreg.bind(g.cpu[0].sysreg);
+    }
+    /// One access starting from a zero delay: `delay` receives the latency it adds; true if
+    /// the response is TLM_OK_RESPONSE.
+    static bool access(Sock& s, bool write, std::uint32_t address, unsigned size, sc_time& delay) {
+        ::tlm::tlm_generic_payload tx;
+        unsigned char data[8] = {};
+        tx.set_command(write ? ::tlm::TLM_WRITE_COMMAND : ::tlm::TLM_READ_COMMAND);
+        tx.set_address(address);
+        tx.set_data_ptr(data);
+        tx.set_data_length(size);
+        tx.set_streaming_width(size);
+        delay = SC_ZERO_TIME;
+        s->b_transport(tx, delay);
+        return tx.get_response_status() == ::tlm::TLM_OK_RESPONSE;
+    }
+};
+
+/// vm mode: a guest GICD or GICR access and an ICC_SGI1R_EL1 write are traps and cost
+/// gicd_trap, the hypervisor's whole trap-and-emulate round trip; in hw mode the same
+/// accesses are bus accesses (gicd_access, gicr_access) and a system-register write
+/// (sysreg_access). Every parameter differs, so each latency shows which one was charged.
+void trapped_access_timing() {
+    TimingProfile tp;
+    tp.gicd_access = 20000;   // 20 ns: hw GICD bus access
+    tp.gicd_trap = 300000;    // 300 ns: vm trap round trip
+    tp.gicc_access = 7000;    // 7 ns
+    tp.gicv_access = 3000;    // 3 ns
+    tp.gicr_access = 11000;   // 11 ns: hw GICR bus access
+    tp.sysreg_access = 2000;  // 2 ns
+    auto v3 = [](VgicParams p) {
+        p.gic.version = GicVersion::V3;
+        return p;
+    };
+    Vgic hw2("hw2", params(Mode::Hw, 1, tp)), vm2("vm2", params(Mode::Vm, 1, tp));
+    Vgic hw3("hw3", v3(params(Mode::Hw, 1, tp))), vm3("vm3", v3(params(Mode::Vm, 1, tp)));
+    FrameProbe phw2("phw2", hw2), pvm2("pvm2", vm2), phw3("phw3", hw3), pvm3("pvm3", vm3);
+    namespace sr = gicv3::sysreg;
+    auto expect = [](FrameProbe::Sock& s, bool write, std::uint32_t address, unsigned size, const sc_time& want,
+                     const std::string& what) {
+        sc_time d;
+        const bool ok = FrameProbe::access(s, write, address, size, d);
+        check(ok && d == want, what + " (" + (ok ? t(d) : std::string("TLM error")) + ")");
+    };
+    sc_spawn([&] {
+        wait(sc_time(100, SC_NS));  // the vCPUs have entered
+        const sc_time bus(20, SC_NS), trap(300, SC_NS), gicc_t(7, SC_NS), gicv_t(3, SC_NS), gicr_t(11, SC_NS),
+            sys(2, SC_NS);
+        // GICv2
+        expect(phw2.gicd, false, gicd::TYPER, 4, bus, "hw v2: a GICD read costs gicd_access 20 ns");
+        expect(phw2.gicd, true, gicd::CTLR, 4, bus, "hw v2: a GICD write costs gicd_access 20 ns");
+        expect(phw2.gicc, false, gicc::PMR, 4, gicc_t, "hw v2: a GICC read costs gicc_access 7 ns");
+        expect(pvm2.gicd, false, gicd::TYPER, 4, trap, "vm v2: a guest GICD read is a trap: gicd_trap 300 ns");
+        expect(pvm2.gicd, true, gicd::CTLR, 4, trap, "vm v2: a guest GICD write is a trap: gicd_trap 300 ns");
+        expect(pvm2.gicc, false, gicc::PMR, 4, gicv_t, "vm v2: the guest's CPU interface is GICV, no trap: gicv_access 3 ns");
+        // GICv3
+        expect(phw3.gicd, false, gicv3::gicd::TYPER, 4, bus, "hw v3: a GICD read costs gicd_access 20 ns");
+        expect(phw3.gicr, false, gicv3::gicr::IIDR, 4, gicr_t, "hw v3: a GICR read costs gicr_access 11 ns");
+        expect(phw3.gicr, true, gicv3::gicr::WAKER, 4, gicr_t, "hw v3: a GICR write costs gicr_access 11 ns");
+        expect(phw3.sysreg, true, sr::ICC_SGI1R_EL1, 8, sys, "hw v3: an ICC_SGI1R_EL1 write costs sysreg_access 2 ns");
+        expect(pvm3.gicd, false, gicv3::gicd::TYPER, 4, trap, "vm v3: a guest GICD read is a trap: gicd_trap 300 ns");
+        expect(pvm3.gicr, false, gicv3::gicr::IIDR, 4, trap, "vm v3: a guest GICR read is a trap: gicd_trap 300 ns");
+        expect(pvm3.gicr, true, gicv3::gicr::WAKER, 4, trap, "vm v3: a guest GICR write is a trap: gicd_trap 300 ns");
+        expect(pvm3.sysreg, true, sr::ICC_SGI1R_EL1, 8, trap,
+               "vm v3: a guest ICC_SGI1R_EL1 write traps: gicd_trap 300 ns");
+        expect(pvm3.sysreg, true, sr::ICC_PMR_EL1, 8, sys, "vm v3: ICC_PMR_EL1 is the vCPU's ICV_PMR, no trap: sysreg_access 2 ns");
+        expect(pvm3.sysreg, false, sr::ICC_PMR_EL1, 8, sys, "vm v3: an ICV_PMR read: sysreg_access 2 ns");
+    });
+    sc_start(sc_time(1, SC_US));
+    check(hw2.latency(Frame::Gicd) == sc_time(20, SC_NS) && vm2.latency(Frame::Gicd) == sc_time(300, SC_NS),
+          "Vgic::latency(Gicd): gicd_access in hw mode, gicd_trap in vm mode");
+    check(hw3.latency(Frame::Gicr) == sc_time(11, SC_NS) && vm3.latency(Frame::Gicr) == sc_time(300, SC_NS),
+          "Vgic::latency(Gicr): gicr_access in hw mode, gicd_trap in vm mode");
+}
+
 /// hw mode LRs through the TLM sockets: the hypervisor writes an LR through GICH, the guest
 /// sees vIRQ and takes it through GICV; the maintenance line follows MISR.
 void hw_list_registers() {
@@ -669,7 +753,7 @@ int sc_main(int argc, char** argv) {
         {"vm_stop_run", vm_stop_run},     {"hw_list_registers", hw_list_registers}, {"vcd", vcd},
         {"nb_initiator_and_callback", nb_initiator_and_callback}, {"vm_timer_wake", vm_timer_wake},
         {"vm_timer_wake_during_stop", vm_timer_wake_during_stop}, {"coarse_time_resolution", coarse_time_resolution},
-        {"platform_snapshot", platform_snapshot},
+        {"platform_snapshot", platform_snapshot}, {"trapped_access_timing", trapped_access_timing},
     };
     if (argc != 2 || scenarios.count(argv[1]) == 0) {
         std::fprintf(stderr, "usage: tlm_scenarios NAME   (one of:");

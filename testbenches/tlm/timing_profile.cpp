@@ -128,16 +128,18 @@ BOOST_AUTO_TEST_CASE(zero_preset_is_purely_functional) {
     BOOST_TEST(p.save_cost(4) == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(zcu104_preset_values) {
-    const TimingProfile p = timing_preset("zcu104");
-    BOOST_TEST(p.name == "zcu104");
+/// The documented values of a53-gic400 (docs/TIMING.md "Presets" and "Calibration"), which
+/// zcu104 and its alias zcu104-bao share.
+static void check_a53_gic400_values(const TimingProfile& p) {
     BOOST_TEST(p.clock_hz == 1'200'000'000u);
-    BOOST_TEST(p.gicd_access == ns(140));
+    BOOST_TEST(p.gicd_access == ns(140), "hw mode: a GICD bus access");
+    BOOST_TEST(p.gicd_trap == ns(400), "vm mode: trap 30 + save 30 + decode and emulation 260 + entry 80");
     BOOST_TEST(p.gicc_access == ns(140));
     BOOST_TEST(p.gich_access == ns(140));
     BOOST_TEST(p.gicv_access == ns(140));
     BOOST_TEST(p.gicr_access == ns(140));
     BOOST_TEST(p.sysreg_access == ns(20));
+    BOOST_TEST(p.rwp_complete == 0u);
     BOOST_TEST(p.signal_delay == ns(30));
     BOOST_TEST(p.irq_entry == ns(30));
     BOOST_TEST(p.kick == ns(60));
@@ -157,21 +159,35 @@ BOOST_AUTO_TEST_CASE(zcu104_preset_values) {
     BOOST_TEST(p.sync_cost(2) == ns(280));
 }
 
-BOOST_AUTO_TEST_CASE(zcu104_bao_differs_only_in_the_trapped_distributor) {
-    const TimingProfile hw = timing_preset("zcu104");
-    TimingProfile vm = timing_preset("zcu104-bao");
+BOOST_AUTO_TEST_CASE(a53_gic400_preset_values) {
+    const TimingProfile p = timing_preset("a53-gic400");
+    BOOST_TEST(p.name == "a53-gic400");
+    check_a53_gic400_values(p);
+    BOOST_TEST(p.gicd_trap != p.gicd_access, "one profile for both modes: the trap is not the bus access");
+    BOOST_TEST(load_timing_profile("a53-gic400").same_timing(p));
+}
+
+BOOST_AUTO_TEST_CASE(zcu104_preset_values) {
+    const TimingProfile p = timing_preset("zcu104");
+    BOOST_TEST(p.name == "zcu104");
+    check_a53_gic400_values(p);
+    BOOST_TEST(p.same_timing(timing_preset("a53-gic400")), "zcu104 is the board a53-gic400 was calibrated on");
+}
+
+BOOST_AUTO_TEST_CASE(zcu104_bao_is_an_alias_of_zcu104) {
+    const TimingProfile vm = timing_preset("zcu104-bao");
     BOOST_TEST(vm.name == "zcu104-bao");
-    BOOST_TEST(vm.gicd_access == ns(400), "a guest GICD access is a trap-and-emulate round trip");
-    vm.gicd_access = hw.gicd_access;
-    BOOST_TEST(vm.same_timing(hw), "every other parameter equals zcu104");
+    check_a53_gic400_values(vm);
+    BOOST_TEST(vm.same_timing(timing_preset("zcu104")), "every parameter equals zcu104");
 }
 
 BOOST_AUTO_TEST_CASE(preset_list) {
     const auto names = timing_preset_names();
-    BOOST_TEST(names.size() == 3u);
+    BOOST_TEST(names.size() == 4u);
     BOOST_TEST(names.at(0) == "zero");
-    BOOST_TEST(names.at(1) == "zcu104");
-    BOOST_TEST(names.at(2) == "zcu104-bao");
+    BOOST_TEST(names.at(1) == "a53-gic400");
+    BOOST_TEST(names.at(2) == "zcu104");
+    BOOST_TEST(names.at(3) == "zcu104-bao");
     BOOST_TEST(timing_presets().size() == names.size());
     for (const auto& info : timing_presets()) {
         BOOST_TEST(std::string(info.summary).size() > 10u, info.name << " has a summary");
@@ -183,7 +199,7 @@ BOOST_AUTO_TEST_CASE(preset_list) {
 // ==== calibration ===============================================================================
 
 BOOST_AUTO_TEST_CASE(calibration_native_path) {
-    for (const char* name : {"zcu104", "zcu104-bao"}) {
+    for (const char* name : {"a53-gic400", "zcu104", "zcu104-bao"}) {
         const TimingProfile p = timing_preset(name);
         BOOST_TEST(native_timer_latency(p) == ns(220), name << ": 30 + 30 + 140 + 20 ns");
         check_reproduces(native_timer_latency(p), kBareMetal, name);
@@ -193,7 +209,7 @@ BOOST_AUTO_TEST_CASE(calibration_native_path) {
 }
 
 BOOST_AUTO_TEST_CASE(calibration_trap_and_inject_path) {
-    for (const char* name : {"zcu104", "zcu104-bao"}) {
+    for (const char* name : {"a53-gic400", "zcu104", "zcu104-bao"}) {
         const TimingProfile p = timing_preset(name);
         BOOST_TEST(trap_and_inject_latency(p) == ns(900), name << ": 60 + 460 + 80 + 80 + 30 + 30 + 140 + 20 ns");
         check_reproduces(trap_and_inject_latency(p), kBao, name);
@@ -210,15 +226,15 @@ BOOST_AUTO_TEST_CASE(zero_preset_predicts_no_latency) {
 
 BOOST_AUTO_TEST_CASE(parameter_table_covers_every_member_once) {
     const auto& params = timing_parameters();
-    BOOST_TEST(params.size() == 19u, "clock + 18 times");
+    BOOST_TEST(params.size() == 20u, "clock + 19 times");
     BOOST_TEST(std::string(params.front().key) == "clock");
     BOOST_TEST((params.front().member == &TimingProfile::clock_hz));
     // Setting member i to i+1 through the table must produce exactly these members.
     TimingProfile p;
     for (std::size_t i = 0; i < params.size(); ++i) p.*params[i].member = i + 1;
-    const std::uint64_t expected[] = {p.clock_hz,    p.gicd_access,  p.gicc_access,   p.gich_access,
-                                      p.gicv_access, p.gicr_access,  p.sysreg_access, p.rwp_complete,
-                                      p.signal_delay,
+    const std::uint64_t expected[] = {p.clock_hz,    p.gicd_access,  p.gicd_trap,     p.gicc_access,
+                                      p.gich_access, p.gicv_access,  p.gicr_access,   p.sysreg_access,
+                                      p.rwp_complete, p.signal_delay,
                                       p.irq_entry,   p.kick,         p.exit,          p.entry,
                                       p.flush_per_lr, p.sync_per_lr, p.save_fixed,    p.save_per_lr,
                                       p.restore_fixed, p.restore_per_lr};
@@ -339,6 +355,7 @@ BOOST_AUTO_TEST_CASE(json_file_with_every_unit) {
   "name": "all-units",
   "clock": "100 MHz",
   "gicd_access": "300 ps",
+  "gicd_trap": "0.4 us",
   "gicc_access": "10 ns",
   "gich_access": "2.5 us",
   "gicv_access": "2.5 µs",
@@ -354,6 +371,7 @@ BOOST_AUTO_TEST_CASE(json_file_with_every_unit) {
     BOOST_TEST(p.name == "all-units");
     BOOST_TEST(p.clock_hz == 100'000'000u);
     BOOST_TEST(p.gicd_access == 300u);
+    BOOST_TEST(p.gicd_trap == ns(400));
     BOOST_TEST(p.gicc_access == 10'000u);
     BOOST_TEST(p.gich_access == 2'500'000u);
     BOOST_TEST(p.gicv_access == 2'500'000u);
@@ -373,6 +391,7 @@ BOOST_AUTO_TEST_CASE(yaml_file_with_every_unit) {
     const std::string path = dir.write("all-units.yaml", R"(# every unit
 name: all-units
 gicd_access: 300 ps
+gicd_trap: 40 cycles      # 400 ns at 100 MHz
 gicc_access: "10 ns"
 gich_access: 2.5 us
 gicv_access: 2.5 µs
@@ -388,7 +407,7 @@ clock: 100000000
     const TimingProfile p = load_timing_profile(path);
     TempDir dir2;
     const TimingProfile j = load_timing_profile(dir2.write("same.json", R"({"clock": 100000000,
-        "gicd_access": "300 ps", "gicc_access": "10 ns", "gich_access": "2.5 us", "gicv_access": "2.5 us",
+        "gicd_access": "300 ps", "gicd_trap": "400 ns", "gicc_access": "10 ns", "gich_access": "2.5 us", "gicv_access": "2.5 us",
         "gicr_access": "1 us", "sysreg_access": "2 ns", "signal_delay": "120 ns", "irq_entry": "10 ns",
         "kick": "1.5 us", "exit": "5 ns"})"));
     BOOST_TEST(p.name == "all-units");
@@ -396,6 +415,35 @@ clock: 100000000
     BOOST_TEST(p.signal_delay == ns(120), "12 cycles of the clock given after them");
     BOOST_TEST(p.same_timing(j), "the YAML file equals the same profile written in JSON:\n"
                                      << describe(p) << describe(j));
+}
+
+BOOST_AUTO_TEST_CASE(gicd_trap_parses_like_the_other_times) {
+    TempDir dir;
+    // JSON and YAML, each unit, over a base and on its own; cycles of the file's clock.
+    BOOST_TEST(load_timing_profile(dir.write("t.json", R"({"gicd_trap": "1.5 us"})")).gicd_trap == ns(1'500));
+    BOOST_TEST(load_timing_profile(dir.write("t.yaml", "gicd_trap: 250000 ps\n")).gicd_trap == ns(250));
+    BOOST_TEST(load_timing_profile(dir.write("c.yaml", "clock: 2 GHz\ngicd_trap: 600 cycles\n")).gicd_trap == ns(300));
+    const TimingProfile b = load_timing_profile(dir.write("b.yml", "base: a53-gic400\ngicd_trap: 1 us\n"));
+    TimingProfile expected = timing_preset("a53-gic400");
+    expected.gicd_trap = ns(1'000);
+    BOOST_TEST(b.same_timing(expected), "only gicd_trap changes; gicd_access stays the bus access:\n" << describe(b));
+    BOOST_TEST(b.gicd_access == ns(140));
+    // Errors name the key like for every other time.
+    const std::string unit = dir.write("unit.yaml", "gicd_trap: 400 nsec\n");
+    const auto u = load_error(unit);
+    BOOST_TEST(u.key() == "gicd_trap");
+    check_message(u.what(), {unit + ":1:1: key 'gicd_trap': ", "unknown unit 'nsec'", "expected a time"});
+    const std::string bare = dir.write("bare.json", R"({"gicd_trap": 400})");
+    check_message(load_error(bare).what(), {bare + ":1:2: key 'gicd_trap': ", "got the bare number 400"});
+    const std::string dup = dir.write("dup.yaml", "gicd_trap: 1 ns\ngicd_trap: 2 ns\n");
+    check_message(load_error(dup).what(), {dup + ":2:1: key 'gicd_trap': duplicate key"});
+    // Overrides and describe().
+    TimingProfile p;
+    set_timing_parameter(p, "gicd_trap", "0.4 us");
+    BOOST_TEST(p.gicd_trap == ns(400));
+    BOOST_TEST(p.gicd_access == 0u, "the bus access is another parameter");
+    BOOST_TEST(!p.is_zero());
+    check_message(describe(p), {"gicd_trap", "400 ns", "trapped and emulated by the hypervisor"});
 }
 
 BOOST_AUTO_TEST_CASE(json_clock_as_a_number) {
@@ -419,7 +467,8 @@ BOOST_AUTO_TEST_CASE(base_preset_override) {
     BOOST_TEST(q.name == "fast-clock");
     BOOST_TEST(q.entry == ns(10), "cycles of the file's clock, not the base's");
     BOOST_TEST(q.exit == ns(460), "times of the base stay as they were in ps");
-    BOOST_TEST(q.gicd_access == ns(400));
+    BOOST_TEST(q.gicd_trap == ns(400), "the trapped access of the base");
+    BOOST_TEST(q.gicd_access == ns(140), "the bus access of the base");
 }
 
 BOOST_AUTO_TEST_CASE(empty_yaml_file_is_the_zero_preset) {
@@ -439,13 +488,16 @@ BOOST_AUTO_TEST_CASE(example_profiles_load) {
     const TimingProfile xen = load_timing_profile((kSource / "testbenches" / "timing" / "example.json").string());
     BOOST_TEST(xen.name == "zcu104-xen-dom0less");
     BOOST_TEST(xen.exit == ns(2'880));
+    TimingProfile xen_expected = timing_preset("zcu104");
+    xen_expected.exit = ns(2'880);
+    BOOST_TEST(xen.same_timing(xen_expected), "zcu104 with another exit:\n" << describe(xen));
     check_reproduces(trap_and_inject_latency(xen), kXen, xen.name);
 
     const TimingProfile jh = load_timing_profile((kSource / "testbenches" / "timing" / "example.yaml").string());
     BOOST_TEST(jh.name == "zcu104-jailhouse");
-    TimingProfile expected = timing_preset("zcu104-bao");
+    TimingProfile expected = timing_preset("zcu104");
     expected.exit = ns(650);
-    BOOST_TEST(jh.same_timing(expected), "the written-out YAML is zcu104-bao with another exit:\n" << describe(jh));
+    BOOST_TEST(jh.same_timing(expected), "the written-out YAML is zcu104 with another exit:\n" << describe(jh));
     check_reproduces(trap_and_inject_latency(jh), kJailhouse, jh.name);
     check_reproduces(native_timer_latency(jh), kBareMetal, jh.name);
 }
@@ -525,7 +577,7 @@ BOOST_AUTO_TEST_CASE(error_wrong_type) {
     const std::string name = dir.write("name.json", R"({"name": 7})");
     check_message(load_error(name).what(), {name, "key 'name'", "expected a non-empty string"});
     const std::string base = dir.write("base.json", R"({"base": true})");
-    check_message(load_error(base).what(), {base, "key 'base'", "expected a preset name (zero, zcu104, zcu104-bao)",
+    check_message(load_error(base).what(), {base, "key 'base'", "expected a preset name (zero, a53-gic400, zcu104, zcu104-bao)",
                                             "got a boolean"});
 }
 
@@ -583,20 +635,20 @@ BOOST_AUTO_TEST_CASE(error_duplicate_key) {
 BOOST_AUTO_TEST_CASE(error_unknown_preset) {
     const auto e = load_error("zcu102");
     BOOST_TEST(e.source() == "zcu102");
-    check_message(e.what(), {"unknown timing preset 'zcu102'", "available presets: zero, zcu104, zcu104-bao",
+    check_message(e.what(), {"unknown timing preset 'zcu102'", "available presets: zero, a53-gic400, zcu104, zcu104-bao",
                              "extension .json, .yaml or .yml"});
     try {
         timing_preset("fast");
         BOOST_ERROR("timing_preset(\"fast\") should throw");
     } catch (const TimingProfileError& err) {
-        check_message(err.what(), {"unknown timing preset 'fast'", "available presets: zero, zcu104, zcu104-bao"});
+        check_message(err.what(), {"unknown timing preset 'fast'", "available presets: zero, a53-gic400, zcu104, zcu104-bao"});
     }
     TempDir dir;
     const std::string base = dir.write("base.yaml", "base: zcu105\n");
     const auto b = load_error(base);
     BOOST_TEST(b.key() == "base");
     check_message(b.what(), {base + ":1:1: key 'base': ", "unknown timing preset 'zcu105'",
-                             "available presets: zero, zcu104, zcu104-bao"});
+                             "available presets: zero, a53-gic400, zcu104, zcu104-bao"});
     const std::string txt = dir.write("profile.txt", "kick: 1 us\n");
     check_message(load_error(txt).what(), {"unknown timing preset '" + txt + "'", ".json, .yaml or .yml"});
 }

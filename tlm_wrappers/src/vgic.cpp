@@ -32,6 +32,10 @@ public:
         else owner_.cpu[vcpu].kick_event_.notify(owner_.now_offset_ + ps(owner_.params_.timing.kick));
     }
 
+    void pending_while_stopped(unsigned vcpu) override {
+        if (owner_.wake_callback_) owner_.wake_callback_(vcpu);
+    }
+
     void physical_deactivate(unsigned vcpu, std::uint32_t vintid, std::uint32_t pintid) override {
         for (const auto& cb : owner_.deactivate_callbacks_) cb(vcpu, vintid, pintid);
     }
@@ -102,13 +106,15 @@ sc_time Vgic::latency(Frame frame) const { return latency_[static_cast<unsigned>
 void Vgic::precompute_latencies() {
     // sc_time construction converts through the time resolution: do it once, not per access.
     const TimingProfile& t = params_.timing;
-    latency_[static_cast<unsigned>(Frame::Gicd)] = ps(t.gicd_access);
-    latency_[static_cast<unsigned>(Frame::Gicc)] = ps(params_.mode == Mode::Vm ? t.gicv_access : t.gicc_access);
+    // vm mode: every guest GICD or GICR access is a trap, charged the whole trap-and-emulate
+    // round trip (gicd_trap); gicd_access and gicr_access are the bus accesses of hw mode.
+    const bool vm = params_.mode == Mode::Vm;
+    latency_[static_cast<unsigned>(Frame::Gicd)] = ps(vm ? t.gicd_trap : t.gicd_access);
+    latency_[static_cast<unsigned>(Frame::Gicc)] = ps(vm ? t.gicv_access : t.gicc_access);
     latency_[static_cast<unsigned>(Frame::Gich)] = ps(t.gich_access);
     latency_[static_cast<unsigned>(Frame::GichAlias)] = ps(t.gich_access);
     latency_[static_cast<unsigned>(Frame::Gicv)] = ps(t.gicv_access);
-    // vm mode: a guest GICR access is a trap like a GICD one (the trap-and-emulate round trip).
-    latency_[static_cast<unsigned>(Frame::Gicr)] = ps(params_.mode == Mode::Vm ? t.gicd_access : t.gicr_access);
+    latency_[static_cast<unsigned>(Frame::Gicr)] = ps(vm ? t.gicd_trap : t.gicr_access);
     latency_[static_cast<unsigned>(Frame::Sysreg)] = ps(t.sysreg_access);
     signal_delay_ = ps(t.signal_delay);
 }
@@ -221,7 +227,8 @@ void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc
         std::uint64_t value = 0;
         if (tx.is_write())
             for (unsigned i = 0; i < len; ++i) value |= std::uint64_t{data[i]} << (8 * i);  // little-endian bus
-        // vm mode: a guest SGI-register write is a trap, charged like a trapped GICD access.
+        // vm mode: a guest SGI-register write is a trap, charged like a trapped GICD access
+        // (the vm-mode GICD latency is gicd_trap).
         const bool trap = vm_ && frame == Frame::Sysreg && tx.is_write() &&
                           VmGic::sysreg_write_traps(static_cast<std::uint32_t>(tx.get_address()));
         const sc_time done = delay + latency(trap ? Frame::Gicd : frame);

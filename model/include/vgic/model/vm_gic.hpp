@@ -45,6 +45,11 @@ public:
     void line_changed(unsigned, Line, bool) override {}
     /// Running vCPU `vcpu` must exit (and re-enter) so the engine can update its LRs.
     virtual void kick(unsigned vcpu) { (void)vcpu; }
+    /// An interrupt became in flight (pending and enabled) for vCPU `vcpu` while it is not
+    /// running: a scheduler that blocked it in WFI wakes it here (KVM's kvm_vcpu_kick of a
+    /// blocked vCPU, kvm_vgic_vcpu_pending_irq). The priority mask is not applied: as in KVM
+    /// the vCPU is woken and finds out itself.
+    virtual void pending_while_stopped(unsigned vcpu) { (void)vcpu; }
     /// The guest deactivated HW-mapped `virtual_id`: deactivate `physical_id` (the virtual
     /// timer of step 4 listens here).
     virtual void physical_deactivate(unsigned vcpu, std::uint32_t virtual_id, std::uint32_t physical_id) {

@@ -49,6 +49,8 @@ struct TimingProfile {
 
     // ---- register access latencies (initiator-visible b_transport delay) ---------------
     std::uint64_t gicd_access = 0;
+    /// vm mode: a trapped guest GICD/GICR access or SGI-register write, the whole round trip.
+    std::uint64_t gicd_trap = 0;
     std::uint64_t gicc_access = 0;
     std::uint64_t gich_access = 0;
     std::uint64_t gicv_access = 0;

@@ -210,6 +210,12 @@ public:
     using PhysicalDeactivateCallback = std::function<void(unsigned cpu, std::uint32_t vintid, std::uint32_t pintid)>;
     void on_physical_deactivate(PhysicalDeactivateCallback cb) { deactivate_callbacks_.push_back(std::move(cb)); }
 
+    /// vm mode: called (during the access or input change that caused it) when an interrupt
+    /// becomes pending and enabled for a vCPU that is not in the guest, so a scheduler can wake
+    /// a vCPU it blocked in WFI. One listener.
+    using WakeCallback = std::function<void(unsigned vcpu)>;
+    void on_pending_while_stopped(WakeCallback cb) { wake_callback_ = std::move(cb); }
+
     const VgicParams& params() const { return params_; }
     Mode mode() const { return params_.mode; }
     /// The model underneath (one of them is null, by mode).
@@ -246,6 +252,7 @@ private:
 
     std::unique_ptr<Observer> observer_;
     std::vector<PhysicalDeactivateCallback> deactivate_callbacks_;
+    WakeCallback wake_callback_;
     sc_core::sc_time now_offset_ = sc_core::SC_ZERO_TIME;  // local-time offset of the current operation
     bool functional_engine_ = false;  // vm: every engine cost is zero -> kicks serviced at once
     bool kick_requested_ = false;

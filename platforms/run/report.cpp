@@ -1,0 +1,991 @@
+// The reports of `vgic-sim run` (report.hpp): statistics, the stdout table, report.json,
+// latency.csv, the Chrome trace, the GTKWave save file and the latency plot.
+#include "run/report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <map>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace vgic::run {
+
+namespace fs = std::filesystem;
+
+const char* vcpu_state_name(VcpuState s) {
+    switch (s) {
+    case VcpuState::Descheduled: return "descheduled";
+    case VcpuState::Hypervisor: return "hypervisor";
+    case VcpuState::Guest: return "guest";
+    case VcpuState::Idle: return "idle";
+    case VcpuState::Handler: return "handler";
+    }
+    return "unknown";
+}
+
+namespace {
+
+constexpr VcpuState kAllStates[kVcpuStateCount] = {VcpuState::Descheduled, VcpuState::Hypervisor, VcpuState::Guest,
+                                                  VcpuState::Idle, VcpuState::Handler};
+constexpr IrqClass kAllClasses[kIrqClassCount] = {IrqClass::DeviceSpi, IrqClass::TimerPpi, IrqClass::Ipi,
+                                                 IrqClass::Maintenance};
+
+const char* outcome_name(InterruptRecord::Outcome o) {
+    switch (o) {
+    case InterruptRecord::Outcome::Handled: return "handled";
+    case InterruptRecord::Outcome::Coalesced: return "coalesced";
+    case InterruptRecord::Outcome::Pending: return "pending";
+    }
+    return "unknown";
+}
+
+/// printf into a std::string (the tables need fixed-width numeric fields).
+template <typename... Args>
+std::string strprintf(const char* format, Args... args) {
+    const int n = std::snprintf(nullptr, 0, format, args...);
+    if (n <= 0) return {};
+    std::string out(static_cast<std::size_t>(n) + 1, '\0');
+    std::snprintf(out.data(), out.size(), format, args...);
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+/// `value` / 10^digits as an exact decimal with trailing zeros removed: (1500000, 6) -> "1.5",
+/// (2500001, 6) -> "2.500001", (3000000, 6) -> "3". The trace needs microseconds with ps
+/// precision, which a double printed by a stream would round or write in exponent form.
+std::string scaled_decimal(std::int64_t value, unsigned digits) {
+    std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+    std::uint64_t scale = 1;
+    for (unsigned i = 0; i < digits; ++i) scale *= 10;
+    std::string out = value < 0 ? "-" : "";
+    out += std::to_string(magnitude / scale);
+    std::uint64_t frac = magnitude % scale;
+    if (frac != 0) {
+        std::string f = std::to_string(frac);
+        f.insert(0, digits - f.size(), '0');
+        while (!f.empty() && f.back() == '0') f.pop_back();
+        out += "." + f;
+    }
+    return out;
+}
+
+/// A JSON string literal (quotes and escapes); invalid UTF-8 is replaced, never thrown on.
+std::string json_string(const std::string& s) {
+    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+/// A CSV field per RFC 4180: quoted only when it must be.
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+/// A word for /bin/sh: single-quoted, with embedded single quotes closed, escaped, reopened.
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'') out += "'\\''";
+        else out += c;
+    }
+    return out + "'";
+}
+
+/// A gnuplot double-quoted string literal.
+std::string gnuplot_string(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+/// A Python string literal (repr-like, ASCII-safe for the names we write).
+std::string python_string(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "'";
+}
+
+std::string percent(double share) { return strprintf("%.1f%%", share * 100.0); }
+
+double share_of(std::uint64_t part, std::uint64_t whole) {
+    return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+/// Counter ticks -> ps at `hz`, rounded to the nearest ps. 128-bit because ticks * 1e12
+/// overflows 64 bits after ~18 million ticks.
+std::uint64_t ticks_to_ps(std::uint64_t ticks, std::uint64_t hz) {
+    const unsigned __int128 num = static_cast<unsigned __int128>(ticks) * 1'000'000'000'000ULL + hz / 2;
+    return static_cast<std::uint64_t>(num / hz);
+}
+
+/// The latency `end - asserted` when `end` is a valid instant at or after the assertion.
+bool latency_of(std::int64_t end_ps, std::uint64_t asserted_ps, std::uint64_t& out) {
+    if (end_ps < 0 || static_cast<std::uint64_t>(end_ps) < asserted_ps) return false;
+    out = static_cast<std::uint64_t>(end_ps) - asserted_ps;
+    return true;
+}
+
+unsigned vm_count(const RunRecord& r) {
+    std::size_t n = r.vms.size();
+    if (r.scenario != nullptr) n = std::max(n, r.scenario->vms.size());
+    for (const auto& i : r.interrupts) n = std::max<std::size_t>(n, i.vm + 1);
+    for (const auto& v : r.vcpus) n = std::max<std::size_t>(n, v.vm + 1);
+    return static_cast<unsigned>(n);
+}
+
+const VmRecord* vm_record(const RunRecord& r, unsigned vm) { return vm < r.vms.size() ? &r.vms[vm] : nullptr; }
+
+} // namespace
+
+// ---- statistics ----------------------------------------------------------------------------
+
+LatencyStats latency_stats(std::vector<std::uint64_t> samples_ps) {
+    LatencyStats s;
+    if (samples_ps.empty()) return s;
+    std::sort(samples_ps.begin(), samples_ps.end());
+    const std::size_t n = samples_ps.size();
+    // The ceil(p/100 * n)-th smallest, in integers so that p50 of 100 samples is exactly the 50th.
+    auto nearest_rank = [&](std::size_t p) {
+        std::size_t rank = (p * n + 99) / 100;
+        rank = std::clamp<std::size_t>(rank, 1, n);
+        return samples_ps[rank - 1];
+    };
+    long double sum = 0;  // 1e6 samples of 1e13 ps exceed no long double precision that matters
+    for (auto v : samples_ps) sum += v;
+    s.count = n;
+    s.min_ps = samples_ps.front();
+    s.max_ps = samples_ps.back();
+    s.p50_ps = nearest_rank(50);
+    s.p99_ps = nearest_rank(99);
+    s.mean_ps = static_cast<double>(sum / static_cast<long double>(n));
+    return s;
+}
+
+std::string vm_name(const RunRecord& r, unsigned vm) {
+    if (const VmRecord* v = vm_record(r, vm); v != nullptr && !v->name.empty()) return v->name;
+    if (r.scenario != nullptr && vm < r.scenario->vms.size() && !r.scenario->vms[vm].name.empty())
+        return r.scenario->vms[vm].name;
+    return "vm" + std::to_string(vm);
+}
+
+Summary summarize(const RunRecord& r) {
+    Summary s;
+    const unsigned nvm = vm_count(r);
+    s.interrupts_total = r.interrupts.size();
+
+    struct Accumulator {
+        ClassSummary summary;
+        std::vector<std::uint64_t> to_iar, to_eoi;
+    };
+    std::vector<Accumulator> acc(static_cast<std::size_t>(nvm) * kIrqClassCount);
+    for (unsigned vm = 0; vm < nvm; ++vm)
+        for (unsigned c = 0; c < kIrqClassCount; ++c) {
+            acc[vm * kIrqClassCount + c].summary.vm = vm;
+            acc[vm * kIrqClassCount + c].summary.cls = kAllClasses[c];
+        }
+
+    std::vector<std::uint64_t> calibration_ps;
+    const bool calibrating = r.scenario != nullptr && r.scenario->calibration.present;
+    const std::uint64_t counter_hz = r.scenario != nullptr ? r.scenario->counter_hz : 0;
+
+    for (const auto& rec : r.interrupts) {
+        Accumulator& a = acc[rec.vm * kIrqClassCount + static_cast<unsigned>(rec.cls)];
+        ++a.summary.generated;
+        switch (rec.outcome) {
+        case InterruptRecord::Outcome::Coalesced: ++a.summary.coalesced; break;
+        case InterruptRecord::Outcome::Pending: ++a.summary.pending; break;
+        case InterruptRecord::Outcome::Handled: {
+            ++a.summary.handled;
+            if (rec.waited_descheduled) ++a.summary.waited_descheduled;
+            std::uint64_t latency = 0;
+            if (latency_of(rec.iar_ps, rec.asserted_ps, latency)) a.to_iar.push_back(latency);
+            if (latency_of(rec.eoi_ps, rec.asserted_ps, latency)) a.to_eoi.push_back(latency);
+            if (calibrating && rec.cls == IrqClass::TimerPpi && rec.counter_latency_ticks >= 0 && counter_hz > 0)
+                calibration_ps.push_back(ticks_to_ps(static_cast<std::uint64_t>(rec.counter_latency_ticks), counter_hz));
+            break;
+        }
+        }
+    }
+    for (auto& a : acc) {
+        if (a.summary.generated == 0) continue;
+        a.summary.to_iar = latency_stats(std::move(a.to_iar));
+        a.summary.to_eoi = latency_stats(std::move(a.to_eoi));
+        s.classes.push_back(a.summary);
+    }
+
+    for (unsigned vm = 0; vm < nvm; ++vm) {
+        VmSummary v;
+        v.vm = vm;
+        v.name = vm_name(r, vm);
+        const VmRecord* rec = vm_record(r, vm);
+        if (rec != nullptr) {
+            v.vcpus = rec->vcpus;
+            v.lrs = rec->lrs;
+            v.flushes = rec->flushes;
+            v.syncs = rec->syncs;
+            v.lr_writes = rec->lr_writes;
+            v.overflows = rec->overflows;
+            v.evictions = rec->evictions;
+            v.kicks = rec->kicks;
+            v.maintenance_kicks = rec->maintenance_kicks;
+            v.guest_errors = rec->guest_errors.size();
+            v.bad_accesses = rec->bad_accesses;
+        }
+        unsigned vcpus_seen = 0;
+        for (const auto& c : r.vcpus) {
+            if (c.vm != vm) continue;
+            ++vcpus_seen;
+            v.world_switches += c.world_switches;
+            v.exits += c.exits;
+            v.maintenance += c.maintenance;
+            for (unsigned st = 0; st < kVcpuStateCount; ++st) v.state_time_ps[st] += c.state_time_ps[st];
+            if (v.lr_time_ps.size() < c.lr_time_ps.size()) v.lr_time_ps.resize(c.lr_time_ps.size(), 0);
+            for (std::size_t k = 0; k < c.lr_time_ps.size(); ++k) v.lr_time_ps[k] += c.lr_time_ps[k];
+        }
+        if (v.vcpus == 0) v.vcpus = vcpus_seen;
+        for (const auto& i : r.interrupts)
+            if (i.vm == vm) ++v.interrupts;
+        for (unsigned st = 0; st < kVcpuStateCount; ++st) v.vcpu_time_ps += v.state_time_ps[st];
+        v.hypervisor_ps = v.state_time_ps[static_cast<unsigned>(VcpuState::Hypervisor)];
+        v.scheduled_time_ps = v.vcpu_time_ps - v.state_time_ps[static_cast<unsigned>(VcpuState::Descheduled)];
+        v.hypervisor_share = share_of(v.hypervisor_ps, v.scheduled_time_ps);
+
+        std::uint64_t lr_total = 0;
+        long double weighted = 0;
+        for (std::size_t k = 0; k < v.lr_time_ps.size(); ++k) {
+            lr_total += v.lr_time_ps[k];
+            weighted += static_cast<long double>(k) * v.lr_time_ps[k];
+        }
+        for (auto t : v.lr_time_ps) v.lr_share.push_back(share_of(t, lr_total));
+        if (lr_total > 0) v.lr_mean_in_use = static_cast<double>(weighted / lr_total);
+        if (v.lrs > 0 && v.lrs < v.lr_time_ps.size()) v.lr_full_share = v.lr_share[v.lrs];
+        s.vms.push_back(std::move(v));
+    }
+
+    CalibrationResult& cal = s.calibration;
+    if (calibrating) {
+        const CalibrationSpec& spec = r.scenario->calibration;
+        cal.present = true;
+        cal.measurement = spec.measurement;
+        cal.source = spec.source;
+        cal.model = latency_stats(std::move(calibration_ps));
+        cal.measured_mean_ps = spec.mean_ps;
+        cal.measured_min_ps = spec.min_ps;
+        cal.measured_p99_ps = spec.p99_ps;
+        cal.measured_max_ps = spec.max_ps;
+        cal.tolerance = spec.tolerance;
+        if (cal.model.count > 0 && spec.mean_ps > 0) {
+            const double measured = static_cast<double>(spec.mean_ps);
+            cal.deviation = (cal.model.mean_ps - measured) / measured;
+            cal.deviation_known = true;
+            // The edge is within: a model mean of exactly +10% passes a 10% tolerance. The
+            // slack absorbs the rounding of a mean that is exact in decimal but not in binary.
+            cal.within_tolerance = std::fabs(cal.deviation) <= cal.tolerance + 1e-12;
+        }
+    }
+    return s;
+}
+
+// ---- stdout --------------------------------------------------------------------------------
+
+std::string format_latency(double ps) {
+    // Thresholds on the rounded value, so that 999.96 ns prints as "1.00 us", not "1000.0 ns".
+    if (ps < 999'950.0) return strprintf("%.1f ns", ps / 1e3);
+    if (ps < 999'995'000.0) return strprintf("%.2f us", ps / 1e6);
+    if (ps < 999'999'500'000.0) return strprintf("%.3f ms", ps / 1e9);
+    return strprintf("%.3f s", ps / 1e12);
+}
+
+namespace {
+
+std::string format_ps(std::uint64_t ps) { return format_latency(static_cast<double>(ps)); }
+
+/// Deviation of `model` from `measured` as "+1.23%", or "n/a" without a measured value.
+std::string deviation_text(double model, std::uint64_t measured) {
+    if (measured == 0) return "n/a";
+    return strprintf("%+.2f%%", (model - static_cast<double>(measured)) / static_cast<double>(measured) * 100.0);
+}
+
+void print_vm(std::ostream& os, const RunRecord& r, const Summary& s, const VmSummary& v) {
+    const VmRecord* rec = vm_record(r, v.vm);
+    const bool hw = rec != nullptr && rec->mode == "hw";
+    os << "\n" << v.name << ":";
+    if (rec != nullptr)
+        os << " gic" << rec->gic << ", " << rec->mode << " mode, " << v.vcpus << " vCPU" << (v.vcpus == 1 ? "" : "s")
+           << ", " << v.lrs << " LR" << (v.lrs == 1 ? "" : "s") << ", timing " << rec->timing;
+    os << "\n";
+
+    std::vector<const ClassSummary*> classes;
+    for (const auto& c : s.classes)
+        if (c.vm == v.vm) classes.push_back(&c);
+    if (classes.empty()) {
+        os << "  no interrupts\n";
+    } else {
+        os << strprintf("  %-12s%10s%10s%10s%10s%16s\n", "class", "generated", "handled", "coalesced", "pending",
+                        "waited desched");
+        for (const auto* c : classes)
+            os << strprintf("  %-12s%10llu%10llu%10llu%10llu%16s\n", irq_class_name(c->cls),
+                            static_cast<unsigned long long>(c->generated), static_cast<unsigned long long>(c->handled),
+                            static_cast<unsigned long long>(c->coalesced), static_cast<unsigned long long>(c->pending),
+                            c->handled == 0 ? "-" : percent(share_of(c->waited_descheduled, c->handled)).c_str());
+        os << "  latency from assertion, handled interrupts:\n";
+        os << strprintf("  %-12s%10s%10s%10s%10s%10s%10s%10s%10s\n", "class", "IAR min", "IAR mean", "IAR p50",
+                        "IAR p99", "IAR max", "EOI mean", "EOI p99", "EOI max");
+        for (const auto* c : classes) {
+            auto cell = [](const LatencyStats& st, std::uint64_t ps) { return st.count == 0 ? std::string("-") : format_ps(ps); };
+            auto mean = [](const LatencyStats& st) { return st.count == 0 ? std::string("-") : format_latency(st.mean_ps); };
+            os << strprintf("  %-12s%10s%10s%10s%10s%10s%10s%10s%10s\n", irq_class_name(c->cls),
+                            cell(c->to_iar, c->to_iar.min_ps).c_str(), mean(c->to_iar).c_str(),
+                            cell(c->to_iar, c->to_iar.p50_ps).c_str(), cell(c->to_iar, c->to_iar.p99_ps).c_str(),
+                            cell(c->to_iar, c->to_iar.max_ps).c_str(), mean(c->to_eoi).c_str(),
+                            cell(c->to_eoi, c->to_eoi.p99_ps).c_str(), cell(c->to_eoi, c->to_eoi.max_ps).c_str());
+        }
+    }
+
+    bool any_vcpu = false;
+    for (const auto& c : r.vcpus) any_vcpu = any_vcpu || c.vm == v.vm;
+    if (any_vcpu) {
+        os << "  time share per vCPU:\n";
+        // Short state labels: the full names do not fit 100 columns next to the counters.
+        os << strprintf("  %-6s%-6s%8s%10s%8s%9s%9s%9s%9s%9s\n", "vcpu", "pcpu", "switches", "exits", "maint",
+                        "desched", "hyperv", "guest", "idle", "handler");
+        for (const auto& c : r.vcpus) {
+            if (c.vm != v.vm) continue;
+            std::uint64_t total = 0;
+            for (auto t : c.state_time_ps) total += t;
+            os << strprintf("  %-6u%-6u%8llu%10llu%8llu", c.vcpu, c.pcpu, static_cast<unsigned long long>(c.world_switches),
+                            static_cast<unsigned long long>(c.exits), static_cast<unsigned long long>(c.maintenance));
+            for (unsigned st = 0; st < kVcpuStateCount; ++st)
+                os << strprintf("%9s", percent(share_of(c.state_time_ps[st], total)).c_str());
+            os << "\n";
+        }
+    }
+
+    auto row = [&os](const char* label, const std::string& text) { os << strprintf("  %-17s", label) << text << "\n"; };
+    auto num = [](std::uint64_t n) { return std::to_string(n); };
+    if (hw) {
+        row("list registers", "none (hw mode: no hypervisor on the interrupt path)");
+    } else {
+        if (v.lrs > 0 && !v.lr_time_ps.empty()) {
+            row("list registers", strprintf("%.2f of %u in use on average, all in use %s of the time", v.lr_mean_in_use,
+                                            v.lrs, percent(v.lr_full_share).c_str()));
+            // The distribution, eight counts per line so that 16 LRs still fit 100 columns.
+            std::string line;
+            for (std::size_t k = 0; k < v.lr_share.size(); ++k) {
+                line += strprintf("%2zu: %-7s", k, percent(v.lr_share[k]).c_str());
+                if ((k + 1) % 8 == 0 || k + 1 == v.lr_share.size()) {
+                    while (!line.empty() && line.back() == ' ') line.pop_back();
+                    row(k < 8 ? "LRs in use" : "", line);
+                    line.clear();
+                }
+            }
+        }
+        row("LR engine", "flushes " + num(v.flushes) + ", syncs " + num(v.syncs) + ", LR writes " + num(v.lr_writes) +
+                             ", overflows " + num(v.overflows) + ", evictions " + num(v.evictions));
+        row("kicks", num(v.kicks) + " (" + num(v.maintenance_kicks) + " for maintenance), maintenance interrupts " +
+                         num(v.maintenance));
+    }
+    row("scheduling", "world switches " + num(v.world_switches) + ", exits " + num(v.exits));
+    row("hypervisor time", format_ps(v.hypervisor_ps) + " = " + percent(v.hypervisor_share) +
+                               " of the vCPUs' time on a physical CPU");
+    if (rec != nullptr && rec->ignored_accesses != 0)
+        row("reserved", num(rec->ignored_accesses) + " access" + (rec->ignored_accesses == 1 ? "" : "es") +
+                            " to reserved offsets answered RAZ/WI (Linux writes GICC_APR1-3; GICV has APR0 only)");
+    if (v.guest_errors == 0 && v.bad_accesses == 0) {
+        row("guest errors", "none, no bad accesses");
+    } else {
+        // A correct run has none: make them impossible to overlook.
+        row("GUEST ERRORS", "*** " + num(v.guest_errors) + " driver error" + (v.guest_errors == 1 ? "" : "s") + ", " +
+                                num(v.bad_accesses) + " bad access" + (v.bad_accesses == 1 ? "" : "es") +
+                                " (a correct run has none) ***");
+        if (rec != nullptr) {
+            constexpr std::size_t kShown = 10;
+            for (std::size_t i = 0; i < rec->guest_errors.size() && i < kShown; ++i)
+                os << "    " << rec->guest_errors[i] << "\n";
+            if (rec->guest_errors.size() > kShown)
+                os << "    ... and " << rec->guest_errors.size() - kShown << " more (report.json lists all)\n";
+        }
+    }
+}
+
+void print_calibration(std::ostream& os, const CalibrationResult& c) {
+    os << "\ncalibration: " << c.measurement;
+    if (!c.source.empty()) os << " (" << c.source << ")";
+    os << "\n";
+    const std::string tolerance = strprintf("%g%%", c.tolerance * 100.0);
+    if (c.model.count == 0) {
+        os << "calibration: no handled timer interrupt with a counter reading: nothing to compare (within " << tolerance
+           << ": no)\n";
+        return;
+    }
+    os << strprintf("  %-8s%12s%12s%13s\n", "", "model", "measured", "deviation");
+    auto line = [&os](const char* label, double model, std::uint64_t measured) {
+        os << strprintf("  %-8s%12s%12s%13s\n", label, format_latency(model).c_str(), format_ps(measured).c_str(),
+                        deviation_text(model, measured).c_str());
+    };
+    line("mean", c.model.mean_ps, c.measured_mean_ps);
+    line("min", static_cast<double>(c.model.min_ps), c.measured_min_ps);
+    line("p99", static_cast<double>(c.model.p99_ps), c.measured_p99_ps);
+    line("max", static_cast<double>(c.model.max_ps), c.measured_max_ps);
+    os << "  (model: " << c.model.count << " handled timer interrupt" << (c.model.count == 1 ? "" : "s") << ")\n";
+    os << "calibration: model mean " << format_latency(c.model.mean_ps) << " vs measured " << format_ps(c.measured_mean_ps)
+       << ": " << (c.deviation_known ? strprintf("%+.2f%%", c.deviation * 100.0) : std::string("n/a")) << " (within "
+       << tolerance << ": " << (c.within_tolerance ? "yes" : "no") << ")\n";
+}
+
+} // namespace
+
+void print_summary(std::ostream& os, const RunRecord& r, const Summary& s) {
+    const Scenario* sc = r.scenario;
+    os << "vgic-sim run: scenario '" << (sc != nullptr ? sc->name : std::string("?")) << "'";
+    if (sc != nullptr && !sc->source.empty()) os << " (" << sc->source << ")";
+    os << "\n";
+    os << "  simulated " << format_ps(r.simulated_ps) << " in " << strprintf("%.3f s", r.wall_seconds)
+       << " of wall time: ";
+    if (r.wall_seconds > 0)
+        os << strprintf("%.3g simulated s per wall s, %.0f interrupts per wall s",
+                        static_cast<double>(r.simulated_ps) / 1e12 / r.wall_seconds,
+                        static_cast<double>(s.interrupts_total) / r.wall_seconds);
+    else
+        os << "rates n/a";
+    os << "\n  " << s.interrupts_total << " interrupts, " << s.vms.size() << " VM" << (s.vms.size() == 1 ? "" : "s");
+    if (sc != nullptr) os << " on " << sc->pcpus << " physical CPU" << (sc->pcpus == 1 ? "" : "s");
+    os << "\n";
+    for (const auto& v : s.vms) print_vm(os, r, s, v);
+    if (s.calibration.present) print_calibration(os, s.calibration);
+}
+
+// ---- report.json ---------------------------------------------------------------------------
+
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+ordered_json stats_json(const LatencyStats& st) {
+    return ordered_json{{"count", st.count},   {"min_ps", st.min_ps}, {"mean_ps", st.mean_ps},
+                        {"p50_ps", st.p50_ps}, {"p99_ps", st.p99_ps}, {"max_ps", st.max_ps}};
+}
+
+ordered_json timing_profile_json(const vgic::tlm::TimingProfile& p) {
+    ordered_json j;
+    j["name"] = p.name;
+    // Every parameter under its file key: "clock" in Hz, the others in ps.
+    for (const auto& param : vgic::tlm::timing_parameters()) j[param.key] = p.*param.member;
+    return j;
+}
+
+} // namespace
+
+void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s, const std::vector<std::string>& outputs) {
+    ordered_json j;
+    j["format"] = "vgic-sim-report";
+    j["version"] = 1;
+    const Scenario* sc = r.scenario;
+    if (sc != nullptr)
+        j["scenario"] = ordered_json{{"name", sc->name},         {"source", sc->source}, {"text", sc->text},
+                                     {"duration_ps", sc->duration_ps}, {"seed", sc->seed},     {"pcpus", sc->pcpus},
+                                     {"counter_hz", sc->counter_hz}};
+    else
+        j["scenario"] = nullptr;
+
+    ordered_json vms = ordered_json::array();
+    for (const auto& v : s.vms) {
+        const VmRecord* rec = vm_record(r, v.vm);
+        ordered_json vj;
+        vj["name"] = v.name;
+        vj["gic"] = rec != nullptr ? rec->gic : "";
+        vj["mode"] = rec != nullptr ? rec->mode : "";
+        vj["timing"] = rec != nullptr ? rec->timing : "";
+        if (sc != nullptr && v.vm < sc->vms.size())
+            vj["timing_profile"] = timing_profile_json(sc->vms[v.vm].profile);
+        else
+            vj["timing_profile"] = nullptr;
+        vj["lrs"] = v.lrs;
+        vj["interrupts"] = v.interrupts;
+        vj["flushes"] = v.flushes;
+        vj["syncs"] = v.syncs;
+        vj["lr_writes"] = v.lr_writes;
+        vj["overflows"] = v.overflows;
+        vj["evictions"] = v.evictions;
+        vj["kicks"] = v.kicks;
+        vj["maintenance_kicks"] = v.maintenance_kicks;
+        vj["world_switches"] = v.world_switches;
+        vj["exits"] = v.exits;
+        vj["maintenance"] = v.maintenance;
+        vj["hypervisor_ps"] = v.hypervisor_ps;
+        vj["scheduled_ps"] = v.scheduled_time_ps;
+        vj["hypervisor_share"] = v.hypervisor_share;
+        vj["lr_mean_in_use"] = v.lr_mean_in_use;
+        vj["lr_full_share"] = v.lr_full_share;
+        vj["lr_time_ps"] = v.lr_time_ps;
+        ordered_json errors = ordered_json::array();
+        if (rec != nullptr)
+            for (const auto& e : rec->guest_errors) errors.push_back(e);
+        vj["guest_errors"] = errors;
+        vj["bad_accesses"] = v.bad_accesses;
+        vj["ignored_accesses"] = rec != nullptr ? rec->ignored_accesses : 0;
+        ordered_json vcpus = ordered_json::array();
+        for (const auto& c : r.vcpus) {
+            if (c.vm != v.vm) continue;
+            ordered_json state_time;
+            for (unsigned st = 0; st < kVcpuStateCount; ++st) state_time[vcpu_state_name(kAllStates[st])] = c.state_time_ps[st];
+            vcpus.push_back(ordered_json{{"vcpu", c.vcpu},
+                                         {"pcpu", c.pcpu},
+                                         {"world_switches", c.world_switches},
+                                         {"exits", c.exits},
+                                         {"maintenance", c.maintenance},
+                                         {"state_time_ps", state_time},
+                                         {"lr_time_ps", c.lr_time_ps}});
+        }
+        vj["vcpus"] = vcpus;
+        vms.push_back(vj);
+    }
+    j["vms"] = vms;
+
+    ordered_json classes = ordered_json::array();
+    for (const auto& c : s.classes)
+        classes.push_back(ordered_json{{"vm", c.vm},
+                                       {"vm_name", vm_name(r, c.vm)},
+                                       {"class", irq_class_name(c.cls)},
+                                       {"generated", c.generated},
+                                       {"handled", c.handled},
+                                       {"coalesced", c.coalesced},
+                                       {"pending", c.pending},
+                                       {"waited_descheduled", c.waited_descheduled},
+                                       {"to_iar", stats_json(c.to_iar)},
+                                       {"to_eoi", stats_json(c.to_eoi)}});
+    j["classes"] = classes;
+
+    const CalibrationResult& cal = s.calibration;
+    if (cal.present)
+        j["calibration"] = ordered_json{
+            {"measurement", cal.measurement},
+            {"source", cal.source},
+            {"tolerance", cal.tolerance},
+            {"model", stats_json(cal.model)},
+            {"measured",
+             ordered_json{{"mean_ps", cal.measured_mean_ps}, {"min_ps", cal.measured_min_ps},
+                          {"p99_ps", cal.measured_p99_ps}, {"max_ps", cal.measured_max_ps}}},
+            {"deviation", cal.deviation_known ? ordered_json(cal.deviation) : ordered_json(nullptr)},
+            {"within_tolerance", cal.within_tolerance}};
+    else
+        j["calibration"] = nullptr;
+
+    j["run"] = ordered_json{{"simulated_ps", r.simulated_ps}, {"wall_seconds", r.wall_seconds}, {"interrupts", s.interrupts_total}};
+    j["outputs"] = outputs;
+    os << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+// ---- latency.csv ---------------------------------------------------------------------------
+
+void write_latency_csv(std::ostream& os, const RunRecord& r) {
+    os << "vm,vcpu,class,intid,asserted_ps,iar_ps,eoi_ps,to_iar_ps,to_eoi_ps,outcome,waited_descheduled,"
+          "counter_latency_ticks\n";
+    auto optional = [](std::int64_t v) { return v < 0 ? std::string() : std::to_string(v); };
+    auto since = [](std::int64_t end, std::uint64_t asserted) {
+        std::uint64_t latency = 0;
+        return latency_of(end, asserted, latency) ? std::to_string(latency) : std::string();
+    };
+    std::vector<std::string> names;
+    for (unsigned vm = 0, n = vm_count(r); vm < n; ++vm) names.push_back(csv_field(vm_name(r, vm)));
+    for (const auto& i : r.interrupts)
+        os << names[i.vm] << ',' << i.vcpu << ',' << irq_class_name(i.cls) << ',' << i.intid << ',' << i.asserted_ps << ','
+           << optional(i.iar_ps) << ',' << optional(i.eoi_ps) << ',' << since(i.iar_ps, i.asserted_ps) << ','
+           << since(i.eoi_ps, i.asserted_ps) << ',' << outcome_name(i.outcome) << ',' << (i.waited_descheduled ? 1 : 0)
+           << ',' << optional(i.counter_latency_ticks) << '\n';
+}
+
+// ---- Chrome trace --------------------------------------------------------------------------
+
+void write_chrome_trace(std::ostream& os, const RunRecord& r) {
+    // Streamed by hand rather than built as a JSON tree: a long run has millions of events.
+    // ts and dur are microseconds (the format's unit) written exactly from ps.
+    auto us = [](std::uint64_t ps) { return scaled_decimal(static_cast<std::int64_t>(ps), 6); };
+    bool first = true;
+    auto event = [&](const std::string& body) {
+        os << (first ? "\n" : ",\n") << "{" << body << "}";
+        first = false;
+    };
+    os << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[";
+    const unsigned nvm = vm_count(r);
+    for (unsigned vm = 0; vm < nvm; ++vm) {
+        const std::string pid = std::to_string(vm + 1);
+        event("\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" + pid + ",\"tid\":0,\"args\":{\"name\":" +
+              json_string(vm_name(r, vm)) + "}");
+        event("\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":" + pid + ",\"tid\":0,\"args\":{\"sort_index\":" +
+              pid + "}");
+    }
+    for (const auto& c : r.vcpus) {
+        const std::string ids = "\"pid\":" + std::to_string(c.vm + 1) + ",\"tid\":" + std::to_string(c.vcpu + 1);
+        event("\"ph\":\"M\",\"name\":\"thread_name\"," + ids + ",\"args\":{\"name\":" +
+              json_string("vcpu" + std::to_string(c.vcpu) + " (pcpu " + std::to_string(c.pcpu) + ")") + "}");
+        event("\"ph\":\"M\",\"name\":\"thread_sort_index\"," + ids + ",\"args\":{\"sort_index\":" +
+              std::to_string(c.vcpu + 1) + "}");
+        for (std::size_t k = 0; k < c.timeline.size(); ++k) {
+            const std::uint64_t begin = c.timeline[k].t_ps;
+            const std::uint64_t end = k + 1 < c.timeline.size() ? c.timeline[k + 1].t_ps : r.simulated_ps;
+            if (end <= begin) continue;  // zero-length: a state left in the same instant
+            event("\"ph\":\"X\",\"cat\":\"vcpu\",\"name\":\"" + std::string(vcpu_state_name(c.timeline[k].state)) + "\"," +
+                  ids + ",\"ts\":" + us(begin) + ",\"dur\":" + us(end - begin));
+        }
+    }
+    std::uint64_t id = 0;
+    for (const auto& i : r.interrupts) {
+        ++id;  // the record's index + 1: unique, and findable in latency.csv (row id)
+        std::uint64_t to_iar = 0;
+        if (i.outcome != InterruptRecord::Outcome::Handled || !latency_of(i.iar_ps, i.asserted_ps, to_iar)) continue;
+        std::uint64_t to_end = to_iar;
+        latency_of(i.eoi_ps, i.asserted_ps, to_end);
+        const std::string common = "\"cat\":\"irq\",\"id\":" + std::to_string(id) + ",\"name\":" +
+                                   json_string(std::string(irq_class_name(i.cls)) + " " + std::to_string(i.intid)) +
+                                   ",\"pid\":" + std::to_string(i.vm + 1) + ",\"tid\":" + std::to_string(i.vcpu + 1);
+        event("\"ph\":\"b\"," + common + ",\"ts\":" + us(i.asserted_ps) + ",\"args\":{\"vcpu\":" + std::to_string(i.vcpu) +
+              ",\"to_iar_ns\":" + scaled_decimal(static_cast<std::int64_t>(to_iar), 3) + "}");
+        event("\"ph\":\"e\"," + common + ",\"ts\":" + us(i.asserted_ps + to_end));
+    }
+    os << "\n]}\n";
+}
+
+// ---- GTKWave -------------------------------------------------------------------------------
+//
+// How SystemC 2.3.4 names traced signals in a VCD (checked with a standalone program that
+// sc_trace'd bools named "vm0.vcpu0.virq", "vm0.vcpu1.virq", an unsigned named
+// "vm0.vcpu0.lrs_in_use" and a bool named "top_level"): every dot of the name opens a scope,
+// all under a top scope "SystemC":
+//     $scope module SystemC $end
+//     $var wire 1 aaaad top_level $end
+//     $scope module vm0 $end
+//     $scope module vcpu0 $end
+//     $var wire 1 aaaaa virq $end
+//     $var wire 32 aaaac lrs_in_use [31:0] $end
+// GTKWave joins the scopes with dots and appends a vector's range to its name, so a save file
+// must name "SystemC.vm0.vcpu0.virq" and "SystemC.vm0.vcpu0.lrs_in_use[31:0]". The range
+// depends on the C++ type, which the record does not carry: the save file therefore reads the
+// VCD's header when it can, and falls back to "SystemC.<name>" (right for 1-bit signals).
+
+std::vector<VcdVariable> read_vcd_variables(std::istream& vcd) {
+    std::vector<VcdVariable> vars;
+    std::vector<std::string> scopes;
+    std::string token;
+    auto read_until_end = [&vcd]() {
+        std::vector<std::string> words;
+        std::string w;
+        while (vcd >> w && w != "$end") words.push_back(w);
+        return words;
+    };
+    while (vcd >> token) {
+        if (token == "$enddefinitions") break;
+        if (token == "$scope") {
+            const auto words = read_until_end();  // type name
+            scopes.push_back(words.size() >= 2 ? words[1] : std::string("?"));
+        } else if (token == "$upscope") {
+            read_until_end();
+            if (!scopes.empty()) scopes.pop_back();
+        } else if (token == "$var") {
+            const auto words = read_until_end();  // type width id reference [range]
+            if (words.size() < 4) continue;
+            VcdVariable v;
+            v.width = static_cast<unsigned>(std::strtoul(words[1].c_str(), nullptr, 10));
+            std::string reference = words[3];
+            for (std::size_t k = 4; k < words.size(); ++k) reference += words[k];  // "[31:0]" joins the name
+            std::string path;
+            for (const auto& s : scopes) path += s + ".";
+            v.gtkwave = path + reference;
+            // The name without the top scope and without the range, as sc_trace was given it.
+            std::string inner;
+            for (std::size_t k = 1; k < scopes.size(); ++k) inner += scopes[k] + ".";
+            v.name = inner + words[3];
+            vars.push_back(std::move(v));
+        } else if (token.size() > 1 && token[0] == '$' && token != "$end") {
+            read_until_end();  // $date, $version, $timescale, $comment: skipped whole
+        }
+    }
+    return vars;
+}
+
+void write_gtkwave_save(std::ostream& os, const RunRecord& r) {
+    std::map<std::string, VcdVariable> known;
+    if (!r.vcd_path.empty()) {
+        std::ifstream vcd(r.vcd_path);
+        if (vcd)
+            for (auto& v : read_vcd_variables(vcd)) known.emplace(v.name, v);
+    }
+    std::error_code ec;
+    // Absolute, so that the save file opens its dump from any working directory.
+    fs::path dump = fs::absolute(r.vcd_path, ec);
+    if (ec) dump = r.vcd_path;
+    os << "[*] GTKWave save file written by vgic-sim run";
+    if (r.scenario != nullptr) os << " (scenario '" << r.scenario->name << "')";
+    os << "\n[dumpfile] \"" << dump.string() << "\"\n[timestart] 0\n";
+
+    // Groups in order of first appearance; signals in record order within a group.
+    std::vector<std::string> groups;
+    for (const auto& sig : r.signals)
+        if (std::find(groups.begin(), groups.end(), sig.group) == groups.end()) groups.push_back(sig.group);
+    for (const auto& group : groups) {
+        os << "@800200\n-" << group << "\n";  // TR_GRP_BEGIN | TR_BLANK: an open group
+        for (const auto& sig : r.signals) {
+            if (sig.group != group) continue;
+            auto it = known.find(sig.name);
+            const unsigned width = it != known.end() ? it->second.width : 1;
+            // TR_RJUSTIFY plus TR_BIN for a line, TR_DEC for a count such as lrs_in_use.
+            os << (width > 1 ? "@24\n" : "@28\n");
+            os << (it != known.end() ? it->second.gtkwave : "SystemC." + sig.name) << "\n";
+        }
+        os << "@1000200\n-" << group << "\n";  // TR_GRP_END | TR_BLANK
+    }
+}
+
+// ---- plot ----------------------------------------------------------------------------------
+
+namespace {
+
+/// Runs `command` through /bin/sh; true when it exited with 0.
+bool run_shell(const std::string& command) { return std::system(command.c_str()) == 0; }
+
+bool tool_available(const std::string& probe) { return run_shell(probe + " >/dev/null 2>&1"); }
+
+/// The first lines of a tool's log, for a failure message.
+std::string log_excerpt(const fs::path& log) {
+    std::ifstream in(log);
+    std::string line, out;
+    for (int n = 0; n < 5 && std::getline(in, line); ++n) out += (out.empty() ? "" : " | ") + line;
+    return out;
+}
+
+bool non_empty_file(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) && fs::file_size(p, ec) > 0 && !ec;
+}
+
+void write_text(const fs::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) throw std::runtime_error("cannot write '" + p.string() + "'");
+}
+
+/// A latency distribution to plot: one class of one VM.
+struct Series {
+    std::string vm, cls;
+    std::uint64_t count = 0;
+};
+
+std::string series_title(const Series& s, unsigned vms) {
+    return (vms > 1 ? s.vm + " " : std::string()) + s.cls + " (n=" + std::to_string(s.count) + ")";
+}
+
+std::string gnuplot_script(const RunRecord& r, const std::vector<Series>& series, unsigned vms, std::uint64_t min_ps,
+                           std::uint64_t max_ps) {
+    const double min_us = static_cast<double>(min_ps) / 1e6, max_us = static_cast<double>(max_ps) / 1e6;
+    // A log axis when the latencies span more than a decade and a half (a descheduled vCPU's
+    // wait is milliseconds, an injection microseconds); the range is explicit so that a single
+    // distinct value still gets an axis.
+    const bool log_x = min_ps > 0 && max_ps >= 30 * min_ps;
+    std::ostringstream g;
+    g << "# Written by vgic-sim run: the distribution (empirical CDF) of the latency from assertion\n"
+         "# to IAR read of the handled interrupts of latency.csv, one curve per class. Re-run with\n"
+         "#   gnuplot latency.gp\n"
+         "set terminal svg size 960,600 dynamic noenhanced font 'sans,12' background rgb 'white'\n"
+         "set output 'latency.svg'\n"
+         "set datafile separator ','\n";
+    g << "set title " << gnuplot_string("assertion to IAR read, scenario '" +
+                                        (r.scenario != nullptr ? r.scenario->name : std::string("?")) + "'")
+      << "\n";
+    g << "set xlabel 'latency (us)'\nset ylabel 'share of handled interrupts with latency <= x'\n"
+         "set yrange [0:1.05]\nset grid\nset key bottom right\n";
+    // The CDF is evaluated at the upper edges of bins (100 per decade on a log axis, 400 over
+    // a linear one): exact there, and a curve has at most that many points however long the
+    // run, so the SVG stays small.
+    if (log_x) {
+        g << "set logscale x\n" << strprintf("set xrange [%.9g:%.9g]\n", min_us / 1.25, max_us * 1.25)
+          << "w = log(10) / 100\nbin(x) = exp(ceil(log(x) / w) * w)\n"
+          << strprintf("x0 = %.9g\n", min_us / 1.1);  // below the first bin: the curve starts at 0
+    } else {
+        const double width = max_ps > 0 ? max_us / 400 : 1.0;
+        g << strprintf("set xrange [0:%.9g]\n", max_ps > 0 ? max_us * 1.05 : 1.0)
+          << strprintf("w = %.9g\nbin(x) = ceil(x / w) * w\nx0 = 0\n", width);
+    }
+    // Columns: 1 vm, 3 class, 8 to_iar_ps, 10 outcome; `every ::1` skips the header. Every row
+    // gives a defined point (an undefined one would split the curve and restart the sum): rows
+    // of the series weigh 1/n at their bin, every other row weighs 0 at x0.
+    g << "in_series(vm, cls) = strcol(1) eq vm && strcol(3) eq cls && strcol(10) eq \"handled\" && strcol(8) ne \"\"\n";
+    g << "plot ";
+    for (std::size_t k = 0; k < series.size(); ++k) {
+        const Series& s = series[k];
+        const std::string selected = "in_series(" + gnuplot_string(s.vm) + ", " + gnuplot_string(s.cls) + ")";
+        g << (k == 0 ? "'latency.csv'" : "     ''") << " every ::1 using (" << selected << " ? bin($8 / 1e6) : x0):("
+          << selected << strprintf(" ? %.17g : 0)", 1.0 / static_cast<double>(s.count))
+          << " smooth cumulative with steps lw 2 title " << gnuplot_string(series_title(s, vms))
+          << (k + 1 < series.size() ? ", \\\n" : "\n");
+    }
+    return g.str();
+}
+
+std::string python_script(const RunRecord& r, const std::vector<Series>& series, unsigned vms, bool log_x) {
+    std::ostringstream p;
+    p << "# Written by vgic-sim run: the distribution (empirical CDF) of the latency from assertion\n"
+         "# to IAR read of the handled interrupts of latency.csv, one curve per class. Re-run with\n"
+         "#   python3 latency_plot.py\n"
+         "import csv\n"
+         "import matplotlib\n"
+         "matplotlib.use('Agg')\n"
+         "import matplotlib.pyplot as plt\n\n"
+         "series = [\n";
+    for (const auto& s : series)
+        p << "    (" << python_string(s.vm) << ", " << python_string(s.cls) << ", " << python_string(series_title(s, vms))
+          << "),\n";
+    p << "]\n"
+         "samples = {}\n"
+         "with open('latency.csv', newline='') as f:\n"
+         "    for row in csv.DictReader(f):\n"
+         "        if row['outcome'] == 'handled' and row['to_iar_ps']:\n"
+         "            samples.setdefault((row['vm'], row['class']), []).append(int(row['to_iar_ps']) / 1e6)\n"
+         "fig, ax = plt.subplots(figsize=(9.6, 6.0))\n"
+         "for vm, cls, title in series:\n"
+         "    xs = sorted(samples.get((vm, cls), []))\n"
+         "    if xs:\n"
+         "        ys = [(i + 1) / len(xs) for i in range(len(xs))]\n"
+         "        ax.step(xs, ys, where='post', label=title, linewidth=2)\n";
+    if (log_x) p << "ax.set_xscale('log')\n";
+    p << "ax.set_title(" << python_string("assertion to IAR read, scenario '" +
+                                          (r.scenario != nullptr ? r.scenario->name : std::string("?")) + "'")
+      << ")\n"
+         "ax.set_xlabel('latency (us)')\n"
+         "ax.set_ylabel('share of handled interrupts with latency <= x')\n"
+         "ax.set_ylim(0, 1.05)\n"
+         "ax.grid(True)\n"
+         "ax.legend(loc='lower right')\n"
+         "fig.savefig('latency.png', dpi=100)\n";
+    return p.str();
+}
+
+} // namespace
+
+PlotOutcome write_plot(const std::string& dir, const RunRecord& r) {
+    PlotOutcome out;
+    const fs::path base(dir);
+    std::error_code ec;
+    if (!fs::is_regular_file(base / "latency.csv", ec)) {
+        out.message = "no plot: " + (base / "latency.csv").string() + " does not exist";
+        return out;
+    }
+
+    // The series the CSV holds: every (VM, class) with a handled latency, in VM then class order.
+    const unsigned nvm = vm_count(r);
+    std::vector<std::uint64_t> counts(static_cast<std::size_t>(nvm) * kIrqClassCount, 0);
+    std::uint64_t min_ps = UINT64_MAX, max_ps = 0;
+    for (const auto& i : r.interrupts) {
+        std::uint64_t latency = 0;
+        if (i.outcome != InterruptRecord::Outcome::Handled || !latency_of(i.iar_ps, i.asserted_ps, latency)) continue;
+        ++counts[i.vm * kIrqClassCount + static_cast<unsigned>(i.cls)];
+        min_ps = std::min(min_ps, latency);
+        max_ps = std::max(max_ps, latency);
+    }
+    std::vector<Series> series;
+    for (unsigned vm = 0; vm < nvm; ++vm)
+        for (unsigned c = 0; c < kIrqClassCount; ++c)
+            if (counts[vm * kIrqClassCount + c] > 0)
+                series.push_back(Series{vm_name(r, vm), irq_class_name(kAllClasses[c]), counts[vm * kIrqClassCount + c]});
+    if (series.empty()) {
+        out.message = "no plot: no handled interrupt in the run";
+        return out;
+    }
+
+    const std::string cd = "cd " + shell_quote(base.string()) + " && ";
+    if (tool_available("command -v gnuplot")) {
+        const fs::path script = base / "latency.gp", image = base / "latency.svg", log = base / "latency.gp.log";
+        write_text(script, gnuplot_script(r, series, nvm, min_ps, max_ps));
+        out.files.push_back(script.string());
+        fs::remove(image, ec);
+        const bool ok = run_shell(cd + "gnuplot latency.gp >latency.gp.log 2>&1");
+        const std::string excerpt = log_excerpt(log);
+        fs::remove(log, ec);
+        if (ok && non_empty_file(image)) {
+            out.written = true;
+            out.path = image.string();
+            out.files.push_back(out.path);
+        } else {
+            out.message = "no plot: gnuplot failed on " + script.string() + (excerpt.empty() ? "" : ": " + excerpt);
+        }
+        return out;
+    }
+    if (tool_available("python3 -c 'import matplotlib'")) {
+        const fs::path script = base / "latency_plot.py", image = base / "latency.png", log = base / "latency_plot.log";
+        write_text(script, python_script(r, series, nvm, min_ps > 0 && max_ps >= 30 * min_ps));
+        out.files.push_back(script.string());
+        fs::remove(image, ec);
+        const bool ok = run_shell(cd + "python3 latency_plot.py >latency_plot.log 2>&1");
+        const std::string excerpt = log_excerpt(log);
+        fs::remove(log, ec);
+        if (ok && non_empty_file(image)) {
+            out.written = true;
+            out.path = image.string();
+            out.files.push_back(out.path);
+        } else {
+            out.message = "no plot: python3 failed on " + script.string() + (excerpt.empty() ? "" : ": " + excerpt);
+        }
+        return out;
+    }
+    out.message = "no plotter: install gnuplot-nox or python3-matplotlib (the data is in latency.csv)";
+    return out;
+}
+
+// ---- all of them ---------------------------------------------------------------------------
+
+std::vector<std::string> write_reports(const std::string& dir, const RunRecord& r, const Summary& s, bool plot,
+                                       PlotOutcome* plot_outcome) {
+    const fs::path base(dir);
+    std::error_code ec;
+    fs::create_directories(base, ec);
+    if (ec) throw std::runtime_error("cannot create directory '" + base.string() + "': " + ec.message());
+
+    std::vector<std::string> paths, names;
+    auto write = [&](const std::string& name, const std::function<void(std::ostream&)>& writer) {
+        const fs::path p = base / name;
+        std::ofstream out(p, std::ios::binary);
+        if (!out) throw std::runtime_error("cannot write '" + p.string() + "'");
+        writer(out);
+        out.close();
+        if (!out) throw std::runtime_error("error writing '" + p.string() + "'");
+        paths.push_back(p.string());
+        names.push_back(name);
+    };
+    write("latency.csv", [&](std::ostream& os) { write_latency_csv(os, r); });
+    write("trace.json", [&](std::ostream& os) { write_chrome_trace(os, r); });
+    if (!r.vcd_path.empty()) write("waves.gtkw", [&](std::ostream& os) { write_gtkwave_save(os, r); });
+    if (plot) {
+        PlotOutcome outcome = write_plot(base.string(), r);
+        for (const auto& f : outcome.files) {
+            paths.push_back(f);
+            names.push_back(fs::path(f).filename().string());
+        }
+        if (plot_outcome != nullptr) *plot_outcome = outcome;
+    }
+    // Last, so that it lists every other output (and itself).
+    std::vector<std::string> outputs = names;
+    outputs.push_back("report.json");
+    write("report.json", [&](std::ostream& os) { write_report_json(os, r, s, outputs); });
+    return paths;
+}
+
+} // namespace vgic::run

@@ -1,0 +1,151 @@
+// The reports of `vgic-sim run`: what a RunRecord says about interrupt latency, list-register
+// pressure and hypervisor cost, as a stdout table, report.json, latency.csv (one row per
+// interrupt), a Chrome trace (Perfetto / chrome://tracing), a GTKWave save file for the VCD,
+// and a latency plot. Plain C++17: everything is computed from the record alone, so the
+// reports are tested on hand-made records with known answers (testbenches/run/report.cpp).
+//
+// Times are integer picoseconds throughout; only means, shares and the calibration
+// deviation are doubles.
+#pragma once
+
+#include "run/run_record.hpp"
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace vgic::run {
+
+struct LatencyStats {
+    std::uint64_t count = 0;
+    std::uint64_t min_ps = 0, p50_ps = 0, p99_ps = 0, max_ps = 0;
+    double mean_ps = 0;
+};
+
+/// Nearest-rank percentiles (the p-th is the ceil(p/100 * n)-th smallest sample), so every
+/// percentile is a sample and exact in ps; the mean is a double. All zero for no samples.
+LatencyStats latency_stats(std::vector<std::uint64_t> samples_ps);
+
+/// The interrupts of one class in one VM.
+struct ClassSummary {
+    unsigned vm = 0;
+    IrqClass cls = IrqClass::DeviceSpi;
+    std::uint64_t generated = 0;  ///< every record (= handled + coalesced + pending)
+    std::uint64_t handled = 0, coalesced = 0, pending = 0;
+    std::uint64_t waited_descheduled = 0;  ///< handled ones whose vCPU was descheduled meanwhile
+    LatencyStats to_iar;  ///< assertion -> IAR read, handled ones
+    LatencyStats to_eoi;  ///< assertion -> EOI (DIR in split mode), handled ones that completed
+};
+
+/// The run against the scenario's CalibrationSpec (a measured timer latency).
+struct CalibrationResult {
+    bool present = false;  ///< the scenario has a calibration target
+    std::string measurement, source;
+    /// The model's counter_latency_ticks converted to ps at the scenario's counter frequency,
+    /// over the handled timer records of every VM.
+    LatencyStats model;
+    std::uint64_t measured_mean_ps = 0, measured_min_ps = 0, measured_p99_ps = 0, measured_max_ps = 0;
+    double tolerance = 0;
+    /// (model mean - measured mean) / measured mean; 0 when it cannot be computed (no model
+    /// sample or a zero measured mean), and then within_tolerance is false.
+    double deviation = 0;
+    bool deviation_known = false;
+    /// |deviation| <= tolerance: an exact edge (990 vs 900 at 10%) is within.
+    bool within_tolerance = false;
+};
+
+/// One VM: its engine counters, the sums over its vCPUs, and list-register occupancy.
+struct VmSummary {
+    unsigned vm = 0;
+    std::string name;
+    unsigned vcpus = 0, lrs = 0;
+    std::uint64_t interrupts = 0;  ///< records generated for this VM
+    std::uint64_t world_switches = 0, exits = 0, maintenance = 0;  ///< sums over its vCPUs
+    /// Sums over its vCPUs of the time in each VcpuState (index = VcpuState).
+    std::uint64_t state_time_ps[kVcpuStateCount] = {};
+    std::uint64_t vcpu_time_ps = 0;       ///< all states
+    std::uint64_t scheduled_time_ps = 0;  ///< every state but Descheduled: on a physical CPU
+    std::uint64_t hypervisor_ps = 0;
+    /// hypervisor_ps / scheduled_time_ps: the share of the physical CPU time the VM got that
+    /// went to the hypervisor (0 when never scheduled).
+    double hypervisor_share = 0;
+    /// lr_time_ps[k]: summed over vCPUs, time with exactly k list registers in use.
+    std::vector<std::uint64_t> lr_time_ps;
+    std::vector<double> lr_share;  ///< lr_time_ps[k] / their sum
+    double lr_mean_in_use = 0;     ///< time-weighted mean number of LRs in use
+    double lr_full_share = 0;      ///< share of time with all `lrs` in use (0 when lrs == 0)
+    std::uint64_t flushes = 0, syncs = 0, lr_writes = 0, overflows = 0, evictions = 0, kicks = 0,
+                  maintenance_kicks = 0;
+    std::uint64_t guest_errors = 0, bad_accesses = 0;
+};
+
+struct Summary {
+    /// Classes that occurred, VM by VM, in IrqClass order.
+    std::vector<ClassSummary> classes;
+    std::vector<VmSummary> vms;
+    CalibrationResult calibration;
+    std::uint64_t interrupts_total = 0;
+};
+
+Summary summarize(const RunRecord& r);
+
+/// "123.4 ns", "12.35 us", "1.234 ms", "2.000 s": the adaptive unit of the tables.
+std::string format_latency(double ps);
+/// "vm<i>"'s name in the record, or "vm<i>" when the record has none.
+std::string vm_name(const RunRecord& r, unsigned vm);
+
+/// The stdout report: header, per-VM tables, calibration. Fits 100 columns.
+void print_summary(std::ostream& os, const RunRecord& r, const Summary& s);
+/// report.json, format "vgic-sim-report" version 1: {format, version, scenario {name, source,
+/// text, duration_ps, seed, pcpus, counter_hz}, vms [{name, gic, mode, timing, timing_profile
+/// {name, clock (Hz), every other parameter (ps)}, lrs, interrupts, the engine counters,
+/// world_switches, exits, maintenance, hypervisor_ps, scheduled_ps, hypervisor_share,
+/// lr_mean_in_use, lr_full_share, lr_time_ps [], guest_errors [], bad_accesses, vcpus [{vcpu,
+/// pcpu, world_switches, exits, maintenance, state_time_ps {state: ps}, lr_time_ps []}]}],
+/// classes [{vm, vm_name, class, generated, handled, coalesced, pending, waited_descheduled,
+/// to_iar, to_eoi {count, min_ps, mean_ps, p50_ps, p99_ps, max_ps}}], calibration {measurement,
+/// source, tolerance, model {stats}, measured {mean_ps, min_ps, p99_ps, max_ps}, deviation (or
+/// null), within_tolerance} or null, run {simulated_ps, wall_seconds, interrupts}, outputs
+/// [file names written with it]}.
+void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s,
+                       const std::vector<std::string>& outputs = {});
+/// latency.csv: one row per InterruptRecord, empty fields for the -1 ones.
+void write_latency_csv(std::ostream& os, const RunRecord& r);
+/// Chrome trace event JSON: a process per VM, a thread per vCPU with its state timeline as
+/// complete events, an async slice per handled interrupt (assertion to EOI).
+void write_chrome_trace(std::ostream& os, const RunRecord& r);
+
+/// One variable declared in a VCD header, as GTKWave names it.
+struct VcdVariable {
+    std::string name;     ///< dotted hierarchical name without the top scope: "vm0.vcpu0.virq"
+    std::string gtkwave;  ///< what a .gtkw names: "SystemC.vm0.vcpu0.lrs_in_use[31:0]"
+    unsigned width = 1;
+};
+/// The variables of a VCD header (reads up to $enddefinitions).
+std::vector<VcdVariable> read_vcd_variables(std::istream& vcd);
+/// waves.gtkw: the dump file and one group per TracedSignal group. Reads r.vcd_path's header
+/// when it is readable, for the exact names and widths; else assumes SystemC 2.3.4's naming
+/// and 1-bit signals.
+void write_gtkwave_save(std::ostream& os, const RunRecord& r);
+
+struct PlotOutcome {
+    bool written = false;
+    std::string path;     ///< the image, when written
+    std::string message;  ///< why not, when not written (the caller prints it)
+    std::vector<std::string> files;  ///< every file written (script and image)
+};
+/// Plots the assertion-to-IAR latency distribution (empirical CDF) of each class of each VM
+/// from <dir>/latency.csv (must exist) into <dir>/latency.svg with gnuplot (script
+/// latency.gp), or <dir>/latency.png with python3-matplotlib (latency_plot.py) when gnuplot
+/// is missing. Never throws for a missing tool: written = false and the message says why.
+PlotOutcome write_plot(const std::string& dir, const RunRecord& r);
+
+/// Writes latency.csv, trace.json, waves.gtkw (only when r.vcd_path is set), the plot (unless
+/// !plot; its outcome in *plot_outcome if given) and report.json (listing all of them) into
+/// `dir`, created if missing. Returns the paths written. Throws std::runtime_error naming the
+/// path on an I/O failure.
+std::vector<std::string> write_reports(const std::string& dir, const RunRecord& r, const Summary& s, bool plot,
+                                       PlotOutcome* plot_outcome = nullptr);
+
+} // namespace vgic::run
