@@ -46,6 +46,7 @@ public:
     explicit Recorder(RunRecord& r) : r_(r) {}
 
     std::size_t open(std::uint64_t key, unsigned vm, unsigned vcpu, IrqClass cls, std::uint32_t intid) {
+        if (closed) return kNoRecord;
         InterruptRecord rec;
         rec.vm = vm;
         rec.vcpu = vcpu;
@@ -118,6 +119,7 @@ public:
     }
 
     InterruptRecord& at(std::size_t i) { return r_.interrupts[i]; }
+    bool closed = false;  // the run is over
 
 private:
     void merge(std::size_t i, std::size_t into) {
@@ -414,6 +416,11 @@ public:
     std::vector<std::unique_ptr<Vcpu>> vcpus;
     std::vector<std::unique_ptr<Device>> devices;
     std::vector<std::unique_ptr<Pcpu>> pcpus;
+    /// Threads that hold heap memory on their stacks while they wait (drivers' vectors,
+    /// std::function handlers): killed at the end so that SystemC unwinds them.
+    std::vector<sc_process_handle> threads;
+    bool stopped = false;  // the run is over: record nothing more
+    sc_event reap;         // kills `threads`
     std::vector<Device*> device_of_intid_;  // [vm * 1020 + intid]
     sc_trace_file* vcd = nullptr;
     PlatformOptions options;
@@ -455,7 +462,11 @@ std::uint64_t Vm::access(unsigned cpu, InitSocket& sock, std::uint64_t address, 
                                          return std::string(b);
                                      }() + " answered " + tx.get_response_string());
     }
-    if (!untimed && delay != SC_ZERO_TIME) sc_core::wait(delay);
+    // Wait even a zero delay (one delta cycle): effects the target scheduled for "now", such
+    // as the timer output falling after a CVAL write, must be visible to the next access;
+    // with the zero profile a guest would otherwise acknowledge a level that already fell,
+    // again and again, without time passing.
+    if (!untimed) sc_core::wait(delay);
     std::uint64_t out = 0;
     for (unsigned i = 0; i < len; ++i) out |= std::uint64_t{data[i]} << (8 * i);
     return out;
@@ -556,9 +567,9 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, con
     // Processes.
     for (auto& vp : vcpus) {
         Vcpu* v = vp.get();
-        sc_spawn([this, v] { guest_main(*v); }, sc_gen_unique_name("guest"));
+        threads.push_back(sc_spawn([this, v] { guest_main(*v); }, sc_gen_unique_name("guest")));
         if (v->vm_mode) {
-            sc_spawn([this, v] { maintenance_watch(*v); }, sc_gen_unique_name("maintenance"));
+            threads.push_back(sc_spawn([this, v] { maintenance_watch(*v); }, sc_gen_unique_name("maintenance")));
             sc_spawn_options m;
             m.spawn_method();
             m.set_sensitivity(&v->cif->running_state.value_changed_event());
@@ -568,7 +579,11 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, con
             x.spawn_method();
             x.set_sensitivity(&v->cif->sync_done);
             x.dont_initialize();
-            sc_spawn([this, v] { ++record.vcpus[v->record].exits; }, sc_gen_unique_name("exits"), &x);
+            sc_spawn(
+                [this, v] {
+                    if (!stopped) ++record.vcpus[v->record].exits;
+                },
+                sc_gen_unique_name("exits"), &x);
             sc_spawn_options w;
             w.spawn_method();
             w.set_sensitivity(&v->wake_timer);
@@ -594,11 +609,12 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, con
     }
     for (auto& p : pcpus) {
         Pcpu* pc = p.get();
-        if (!pc->vcpus.empty()) sc_spawn([this, pc] { scheduler_main(*pc); }, sc_gen_unique_name("scheduler"));
+        if (!pc->vcpus.empty())
+            threads.push_back(sc_spawn([this, pc] { scheduler_main(*pc); }, sc_gen_unique_name("scheduler")));
     }
     for (auto& d : devices) {
         Device* dv = d.get();
-        sc_spawn([this, dv] { device_main(*dv); }, sc_gen_unique_name("device"));
+        threads.push_back(sc_spawn([this, dv] { device_main(*dv); }, sc_gen_unique_name("device")));
         sc_spawn_options e;
         e.spawn_method();
         e.set_sensitivity(&dv->pulse_end);
@@ -616,7 +632,17 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, con
             },
             sc_gen_unique_name("pulse"), &e);
     }
-    if (options.progress) sc_spawn([this] { progress_main(); }, sc_gen_unique_name("progress"));
+    if (options.progress) threads.push_back(sc_spawn([this] { progress_main(); }, sc_gen_unique_name("progress")));
+    sc_spawn_options reaper;
+    reaper.spawn_method();
+    reaper.set_sensitivity(&reap);
+    reaper.dont_initialize();
+    sc_spawn(
+        [this] {
+            for (sc_process_handle& h : threads)
+                if (!h.terminated()) h.kill();
+        },
+        sc_gen_unique_name("reaper"), &reaper);
 
     if (!options.vcd_path.empty()) {
         std::string base = options.vcd_path;
@@ -671,6 +697,7 @@ void Platform::set_activity(Vcpu& v, Activity a) {
 }
 
 void Platform::refresh_state(Vcpu& v) {
+    if (stopped) return;
     VcpuState s;
     const bool in_guest = !v.vm_mode || v.cif->running();
     if (!in_guest) s = v.on_pcpu ? VcpuState::Hypervisor : VcpuState::Descheduled;
@@ -781,13 +808,25 @@ void Platform::take_irq(Vcpu& v) {
     Vm& vm = *v.vm;
     set_activity(v, Activity::Handler);
     vm.compute(v.index, irq_entry(v));
+    unsigned taken = 0;
     vm.driver->handle(
-        v.index, [this, &v](std::uint32_t intid, unsigned source) { on_ack(v, intid, source); },
+        v.index,
+        [this, &v, &taken](std::uint32_t intid, unsigned source) {
+            ++taken;
+            on_ack(v, intid, source);
+        },
         [this, &v](std::uint32_t) {
             if (v.handling != kNoRecord) recorder.complete(v.handling);
             v.handling = kNoRecord;
         });
     set_activity(v, Activity::Guest);
+    if (taken == 0 && line_high(v)) {
+        // A spurious exception (IAR said 1023 while the line is still high: it falls a
+        // signal_delay after the state that raised it went away). Wait for it to fall, or a
+        // little while, so the loop never spins in zero time (the zero profile has no costs).
+        sc_core::wait(ps(v.vm->spec.profile.signal_delay + 1000), v.vm_mode ? v.cif->virq_level.negedge_event()
+                                                                           : v.cif->irq_level.negedge_event());
+    }
 }
 
 void Platform::on_ack(Vcpu& v, std::uint32_t intid, unsigned source) {
@@ -1080,6 +1119,7 @@ void Platform::maintenance_watch(Vcpu& v) {
 }
 
 void Platform::on_lr_count(Vcpu& v) {
+    if (stopped) return;
     VcpuRecord& r = record.vcpus[v.record];
     const std::uint64_t t = now_ps();
     if (v.lr_count < r.lr_time_ps.size()) r.lr_time_ps[v.lr_count] += t - v.lr_since;
@@ -1147,6 +1187,14 @@ RunRecord run_platform(const Scenario& s, const PlatformOptions& options) {
     sc_start(ps(s.duration_ps));
     record.simulated_ps = now_ps();
     p->finish();
+    // Unwind the threads still waiting (their stacks own memory: the drivers' vectors, the
+    // handlers' std::function objects): kill() must come from a process, so the simulation
+    // runs 1 ps more (sc_start(SC_ZERO_TIME) does not run the reaper's delta here); nothing
+    // is recorded any more.
+    p->stopped = true;
+    p->recorder.closed = true;
+    p->reap.notify(SC_ZERO_TIME);
+    sc_start(ps(1));
     return record;
 }
 
