@@ -35,8 +35,13 @@ void run_usage(std::FILE* f) {
                  "exit status: 0 ok, 1 calibration outside tolerance or guest errors, 2 bad input\n");
 }
 
-/// A one-line bar on stderr: "[#####.....] 50% 0.5 s / 1 s simulated".
+/// A one-line bar on stderr: "[#####.....] 50% 0.5 s / 1 s simulated", once the run has
+/// taken half a second of wall time (short runs stay quiet).
+std::chrono::steady_clock::time_point g_run_start;
+bool g_progress_shown = false;
 void draw_progress(std::uint64_t now, std::uint64_t end) {
+    if (!g_progress_shown && std::chrono::steady_clock::now() - g_run_start < std::chrono::milliseconds(500)) return;
+    g_progress_shown = true;
     const int width = 40;
     const double f = end == 0 ? 1.0 : static_cast<double>(now) / static_cast<double>(end);
     const int filled = static_cast<int>(f * width + 0.5);
@@ -119,18 +124,19 @@ int run_command(int argc, char** argv) {
     if (progress) opt.progress = draw_progress;
     run::RunRecord r;
     const auto t0 = std::chrono::steady_clock::now();
+    g_run_start = t0;
     try {
         std::error_code ec;
         std::filesystem::create_directories(out_dir, ec);
         if (ec) throw std::runtime_error("cannot create the output directory " + out_dir + ": " + ec.message());
         r = run::run_platform(s, opt);
     } catch (const std::exception& e) {
-        if (progress) std::fprintf(stderr, "\n");
+        if (g_progress_shown) std::fprintf(stderr, "\n");
         std::fprintf(stderr, "vgic-sim: %s\n", e.what());
         return 2;
     }
     r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (progress) {
+    if (progress && g_progress_shown) {
         draw_progress(r.simulated_ps, s.duration_ps);
         std::fprintf(stderr, "\n");
     }
