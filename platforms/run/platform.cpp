@@ -844,8 +844,6 @@ void Platform::on_ack(Vcpu& v, std::uint32_t intid, unsigned source) {
         cls = IrqClass::DeviceSpi;
         key = record_key(vm.index, cls, kAnyVcpu, 0, intid);
     }
-    VcpuRecord& vr = record.vcpus[v.record];
-    (void)vr;
     const Distributor& dist = v.vm_mode ? vm.gic.vm_model()->distributor() : vm.gic.hw_model()->distributor();
     const bool still_pending = cls == IrqClass::Ipi && vm.spec.gic == GicVersion::V2
                                    ? ((dist.sgi_sources(v.index, intid) >> source) & 1u) != 0

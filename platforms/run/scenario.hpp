@@ -96,7 +96,7 @@ struct VmSpec {
     unsigned spis = 64;  ///< GicConfig::num_spis
     /// A preset name or a profile file (a relative path is resolved against the scenario's
     /// directory by the loader; already resolved here).
-    std::string timing = "zcu104-bao";
+    std::string timing = "a53-gic400";
     vgic::tlm::TimingProfile profile{};  ///< loaded by the loader from `timing`
     /// Physical CPU of each vCPU: vCPU i runs on pcpus[i % pcpus.size()]. Default: vCPU i
     /// on pCPU i % scenario pcpus.

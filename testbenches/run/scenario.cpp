@@ -116,9 +116,9 @@ BOOST_AUTO_TEST_CASE(default_scenario_loads_with_the_expected_values) {
     BOOST_TEST(vm.vcpus == 4u);
     BOOST_TEST(vm.lrs == 4u);
     BOOST_TEST(vm.spis == 64u);
-    BOOST_TEST(vm.timing == "zcu104-bao");
-    BOOST_TEST(vm.profile.name == "zcu104-bao");
-    BOOST_TEST(vm.profile.same_timing(vgic::tlm::timing_preset("zcu104-bao")));
+    BOOST_TEST(vm.timing == "a53-gic400");
+    BOOST_TEST(vm.profile.name == "a53-gic400");
+    BOOST_TEST(vm.profile.same_timing(vgic::tlm::timing_preset("a53-gic400")));
     BOOST_TEST(vm.pcpus == (std::vector<unsigned>{0, 1}), boost::test_tools::per_element());
     BOOST_TEST(vm.line == 14);
     BOOST_TEST(vm.guest.boot);
@@ -347,8 +347,8 @@ BOOST_AUTO_TEST_CASE(omitted_keys_take_their_defaults) {
     BOOST_TEST((vm.mode == VmMode::Vm));
     BOOST_TEST(vm.lrs == 4u);
     BOOST_TEST(vm.spis == 64u);
-    BOOST_TEST(vm.timing == "zcu104-bao");
-    BOOST_TEST(vm.profile.name == "zcu104-bao");
+    BOOST_TEST(vm.timing == "a53-gic400");
+    BOOST_TEST(vm.profile.name == "a53-gic400");
     // vCPU i on pCPU i % pcpus, written out for every vCPU.
     BOOST_TEST(vm.pcpus == (std::vector<unsigned>{0, 1}), boost::test_tools::per_element());
     BOOST_TEST(vm.guest.boot);
