@@ -94,6 +94,33 @@ BOOST_AUTO_TEST_CASE(vm_mode_needs_the_virtualization_extensions) {
 
 // ---- flush, overflow, priority order ---------------------------------------------------------
 
+// A vCPU that is not in the guest gets no kick for a new interrupt; the wake notification
+// tells a scheduler it has one (KVM kicks a blocked vCPU awake). Only an interrupt that is
+// pending *and enabled* and targets that vCPU wakes it.
+BOOST_AUTO_TEST_CASE(new_interrupt_for_a_stopped_vcpu_wakes_it_instead_of_kicking) {
+    VmFixture f(2, 4);
+    f.spi(40, 0xA0, 0b10, true);  // enabled, edge, targets vCPU 1 only
+    f.wr(0, gicd::IPRIORITYR + 41, 0xA0, 1);
+    f.wr(0, gicd::ITARGETSR + 41, 0b10, 1);  // SPI 41: targets vCPU 1 but stays disabled
+    f.vm.vcpu_entry(0);  // vCPU 0 runs, vCPU 1 does not
+    f.rec.kicks.clear();
+    f.rec.wakes.clear();
+    f.pulse(41);
+    BOOST_TEST(f.rec.wakes.empty());  // disabled: nothing to wake for
+    f.pulse(40);
+    BOOST_TEST(f.rec.wakes == std::vector<unsigned>{1});
+    BOOST_TEST(f.rec.kicks.empty());  // vCPU 0 is not a target; vCPU 1 is not running
+    // Once vCPU 1 runs, the same kind of event is a kick, not a wake.
+    f.vm.vcpu_entry(1);
+    BOOST_TEST(f.virq(1));  // the flush put SPI 40 in an LR
+    BOOST_TEST(f.iar(1) == 40u);
+    f.eoi(1, 40);
+    f.rec.wakes.clear();
+    f.pulse(40);
+    BOOST_TEST(f.rec.wakes.empty());
+    BOOST_TEST(f.rec.kicks == std::vector<unsigned>{1});
+}
+
 BOOST_AUTO_TEST_CASE(ten_pending_with_four_lrs_delivered_in_priority_order) {
     VmFixture f(1, 4);
     // Ten edge SPIs, distinct priorities in scrambled order, all pending before entry.

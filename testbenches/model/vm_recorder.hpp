@@ -12,6 +12,7 @@ namespace vgic::test {
 class VmRecorder final : public VmObserver {
 public:
     void kick(unsigned vcpu) override { kicks.push_back(vcpu); }
+    void pending_while_stopped(unsigned vcpu) override { wakes.push_back(vcpu); }
     void physical_deactivate(unsigned vcpu, std::uint32_t vintid, std::uint32_t pintid) override {
         deactivations.push_back({vcpu, vintid, pintid});
     }
@@ -20,6 +21,7 @@ public:
         std::uint32_t vintid, pintid;
     };
     std::vector<unsigned> kicks;
+    std::vector<unsigned> wakes;
     std::vector<Deact> deactivations;
 };
 
