@@ -183,10 +183,11 @@ const std::vector<TimingParameter>& parameter_table() {
 /// Cortex-A53 at 1.2 GHz with an Arm GIC-400 (GICv2, 4 list registers), calibrated on the
 /// Xilinx ZCU104. One profile for both modes: hw mode (bare metal, direct injection) charges
 /// the bus accesses, vm mode (a lean trap-and-inject hypervisor, Bao) the list-register engine
-/// and gicd_trap. Only two sums are calibrated (docs/TIMING.md "Calibration"): signal_delay +
-/// irq_entry + gicc_access + sysreg_access = 220 ns (bare metal, measured mean 222 ns), and
-/// kick + exit + flush_per_lr + entry + signal_delay + irq_entry + gicv_access + sysreg_access
-/// = 900 ns (Bao, measured mean 906 ns). Every individual value is an estimate.
+/// and gicd_trap. Only two sums are calibrated (docs/CALIBRATION.md, docs/TIMING.md
+/// "Calibration"): signal_delay + irq_entry + gicc_access + sysreg_access = 220 ns (bare
+/// metal, measured mean 222 ns), and kick + exit + flush_per_lr + entry + signal_delay +
+/// irq_entry + gicv_access + sysreg_access = 900 ns (Bao, measured mean 906 ns). Every
+/// individual value is an estimate.
 TimingProfile make_a53_gic400() {
     TimingProfile p;
     p.name = "a53-gic400";
@@ -239,7 +240,7 @@ const std::vector<Preset>& preset_table() {
         {{"a53-gic400",
           "Cortex-A53 at 1.2 GHz with an Arm GIC-400 (GICv2, 4 list registers): one profile for hw mode "
           "(bare metal, direct injection) and vm mode (a lean trap-and-inject hypervisor); calibrated on "
-          "the ZCU104 measurements (docs/TIMING.md, Calibration)"},
+          "the ZCU104 measurements (docs/CALIBRATION.md)"},
          &make_a53_gic400},
         {{"zcu104",
           "Xilinx ZCU104 (Cortex-A53 1.2 GHz, GIC-400, 4 LRs): the values of a53-gic400, for both modes; "
