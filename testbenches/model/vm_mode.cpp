@@ -121,6 +121,30 @@ BOOST_AUTO_TEST_CASE(new_interrupt_for_a_stopped_vcpu_wakes_it_instead_of_kickin
     BOOST_TEST(f.rec.kicks == std::vector<unsigned>{1});
 }
 
+// An SPI whose GICD_ITARGETSR names several vCPUs belongs to the lowest of them (KVM:
+// vgic_mmio_write_target, target_vcpu = ffs(targets)); the byte reads back as written.
+// Regression (fuzz_model): offered to two running vCPUs, each one's sync released it and
+// kicked the other, and service_kicks never settled.
+BOOST_AUTO_TEST_CASE(multi_target_spi_belongs_to_the_lowest_target_vcpu) {
+    VmFixture f(2, 2);
+    f.spi(32, 0x60, 0b11, true);
+    f.spi(43, 0xD0, 0b11, true);
+    BOOST_TEST((f.rd(0, gicd::ITARGETSR + 32) & 0xFFu) == 0x03u);
+    f.vm.vcpu_entry(0);
+    f.vm.vcpu_entry(1);
+    f.pulse(32);
+    (void)f.rd(1, gicd::ISENABLER);  // a trapped access of vCPU 1 (the fuzzer's trigger)
+    f.pulse(43);
+    BOOST_CHECK_NO_THROW(f.vm.service_kicks());
+    BOOST_TEST(f.virq(0));
+    BOOST_TEST(!f.virq(1));
+    BOOST_TEST(f.iar(1) == 1023u);  // vCPU 1 never sees them
+    BOOST_TEST(f.iar(0) == 32u);    // priority order on vCPU 0
+    f.eoi(0, 32);
+    BOOST_TEST(f.iar(0) == 43u);
+    f.eoi(0, 43);
+}
+
 BOOST_AUTO_TEST_CASE(ten_pending_with_four_lrs_delivered_in_priority_order) {
     VmFixture f(1, 4);
     // Ten edge SPIs, distinct priorities in scrambled order, all pending before entry.

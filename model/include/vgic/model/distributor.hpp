@@ -230,7 +230,13 @@ private:
     }
     std::uint8_t spi_targets(const IrqState& s) const {
         // IHI 0048B 4.3.12: a uniprocessor GIC has RAZ/WI ITARGETSR; every SPI goes to CPU 0.
-        return config_.num_cpus == 1 ? 1 : s.targets;
+        if (config_.num_cpus == 1) return 1;
+        // vm mode: an SPI belongs to one vCPU, the lowest one its ITARGETSR byte names (KVM,
+        // vgic_mmio_write_target: irq->target_vcpu = ffs(targets)). Offering it to several
+        // running vCPUs made each one's sync release it and kick the other, endlessly (found
+        // by fuzz_model: testbenches/fuzz/known/model_vm_kick_pingpong).
+        if (vm_mode_ && s.targets != 0) return static_cast<std::uint8_t>(s.targets & (~s.targets + 1u));
+        return s.targets;
     }
     /// Enabled, pending, not active, not in a list register: forwardable to its target.
     static bool forwardable(const IrqState& s, std::uint32_t intid) {
