@@ -16,6 +16,7 @@
 #include <random>
 #include <stdexcept>
 #include <unordered_map>
+#include <utility>
 
 namespace vgic::run {
 
@@ -313,10 +314,12 @@ private:
     Vm& vm_;
 };
 
-class Gicv2Guest final : public GuestGic {
+/// What the two Linux drivers do alike: per-CPU boot, steering, unmasking, messages.
+template <class Driver>
+class LinuxGuest : public GuestGic {
 public:
-    Gicv2Guest(guest::Gicv2Bus& bus, unsigned cpus, bool split) : d_(bus, cpus, split) {}
-    void boot_distributor(unsigned cpu) override { d_.distributor_init(cpu); }
+    template <class... Args>
+    explicit LinuxGuest(Args&&... args) : d_(std::forward<Args>(args)...) {}
     void boot_cpu(unsigned cpu) override {
         d_.cpu_init(cpu);
         d_.enable_ipis(cpu);
@@ -327,6 +330,16 @@ public:
         d_.unmask(cpu, intid);
     }
     void unmask(unsigned cpu, std::uint32_t intid) override { d_.unmask(cpu, intid); }
+    const std::vector<std::string>& errors() const override { return d_.errors(); }
+
+protected:
+    Driver d_;
+};
+
+class Gicv2Guest final : public LinuxGuest<guest::LinuxGicv2Driver> {
+public:
+    Gicv2Guest(guest::Gicv2Bus& bus, unsigned cpus, bool split) : LinuxGuest(bus, cpus, split) {}
+    void boot_distributor(unsigned cpu) override { d_.distributor_init(cpu); }
     void send_ipi(unsigned from, const std::vector<unsigned>& targets, std::uint32_t sgi) override {
         std::uint32_t mask = 0;
         for (unsigned t : targets) mask |= 1u << t;
@@ -337,28 +350,15 @@ public:
         // platform's vCPU i is interface i).
         d_.handle_irq(cpu, [&h](std::uint32_t intid, std::uint32_t iar) { h(intid, (iar >> 10) & 7u); }, done);
     }
-    const std::vector<std::string>& errors() const override { return d_.errors(); }
-
-private:
-    guest::LinuxGicv2Driver d_;
 };
 
-class Gicv3Guest final : public GuestGic {
+class Gicv3Guest final : public LinuxGuest<guest::LinuxGicv3Driver> {
 public:
-    Gicv3Guest(guest::Gicv3Bus& bus, std::vector<std::uint64_t> mpidr, bool split) : d_(bus, std::move(mpidr), split) {}
+    Gicv3Guest(guest::Gicv3Bus& bus, std::vector<std::uint64_t> mpidr, bool split)
+        : LinuxGuest(bus, std::move(mpidr), split) {}
     void boot_distributor(unsigned cpu) override {
         if (d_.probe(cpu)) d_.distributor_init(cpu);
     }
-    void boot_cpu(unsigned cpu) override {
-        d_.cpu_init(cpu);
-        d_.enable_ipis(cpu);
-    }
-    void steer(unsigned cpu, std::uint32_t intid, bool edge, unsigned target) override {
-        d_.set_type(cpu, intid, edge);
-        d_.set_affinity(cpu, intid, target);
-        d_.unmask(cpu, intid);
-    }
-    void unmask(unsigned cpu, std::uint32_t intid) override { d_.unmask(cpu, intid); }
     void send_ipi(unsigned from, const std::vector<unsigned>& targets, std::uint32_t sgi) override {
         d_.send_ipi(from, targets, sgi);
     }
@@ -366,10 +366,6 @@ public:
         // GICv3 SGIs carry no source: one pending state per target.
         d_.handle_irq(cpu, [&h](std::uint32_t intid) { h(intid, 0); }, done);
     }
-    const std::vector<std::string>& errors() const override { return d_.errors(); }
-
-private:
-    guest::LinuxGicv3Driver d_;
 };
 
 // ---- the platform module ----------------------------------------------------------------------
@@ -411,6 +407,7 @@ public:
     void maintenance_watch(Vcpu& v);
     void on_lr_count(Vcpu& v);
     void progress_main();
+    void collect_driver_errors(Vm& vm);
 
     std::vector<std::unique_ptr<Vm>> vms;
     std::vector<std::unique_ptr<Vcpu>> vcpus;
@@ -757,10 +754,7 @@ void Platform::guest_main(Vcpu& v) {
         vm.devices_ready_event.notify(SC_ZERO_TIME);
     }
     if (g.timer.kind != TimerSpec::Kind::None) vm.driver->unmask(v.index, 27);
-    for (const std::string& e : vm.driver->errors())
-        if (std::find(record.vms[vm.index].guest_errors.begin(), record.vms[vm.index].guest_errors.end(), e) ==
-            record.vms[vm.index].guest_errors.end())
-            record.vms[vm.index].guest_errors.push_back(e);
+    collect_driver_errors(vm);
     vm.untimed = false;
     arm_timer(v);
     const bool sends = g.ipi.rate_hz > 0 && (g.ipi.senders.empty() ||
@@ -1068,16 +1062,12 @@ void Platform::device_fire(Device& d) {
         // The line is still high (an edge pulse not over, or an uncleared level): no new edge
         // reaches the GIC; this generation rides on the previous one.
         if (d.last_record != kNoRecord) recorder.merge_last_outstanding(key, d.last_record);
-        if (s.edge) {
-            d.low_at = now_ps() + s.pulse_ps;
-            d.pulse_end.notify(ps(s.pulse_ps));
-        }
-        return;
+    } else {
+        d.last_record = i;
+        d.high = true;
+        vm.gic.set_spi_level(s.intid, true);
     }
-    d.last_record = i;
-    d.high = true;
-    vm.gic.set_spi_level(s.intid, true);
-    if (s.edge) {
+    if (s.edge) {  // the pulse lasts pulse_ps from the latest event
         d.low_at = now_ps() + s.pulse_ps;
         d.pulse_end.notify(ps(s.pulse_ps));
     }
@@ -1134,6 +1124,13 @@ void Platform::progress_main() {
     }
 }
 
+void Platform::collect_driver_errors(Vm& vm) {
+    // The driver keeps its messages for the whole run: add the ones not recorded yet.
+    std::vector<std::string>& errs = record.vms[vm.index].guest_errors;
+    for (const std::string& e : vm.driver->errors())
+        if (std::find(errs.begin(), errs.end(), e) == errs.end()) errs.push_back(e);
+}
+
 void Platform::finish() {
     const std::uint64_t end = now_ps();
     for (auto& vp : vcpus) {
@@ -1159,9 +1156,7 @@ void Platform::finish() {
         // Accesses the model answered RAZ/WI as reserved: Linux's GICv2 driver writes
         // GICC_APR1-3, which a GICV with 5 priority bits does not have (GICV_APR0 only).
         r.ignored_accesses = vm->gic.diagnostics().bad_access_count();
-        for (const std::string& e : vm->driver->errors())
-            if (std::find(r.guest_errors.begin(), r.guest_errors.end(), e) == r.guest_errors.end())
-                r.guest_errors.push_back(e);
+        collect_driver_errors(*vm);
     }
 }
 

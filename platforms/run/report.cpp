@@ -912,12 +912,14 @@ PlotOutcome write_plot(const std::string& dir, const RunRecord& r) {
     }
 
     const std::string cd = "cd " + shell_quote(base.string()) + " && ";
-    if (tool_available("command -v gnuplot")) {
-        const fs::path script = base / "latency.gp", image = base / "latency.svg", log = base / "latency.gp.log";
-        write_text(script, gnuplot_script(r, series, nvm, min_ps, max_ps));
+    // One plotter run: write its script, run it in the directory, keep the image if it made one.
+    const auto plot_with = [&](const char* tool, const char* script_name, const char* image_name,
+                               const char* log_name, const std::string& text) {
+        const fs::path script = base / script_name, image = base / image_name, log = base / log_name;
+        write_text(script, text);
         out.files.push_back(script.string());
         fs::remove(image, ec);
-        const bool ok = run_shell(cd + "gnuplot latency.gp >latency.gp.log 2>&1");
+        const bool ok = run_shell(cd + tool + " " + script_name + " >" + log_name + " 2>&1");
         const std::string excerpt = log_excerpt(log);
         fs::remove(log, ec);
         if (ok && non_empty_file(image)) {
@@ -925,27 +927,17 @@ PlotOutcome write_plot(const std::string& dir, const RunRecord& r) {
             out.path = image.string();
             out.files.push_back(out.path);
         } else {
-            out.message = "no plot: gnuplot failed on " + script.string() + (excerpt.empty() ? "" : ": " + excerpt);
+            out.message = std::string("no plot: ") + tool + " failed on " + script.string() +
+                          (excerpt.empty() ? "" : ": " + excerpt);
         }
         return out;
-    }
-    if (tool_available("python3 -c 'import matplotlib'")) {
-        const fs::path script = base / "latency_plot.py", image = base / "latency.png", log = base / "latency_plot.log";
-        write_text(script, python_script(r, series, nvm, min_ps > 0 && max_ps >= 30 * min_ps));
-        out.files.push_back(script.string());
-        fs::remove(image, ec);
-        const bool ok = run_shell(cd + "python3 latency_plot.py >latency_plot.log 2>&1");
-        const std::string excerpt = log_excerpt(log);
-        fs::remove(log, ec);
-        if (ok && non_empty_file(image)) {
-            out.written = true;
-            out.path = image.string();
-            out.files.push_back(out.path);
-        } else {
-            out.message = "no plot: python3 failed on " + script.string() + (excerpt.empty() ? "" : ": " + excerpt);
-        }
-        return out;
-    }
+    };
+    if (tool_available("command -v gnuplot"))
+        return plot_with("gnuplot", "latency.gp", "latency.svg", "latency.gp.log",
+                         gnuplot_script(r, series, nvm, min_ps, max_ps));
+    if (tool_available("python3 -c 'import matplotlib'"))
+        return plot_with("python3", "latency_plot.py", "latency.png", "latency_plot.log",
+                         python_script(r, series, nvm, min_ps > 0 && max_ps >= 30 * min_ps));
     out.message = "no plotter: install gnuplot-nox or python3-matplotlib (the data is in latency.csv)";
     return out;
 }
