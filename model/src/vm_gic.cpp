@@ -402,6 +402,7 @@ FlushReport VmGic::flush(unsigned vcpu) {
     }
     vif.set_hcr(hcr);
     dist_.take_retrigger(vcpu);  // parking our own loads is no re-trigger
+    if (observer_ != nullptr) observer_->list_registers_changed(vcpu);
     return report;
 }
 
@@ -447,6 +448,7 @@ SyncReport VmGic::sync(unsigned vcpu) {
     loaded_[vcpu] = 0;
     stats_.lr_reads += report.lrs_read;
     vif.set_hcr(0);
+    if (observer_ != nullptr) observer_->list_registers_changed(vcpu);
     return report;
 }
 
@@ -556,6 +558,7 @@ void VmGic::restore_vcpu(unsigned vcpu, const VcpuInterfaceState& state) {
     vifs_[vcpu]->restore(state);
     touch(vcpu);
     settle();
+    if (observer_ != nullptr) observer_->list_registers_changed(vcpu);
 }
 
 // ---- whole-VM state ----------------------------------------------------------------------------
@@ -667,8 +670,10 @@ void VmGic::import_state(const State& st) {
     diag_.set_counts(st.bad_access_count, st.guest_error_count);
     for (unsigned v = 0; v < config_.num_cpus; ++v) relevel(v);
     if (observer_ != nullptr)
-        for (unsigned v = 0; v < config_.num_cpus; ++v)
+        for (unsigned v = 0; v < config_.num_cpus; ++v) {
+            observer_->list_registers_changed(v);
             if (kick_pending_[v] && !kicked_before[v]) observer_->kick(v);
+        }
 }
 
 } // namespace vgic

@@ -361,6 +361,34 @@ void vm_stop_run() {
     check(restored == sc_time(2080, SC_NS), "restore done at 2080 ns = 2000 + 60 + 4 LRs x 5 (" + t(restored) + ")");
 }
 
+/// vm mode: a trapped GICD access by one vCPU that rewrites another vCPU's list registers
+/// (GICD_ICPENDR of an SPI pending in vCPU 1's LR stops vCPU 1, folds the LR back and
+/// re-enters it without it) updates that vCPU's lrs_in_use too, not only the accessing one's.
+void vm_trap_updates_other_vcpus_lrs() {
+    Vgic g("vm", params(Mode::Vm, 2));
+    Harness h("h", g);
+    sc_spawn([&] {
+        wait(sc_time(200, SC_NS));
+        h.wr(h.gicd[0], gicd::CTLR, 1);
+        h.wr(h.gicd[0], gicd::ISENABLER + 4, 1u << 8);
+        h.wr(h.gicd[0], gicd::ITARGETSR + 40, 2, 1);  // SPI 40 -> vCPU 1
+        h.wr(h.gicc[1], gicc::PMR, 0xF8);
+        h.wr(h.gicc[1], gicc::CTLR, 1);
+        h.wr(h.gicd[0], gicd::ISPENDR + 4, 1u << 8);  // pending, from vCPU 0
+        wait(sc_time(2, SC_US));
+        Harness::settle();
+        check(h.virq[1].read() && g.cpu[1].lrs_in_use.read() == 1, "SPI 40 in one of vCPU 1's LRs, vIRQ 1 high");
+        check(g.cpu[0].lrs_in_use.read() == 0, "vCPU 0 holds no LR");
+        h.wr(h.gicd[0], gicd::ICPENDR + 4, 1u << 8);  // vCPU 0 clears it
+        wait(sc_time(2, SC_US));
+        Harness::settle();
+        check(!g.vm_model()->distributor().is_pending(1, 40), "SPI 40 no longer pending");
+        check(!h.virq[1].read(), "vIRQ 1 low");
+        check(g.cpu[1].lrs_in_use.read() == 0, "vCPU 1's lrs_in_use follows the trap of vCPU 0 down to 0");
+    });
+    sc_start(sc_time(6, SC_US));
+}
+
 /// One initiator socket per frame a trap can hit (GICD, the CPU interface window, GICR, the
 /// system registers), bound to CPU 0 of one Vgic; each access returns its b_transport delay.
 struct FrameProbe : sc_module {
@@ -754,6 +782,7 @@ int sc_main(int argc, char** argv) {
         {"nb_initiator_and_callback", nb_initiator_and_callback}, {"vm_timer_wake", vm_timer_wake},
         {"vm_timer_wake_during_stop", vm_timer_wake_during_stop}, {"coarse_time_resolution", coarse_time_resolution},
         {"platform_snapshot", platform_snapshot}, {"trapped_access_timing", trapped_access_timing},
+        {"vm_trap_updates_other_vcpus_lrs", vm_trap_updates_other_vcpus_lrs},
     };
     if (argc != 2 || scenarios.count(argv[1]) == 0) {
         std::fprintf(stderr, "usage: tlm_scenarios NAME   (one of:");

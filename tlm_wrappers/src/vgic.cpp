@@ -40,6 +40,8 @@ public:
         for (const auto& cb : owner_.deactivate_callbacks_) cb(vcpu, vintid, pintid);
     }
 
+    void list_registers_changed(unsigned vcpu) override { owner_.cpu[vcpu].update_lr_count(); }
+
 private:
     Vgic& owner_;
 };
@@ -183,9 +185,12 @@ void Vgic::after_access(Frame frame, unsigned c, std::uint32_t offset) {
     if (frame == Frame::GichAlias) {
         const unsigned target = offset / gicv2::gich::kAliasStride;
         if (target < params_.gic.num_cpus) cpu[target].update_lr_count();
-    } else if ((frame == Frame::Gicd || frame == Frame::Gicr || frame == Frame::Sysreg) && vm_) {
-        // A trap may have synced and flushed other vCPUs too.
-        for (unsigned i = 0; i < cpu.size(); ++i) cpu[i].update_lr_count();
+    } else if (vm_) {
+        // The guest's own ICV_/GICV accesses change its LRs' states; a trap that synced or
+        // flushed any vCPU (this one or others) already reported it through the observer's
+        // list_registers_changed. Updating every vCPU here made each trapped access and each
+        // ICV_ system-register access O(vCPUs) (the 512-vCPU platform profile).
+        if (frame != Frame::Gicd && frame != Frame::Gicr) cpu[c].update_lr_count();
     } else if (frame != Frame::Gicd && frame != Frame::Gicr) {
         cpu[c].update_lr_count();
     }

@@ -55,6 +55,10 @@ public:
     virtual void physical_deactivate(unsigned vcpu, std::uint32_t virtual_id, std::uint32_t physical_id) {
         (void)vcpu, (void)virtual_id, (void)physical_id;
     }
+    /// The engine rewrote vCPU `vcpu`'s list registers (a flush, a sync or a restore). A
+    /// trapped GICD/GICR access can do this to other vCPUs than the one that made it, so
+    /// whatever shows LR occupancy listens here instead of re-reading every vCPU per access.
+    virtual void list_registers_changed(unsigned vcpu) { (void)vcpu; }
 };
 
 /// Counters of the list-register engine, per VM.
