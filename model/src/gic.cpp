@@ -132,10 +132,9 @@ AccessResult Gic::write_virtual_cpu_interface(unsigned cpu, std::uint32_t offset
 
 Gic::~Gic() = default;
 
-void Gic::check_cpu(unsigned cpu, const char* what) const {
-    if (cpu >= config_.num_cpus)
-        throw std::out_of_range(std::string(what) + ": CPU " + std::to_string(cpu) +
-                                " out of range 0.." + std::to_string(config_.num_cpus - 1));
+void Gic::throw_bad_cpu(unsigned cpu, const char* what) const {
+    throw std::out_of_range(std::string(what) + ": CPU " + std::to_string(cpu) + " out of range 0.." +
+                            std::to_string(config_.num_cpus - 1));
 }
 
 AccessResult Gic::read_distributor(unsigned cpu, std::uint32_t offset, unsigned size, AccessMode mode) {

@@ -150,7 +150,10 @@ private:
         bool fmo = false;
     };
 
-    void check_cpu(unsigned cpu, const char* what) const;
+    void check_cpu(unsigned cpu, const char* what) const {
+        if (cpu >= config_.num_cpus) throw_bad_cpu(cpu, what);  // inline: on every access
+    }
+    [[noreturn]] void throw_bad_cpu(unsigned cpu, const char* what) const;
     VirtualCpuInterface& vif(unsigned cpu, const char* what);
     AccessResult alias_access(unsigned accessor, std::uint32_t offset, unsigned size, bool is_write,
                               std::uint64_t value, AccessMode mode);

@@ -104,7 +104,8 @@ private:
                BadAccessKind& why) const {
         d = find(offset);
         if (size != 1 && size != 2 && size != 4 && size != 8) { why = BadAccessKind::UnsupportedWidth; return false; }
-        if (offset % size != 0) { why = BadAccessKind::Unaligned; return false; }
+        // size is a power of two here: a mask, not a division (this runs on every access).
+        if ((offset & (size - 1)) != 0) { why = BadAccessKind::Unaligned; return false; }
         if (d == nullptr) { why = BadAccessKind::Reserved; return false; }
         if ((d->widths & size) == 0) { why = BadAccessKind::UnsupportedWidth; return false; }
         if (size == 8 && (offset / 4 + 1 - d->offset / 4) >= d->words) { why = BadAccessKind::UnsupportedWidth; return false; }
