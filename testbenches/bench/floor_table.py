@@ -40,11 +40,19 @@ def main(path):
     for kind, what in [("HwModel", "hw, vgic::Gic direct"), ("HwTlm", "hw, TLM module (signals + GICC socket)"),
                        ("VmModel", "vm, vgic::VmGic (entry, GICV IAR/EOIR)")]:
         base = med[f"BM_RoundTrip_{kind}/spis:32/others:0"]
-        for spis, others in [(32, 0), (32, 1), (988, 0), (988, 1), (988, 900)]:
+        for spis, others in [(32, 0), (32, 1), (988, 0), (988, 1), (988, 3), (988, 900)]:
             t = med[f"BM_RoundTrip_{kind}/spis:{spis}/others:{others}"]
             g = t / base
             goal = "" if (spis, others) == (32, 0) else ("met" if g <= 1.2 else "not met")
+            if (spis, others) == (988, 3):
+                goal = "(4 LRs in use in vm mode)"
             print(f"| {what} | {spis} | {others} | {t:.0f} ns | {t / sfloor:.2f}x | {g:.2f}x | {goal} |")
+    print()
+    print("| path | 988 SPIs: 900 others pending vs 3 others (vm mode: the 4 LRs full either way) |")
+    print("|---|---|")
+    for kind, what in [("HwModel", "hw, vgic::Gic direct"), ("HwTlm", "hw, TLM module"), ("VmModel", "vm, vgic::VmGic")]:
+        r = med[f"BM_RoundTrip_{kind}/spis:988/others:900"] / med[f"BM_RoundTrip_{kind}/spis:988/others:3"]
+        print(f"| {what} | {r:.2f}x |")
 
 
 if __name__ == "__main__":
