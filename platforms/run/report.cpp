@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -56,25 +57,6 @@ std::string strprintf(const char* format, Args... args) {
     std::string out(static_cast<std::size_t>(n) + 1, '\0');
     std::snprintf(out.data(), out.size(), format, args...);
     out.resize(static_cast<std::size_t>(n));
-    return out;
-}
-
-/// `value` / 10^digits as an exact decimal with trailing zeros removed: (1500000, 6) -> "1.5",
-/// (2500001, 6) -> "2.500001", (3000000, 6) -> "3". The trace needs microseconds with ps
-/// precision, which a double printed by a stream would round or write in exponent form.
-std::string scaled_decimal(std::int64_t value, unsigned digits) {
-    std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
-    std::uint64_t scale = 1;
-    for (unsigned i = 0; i < digits; ++i) scale *= 10;
-    std::string out = value < 0 ? "-" : "";
-    out += std::to_string(magnitude / scale);
-    std::uint64_t frac = magnitude % scale;
-    if (frac != 0) {
-        std::string f = std::to_string(frac);
-        f.insert(0, digits - f.size(), '0');
-        while (!f.empty() && f.back() == '0') f.pop_back();
-        out += "." + f;
-    }
     return out;
 }
 
@@ -616,36 +598,102 @@ void write_latency_csv(std::ostream& os, const RunRecord& r) {
 
 // ---- Chrome trace --------------------------------------------------------------------------
 
+namespace {
+
+/// The trace is written through this buffer: appending to a std::string and writing it in
+/// large blocks costs a fraction of the per-item ostream insertions (each one a sentry, a
+/// locale lookup and a virtual call), and a long run has millions of events.
+class TraceWriter {
+public:
+    explicit TraceWriter(std::ostream& os) : os_(os) { buf_.reserve(kBlock + 512); }
+    ~TraceWriter() { flush(); }
+    TraceWriter(const TraceWriter&) = delete;
+    TraceWriter& operator=(const TraceWriter&) = delete;
+
+    TraceWriter& operator<<(const char* s) { buf_ += s; return *this; }
+    TraceWriter& operator<<(const std::string& s) { buf_ += s; return *this; }
+    TraceWriter& operator<<(char c) { buf_ += c; return *this; }
+    TraceWriter& operator<<(std::uint64_t v) {
+        char tmp[24];
+        buf_.append(tmp, static_cast<std::size_t>(std::to_chars(tmp, tmp + sizeof tmp, v).ptr - tmp));
+        return *this;
+    }
+    TraceWriter& operator<<(unsigned v) { return *this << std::uint64_t{v}; }
+
+    /// `value` / 10^digits exactly, without trailing zeros ("1.5", "2", "0.000001").
+    void scaled(std::uint64_t value, unsigned digits) {
+        std::uint64_t scale = 1;
+        for (unsigned i = 0; i < digits; ++i) scale *= 10;
+        *this << value / scale;
+        std::uint64_t frac = value % scale;
+        if (frac == 0) return;
+        buf_ += '.';
+        for (unsigned i = 0; i < digits && frac != 0; ++i) {  // leading zeros kept, trailing dropped
+            scale /= 10;
+            buf_ += static_cast<char>('0' + frac / scale);
+            frac %= scale;
+        }
+    }
+
+    /// Starts the next event object: "\n{" for the first, ",\n{" after it.
+    void open_event() {
+        if (buf_.size() >= kBlock) flush();
+        buf_ += first_ ? "\n{" : ",\n{";
+        first_ = false;
+    }
+
+    void flush() {
+        os_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+        buf_.clear();
+    }
+
+private:
+    static constexpr std::size_t kBlock = 1 << 16;
+    std::ostream& os_;
+    std::string buf_;
+    bool first_ = true;
+};
+
+} // namespace
+
 void write_chrome_trace(std::ostream& os, const RunRecord& r) {
     // Streamed by hand rather than built as a JSON tree: a long run has millions of events.
-    // ts and dur are microseconds (the format's unit) written exactly from ps.
-    auto us = [](std::uint64_t ps) { return scaled_decimal(static_cast<std::int64_t>(ps), 6); };
-    bool first = true;
-    auto event = [&](const std::string& body) {
-        os << (first ? "\n" : ",\n") << "{" << body << "}";
-        first = false;
-    };
-    os << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[";
+    // ts and dur are microseconds (the format's unit) written exactly from ps. Only the
+    // user-named VMs go through JSON quoting; the other names are fixed plain-ASCII words.
+    TraceWriter w(os);
+    auto us = [&w](std::uint64_t ps) { w.scaled(ps, 6); };
+    w << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[";
     const unsigned nvm = vm_count(r);
     for (unsigned vm = 0; vm < nvm; ++vm) {
-        const std::string pid = std::to_string(vm + 1);
-        event("\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" + pid + ",\"tid\":0,\"args\":{\"name\":" +
-              json_string(vm_name(r, vm)) + "}");
-        event("\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":" + pid + ",\"tid\":0,\"args\":{\"sort_index\":" +
-              pid + "}");
+        w.open_event();
+        w << "\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" << (vm + 1) << ",\"tid\":0,\"args\":{\"name\":"
+          << json_string(vm_name(r, vm)) << "}}";
+        w.open_event();
+        w << "\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":" << (vm + 1)
+          << ",\"tid\":0,\"args\":{\"sort_index\":" << (vm + 1) << "}}";
     }
     for (const auto& c : r.vcpus) {
-        const std::string ids = "\"pid\":" + std::to_string(c.vm + 1) + ",\"tid\":" + std::to_string(c.vcpu + 1);
-        event("\"ph\":\"M\",\"name\":\"thread_name\"," + ids + ",\"args\":{\"name\":" +
-              json_string("vcpu" + std::to_string(c.vcpu) + " (pcpu " + std::to_string(c.pcpu) + ")") + "}");
-        event("\"ph\":\"M\",\"name\":\"thread_sort_index\"," + ids + ",\"args\":{\"sort_index\":" +
-              std::to_string(c.vcpu + 1) + "}");
+        auto ids = [&] { w << "\"pid\":" << (c.vm + 1) << ",\"tid\":" << (c.vcpu + 1); };
+        w.open_event();
+        w << "\"ph\":\"M\",\"name\":\"thread_name\",";
+        ids();
+        w << ",\"args\":{\"name\":\"vcpu" << c.vcpu << " (pcpu " << c.pcpu << ")\"}}";
+        w.open_event();
+        w << "\"ph\":\"M\",\"name\":\"thread_sort_index\",";
+        ids();
+        w << ",\"args\":{\"sort_index\":" << (c.vcpu + 1) << "}}";
         for (std::size_t k = 0; k < c.timeline.size(); ++k) {
             const std::uint64_t begin = c.timeline[k].t_ps;
             const std::uint64_t end = k + 1 < c.timeline.size() ? c.timeline[k + 1].t_ps : r.simulated_ps;
             if (end <= begin) continue;  // zero-length: a state left in the same instant
-            event("\"ph\":\"X\",\"cat\":\"vcpu\",\"name\":\"" + std::string(vcpu_state_name(c.timeline[k].state)) + "\"," +
-                  ids + ",\"ts\":" + us(begin) + ",\"dur\":" + us(end - begin));
+            w.open_event();
+            w << "\"ph\":\"X\",\"cat\":\"vcpu\",\"name\":\"" << vcpu_state_name(c.timeline[k].state) << "\",";
+            ids();
+            w << ",\"ts\":";
+            us(begin);
+            w << ",\"dur\":";
+            us(end - begin);
+            w << '}';
         }
     }
     std::uint64_t id = 0;
@@ -655,14 +703,26 @@ void write_chrome_trace(std::ostream& os, const RunRecord& r) {
         if (i.outcome != InterruptRecord::Outcome::Handled || !latency_of(i.iar_ps, i.asserted_ps, to_iar)) continue;
         std::uint64_t to_end = to_iar;
         latency_of(i.eoi_ps, i.asserted_ps, to_end);
-        const std::string common = "\"cat\":\"irq\",\"id\":" + std::to_string(id) + ",\"name\":" +
-                                   json_string(std::string(irq_class_name(i.cls)) + " " + std::to_string(i.intid)) +
-                                   ",\"pid\":" + std::to_string(i.vm + 1) + ",\"tid\":" + std::to_string(i.vcpu + 1);
-        event("\"ph\":\"b\"," + common + ",\"ts\":" + us(i.asserted_ps) + ",\"args\":{\"vcpu\":" + std::to_string(i.vcpu) +
-              ",\"to_iar_ns\":" + scaled_decimal(static_cast<std::int64_t>(to_iar), 3) + "}");
-        event("\"ph\":\"e\"," + common + ",\"ts\":" + us(i.asserted_ps + to_end));
+        auto common = [&] {
+            w << ",\"cat\":\"irq\",\"id\":" << id << ",\"name\":\"" << irq_class_name(i.cls) << ' ' << i.intid
+              << "\",\"pid\":" << (i.vm + 1) << ",\"tid\":" << (i.vcpu + 1);
+        };
+        w.open_event();
+        w << "\"ph\":\"b\"";
+        common();
+        w << ",\"ts\":";
+        us(i.asserted_ps);
+        w << ",\"args\":{\"vcpu\":" << i.vcpu << ",\"to_iar_ns\":";
+        w.scaled(to_iar, 3);
+        w << "}}";
+        w.open_event();
+        w << "\"ph\":\"e\"";
+        common();
+        w << ",\"ts\":";
+        us(i.asserted_ps + to_end);
+        w << '}';
     }
-    os << "\n]}\n";
+    w << "\n]}\n";
 }
 
 // ---- GTKWave -------------------------------------------------------------------------------
