@@ -199,13 +199,13 @@ void Distributor::mark_all_dirty() {
     for (unsigned cpu = 0; cpu < config_.num_cpus; ++cpu) mark_dirty(cpu);
 }
 
-void Distributor::update_heaps(unsigned cpu, std::uint32_t intid, const IrqState& s, bool targeted) {
+void Distributor::update_queues(unsigned cpu, std::uint32_t intid, const IrqState& s, bool targeted) {
     if (vm_mode_) update_active_unloaded(cpu, intid, s, intid < kNumPrivate || s.owner == cpu);
     update_eligible(cpu, intid, s, targeted);
 }
 
 void Distributor::update_active_unloaded(unsigned cpu, std::uint32_t intid, const IrqState& s, bool owned) {
-    IndexedMinHeap& act = active_unloaded_[cpu];
+    IndexedPriorityQueue& act = active_unloaded_[cpu];
     if (owned && s.active && !s.parked) {
         if (act.upsert(intid, s.priority)) mark_dirty(cpu);
     } else if (act.erase(intid)) {
@@ -218,15 +218,15 @@ void Distributor::update_eligible(unsigned cpu, std::uint32_t intid, const IrqSt
     // not active (an active+pending interrupt waits for its deactivation). A parked
     // interrupt is already in a list register.
     const bool eligible = targeted && forwardable(s, intid);
-    IndexedMinHeap& group0 = eligible_[cpu * 2];
-    IndexedMinHeap& group1 = eligible_[cpu * 2 + 1];
+    IndexedPriorityQueue& group0 = eligible_[cpu * 2];
+    IndexedPriorityQueue& group1 = eligible_[cpu * 2 + 1];
     bool changed;
     if (!eligible) {
         changed = group0.erase(intid);
         changed = group1.erase(intid) || changed;
     } else {
-        IndexedMinHeap& mine = s.group1 ? group1 : group0;
-        IndexedMinHeap& other = s.group1 ? group0 : group1;
+        IndexedPriorityQueue& mine = s.group1 ? group1 : group0;
+        IndexedPriorityQueue& other = s.group1 ? group0 : group1;
         changed = other.erase(intid);
         changed = mine.upsert(intid, s.priority) || changed;
     }
@@ -247,7 +247,7 @@ void Distributor::note_pending_event(unsigned cpu, std::uint32_t intid) {
 
 void Distributor::refresh(unsigned cpu, std::uint32_t intid) {
     if (intid < kNumPrivate) {
-        update_heaps(cpu, intid, irq(cpu, intid), true);
+        update_queues(cpu, intid, irq(cpu, intid), true);
         return;
     }
     if (config_.is_v3()) {
@@ -256,7 +256,7 @@ void Distributor::refresh(unsigned cpu, std::uint32_t intid) {
     }
     const IrqState& s = irq(0, intid);
     const std::uint8_t targets = spi_targets(s);
-    for (unsigned c = 0; c < config_.num_cpus; ++c) update_heaps(c, intid, s, (targets >> c) & 1u);
+    for (unsigned c = 0; c < config_.num_cpus; ++c) update_queues(c, intid, s, (targets >> c) & 1u);
 }
 
 Candidate Distributor::highest_pending(unsigned cpu, unsigned group_mask) const {
@@ -267,7 +267,7 @@ Candidate Distributor::highest_pending(unsigned cpu, unsigned group_mask) const 
     std::uint32_t best = ~0u;
     unsigned best_group = 0;
     for (unsigned g = 0; g < 2; ++g) {
-        const IndexedMinHeap& h = eligible_[cpu * 2 + g];
+        const IndexedPriorityQueue& h = eligible_[cpu * 2 + g];
         if (((group_mask >> g) & 1u) && !h.empty() && h.top() < best) {
             best = h.top();
             best_group = g;
@@ -275,8 +275,8 @@ Candidate Distributor::highest_pending(unsigned cpu, unsigned group_mask) const 
     }
     Candidate c;
     if (best == ~0u) return c;
-    c.intid = IndexedMinHeap::id_of(best);
-    c.priority = static_cast<std::uint8_t>(IndexedMinHeap::priority_of(best));
+    c.intid = IndexedPriorityQueue::id_of(best);
+    c.priority = static_cast<std::uint8_t>(IndexedPriorityQueue::priority_of(best));
     c.group = static_cast<std::uint8_t>(best_group);
     if (c.intid < kNumSgis) c.source_cpu = static_cast<std::uint8_t>(lowest_bit(irq(cpu, c.intid).sgi_sources));
     return c;
@@ -374,8 +374,8 @@ Candidate Distributor::highest_active_unloaded(unsigned cpu) const {
     Candidate c;
     if (!vm_mode_ || active_unloaded_[cpu].empty()) return c;
     const std::uint32_t key = active_unloaded_[cpu].top();
-    c.intid = IndexedMinHeap::id_of(key);
-    c.priority = static_cast<std::uint8_t>(IndexedMinHeap::priority_of(key));
+    c.intid = IndexedPriorityQueue::id_of(key);
+    c.priority = static_cast<std::uint8_t>(IndexedPriorityQueue::priority_of(key));
     const IrqState& s = irq(cpu, c.intid);
     c.group = s.group1 ? 1 : 0;
     c.source_cpu = s.active_source;
@@ -848,8 +848,8 @@ void Distributor::import_state(const State& st) {
     spis_ = st.spis;
     if (config_.is_v3()) import_v3_state(st);
     std::fill(retrigger_.begin(), retrigger_.end(), 0);
-    for (IndexedMinHeap& h : eligible_) h.clear();
-    for (IndexedMinHeap& h : active_unloaded_) h.clear();
+    for (IndexedPriorityQueue& h : eligible_) h.clear();
+    for (IndexedPriorityQueue& h : active_unloaded_) h.clear();
     for (unsigned cpu = 0; cpu < config_.num_cpus; ++cpu)
         for (std::uint32_t intid = 0; intid < kNumPrivate; ++intid) refresh(cpu, intid);
     for (std::uint32_t intid = kNumPrivate; intid < config_.num_intids(); ++intid) refresh(0, intid);
@@ -892,12 +892,12 @@ StateCheck Distributor::check_v3_state(const State& st) const {
 }
 
 void Distributor::import_v3_state(const State& st) {
-    // Called with spis_ replaced and before the heaps are rebuilt: re-derive the 1-of-N
+    // Called with spis_ replaced and before the queues are rebuilt: re-derive the 1-of-N
     // bookkeeping (participants, chosen lists) from the imported choices.
     rdist_ = st.redistributors;
     irm_next_ = st.irm_next;
     complete_rwp();
-    for (IndexedMinHeap& h : irm_waiting_) h.clear();
+    for (IndexedPriorityQueue& h : irm_waiting_) h.clear();
     std::fill(held_by_.begin(), held_by_.end(), kNoCpu);
     std::fill(active_held_.begin(), active_held_.end(), kNoCpu);
     std::fill(chosen_head_.begin(), chosen_head_.end(), kNoCpu);
@@ -934,7 +934,7 @@ std::uint16_t Distributor::CpuSet::next_from(unsigned from) const {
 
 // ---- GICv3 routing ---------------------------------------------------------------------------
 // An SPI has at most one target CPU at a time. held_by_[spi] is the CPU whose eligibility
-// heaps it was last evaluated for: a refresh erases it there if the target moved and
+// queues it was last evaluated for: a refresh erases it there if the target moved and
 // evaluates it at the target, O(log n) whatever num_cpus is.
 
 bool Distributor::participates(unsigned cpu, unsigned group) const { return participants_[group].test(cpu); }
@@ -1016,7 +1016,7 @@ void Distributor::set_chosen(std::uint32_t intid, IrqState& s, std::uint16_t cpu
 }
 
 void Distributor::move_active_unloaded(std::uint32_t intid, const IrqState& s) {
-    // vm mode: an active SPI not in a list register sits in its owner's heap only.
+    // vm mode: an active SPI not in a list register sits in its owner's queue only.
     const std::uint16_t want = s.active && !s.parked ? s.owner : kNoCpu;
     std::uint16_t& held = active_held_[intid - kNumPrivate];
     if (held != kNoCpu && held != want && active_unloaded_[held].erase(intid)) mark_dirty(held);
@@ -1037,9 +1037,9 @@ void Distributor::update_participation(unsigned cpu) {
 void Distributor::assign_waiting(unsigned group) {
     // A CPU started participating: every SPI that waited for one is chosen now, highest
     // priority first.
-    IndexedMinHeap& waiting = irm_waiting_[group];
+    IndexedPriorityQueue& waiting = irm_waiting_[group];
     while (!waiting.empty()) {
-        const std::uint32_t intid = IndexedMinHeap::id_of(waiting.top());
+        const std::uint32_t intid = IndexedPriorityQueue::id_of(waiting.top());
         refresh_spi_v3(intid);
         if (waiting.contains(intid)) break;  // cannot happen while a CPU participates
     }

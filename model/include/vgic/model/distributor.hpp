@@ -7,12 +7,12 @@
 // (IHI 0069 chapter 12.9-12.11). The banked state and its handlers are the same as v2;
 // only the frame that reaches them differs.
 //
-// The distributor keeps, per CPU and group, an IndexedMinHeap of the interrupts that are
+// The distributor keeps, per CPU and group, an IndexedPriorityQueue of the interrupts that are
 // eligible for that CPU (enabled, pending, not active, targeted). Every state change
-// re-evaluates only the INTID it touches, and the CPUs whose heaps changed are queued as
+// re-evaluates only the INTID it touches, and the CPUs whose queues changed are queued as
 // "dirty" for the owner (Gic) to recompute their output lines. A GICv2 SPI is evaluated for
 // each of the <= 8 CPUs of ITARGETSR; a GICv3 SPI has one target (GICD_IROUTER affinity, or
-// the CPU chosen by 1-of-N), and the distributor remembers which CPU's heap holds it, so a
+// the CPU chosen by 1-of-N), and the distributor remembers which CPU's queue holds it, so a
 // refresh is O(log n) whatever the number of CPUs.
 #pragma once
 
@@ -20,7 +20,7 @@
 #include "vgic/model/candidate.hpp"
 #include "vgic/model/config.hpp"
 #include "vgic/model/gicv3_regs.hpp"
-#include "vgic/model/indexed_heap.hpp"
+#include "vgic/model/indexed_priority_queue.hpp"
 #include "vgic/model/register_frame.hpp"
 #include "vgic/model/state.hpp"
 
@@ -89,7 +89,7 @@ public:
     // ---- list-register engine support (vm mode, see VmGic) --------------------------------
     // In vm mode the distributor is one VM's virtual distributor. An interrupt the engine
     // has copied into a list register of vCPU `owner` is *parked*: excluded from the
-    // eligibility heaps until the engine folds the list register back (KVM's LR flush and
+    // eligibility queues until the engine folds the list register back (KVM's LR flush and
     // sync, vgic-v2.c). Active interrupts not held in a list register are kept per owning
     // vCPU in priority order so the engine can restore or evict them.
 
@@ -171,7 +171,7 @@ public:
     };
 
     /// Everything the distributor holds that is not derived from something else. The
-    /// eligibility heaps, the vm-mode heaps of unloaded active interrupts, the dirty list
+    /// eligibility queues, the vm-mode queues of unloaded active interrupts, the dirty list
     /// and the re-trigger flags (always clear between model operations) are rebuilt.
     struct State {
         std::uint32_t ctlr = 0;              ///< GICD_CTLR: EnableGrp0 | EnableGrp1 << 1
@@ -193,7 +193,7 @@ public:
     /// Whether parked interrupts are really in list registers is the LR engine's check.
     StateCheck check_state(const State& state) const;
     /// Throws StateError (nothing changes) if check_state() refuses; otherwise replaces the
-    /// state, rebuilds the heaps and marks every CPU dirty (the owner recomputes its lines).
+    /// state, rebuilds the queues and marks every CPU dirty (the owner recomputes its lines).
     void import_state(const State& state);
 
 private:
@@ -244,7 +244,7 @@ private:
     }
     void refresh(unsigned cpu, std::uint32_t intid);
     void note_pending_event(unsigned cpu, std::uint32_t intid);
-    void update_heaps(unsigned cpu, std::uint32_t intid, const IrqState& s, bool targeted);
+    void update_queues(unsigned cpu, std::uint32_t intid, const IrqState& s, bool targeted);
     void update_eligible(unsigned cpu, std::uint32_t intid, const IrqState& s, bool targeted);
     void update_active_unloaded(unsigned cpu, std::uint32_t intid, const IrqState& s, bool owned);
     void mark_dirty(unsigned cpu);
@@ -360,11 +360,11 @@ private:
     std::uint32_t enabled_groups_ = 0;  // GICD_CTLR.EnableGrp0 | EnableGrp1 << 1
     std::vector<IrqState> private_;     // num_cpus * 32
     std::vector<IrqState> spis_;        // num_spis
-    std::vector<IndexedMinHeap> eligible_;  // [cpu * 2 + group]
+    std::vector<IndexedPriorityQueue> eligible_;  // [cpu * 2 + group]
     std::vector<unsigned> dirty_list_;
     std::vector<std::uint8_t> dirty_flag_;
     bool vm_mode_ = false;
-    std::vector<IndexedMinHeap> active_unloaded_;  // [cpu]: active, owned, not parked
+    std::vector<IndexedPriorityQueue> active_unloaded_;  // [cpu]: active, owned, not parked
     std::vector<std::uint8_t> retrigger_;          // [cpu]
 
     // ---- v3 only (empty with v2) ----
@@ -372,8 +372,8 @@ private:
     std::optional<RegisterFrame<Distributor>> sgi_frame_;  // GICR SGI_base
     std::vector<RedistributorState> rdist_;                // [cpu]
     CpuSet participants_[2];       // [group]: awake and GICR_CTLR.DPG<group> clear (1-of-N)
-    std::vector<IndexedMinHeap> irm_waiting_;  // [group]: eligible IRM=1 SPIs no CPU can take
-    std::vector<std::uint16_t> held_by_;       // [spi]: the CPU whose eligibility heaps may hold it
+    std::vector<IndexedPriorityQueue> irm_waiting_;  // [group]: eligible IRM=1 SPIs no CPU can take
+    std::vector<std::uint16_t> held_by_;       // [spi]: the CPU whose eligibility queues may hold it
     std::vector<std::uint16_t> active_held_;   // [spi], vm mode: the CPU whose active_unloaded_ holds it
     std::vector<std::uint16_t> chosen_next_;   // [spi]: intrusive list of the SPIs chosen by one CPU
     std::vector<std::uint16_t> chosen_prev_;   // [spi]

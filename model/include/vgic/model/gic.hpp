@@ -117,7 +117,7 @@ public:
 
     // ---- whole-GIC state (snapshots: vgic/model/snapshot.hpp; plain values: state.hpp) ---
 
-    /// Everything but what is derived (heaps, LR summary masks, line levels), the
+    /// Everything but what is derived (priority queues, LR summary masks, line levels), the
     /// configuration, the observer and the diagnostics sink / last report.
     struct State {
         std::uint64_t bad_access_count = 0;   ///< Diagnostics counters

@@ -2,7 +2,7 @@
 // "Snapshots"). Each stateful model class has a `State` struct holding only primary state,
 // `export_state()`, `check_state()` (validates a state against this instance's configuration
 // and changes nothing) and `import_state()` (checks, then replaces the state and rebuilds
-// everything derived from it: heaps, summary masks, line levels).
+// everything derived from it: priority queues, summary masks, line levels).
 #pragma once
 
 #include <cstdint>

@@ -174,7 +174,7 @@ public:
         bool kick_pending = false;
         std::uint64_t loaded_lrs = 0;  ///< LRs the engine populated (bit n = LR n)
     };
-    /// Everything but what is derived (heaps, LR summary masks, line levels), the
+    /// Everything but what is derived (priority queues, LR summary masks, line levels), the
     /// configuration and the observer.
     struct State {
         std::uint64_t bad_access_count = 0;   ///< Diagnostics counters
