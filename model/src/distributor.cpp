@@ -334,6 +334,14 @@ Distributor::LrLoad Distributor::load_into_lr(unsigned cpu, std::uint32_t intid)
         l.pending = !s.active && pending(s, intid);
         l.request_eoi = true;
         s.lr_pending = l.pending;
+    } else if (l.physical_id != 0 && s.active) {
+        // Edge, HW-mapped and active: an HW=1 list register has no pending-and-active state
+        // (IHI 0048B 5.3.? / IHI 0069 ICH_LR<n>_EL2: with HW = 1 the physical interrupt's
+        // deactivation follows the virtual one, and 0b11 is not a state the hardware
+        // completes; KVM never sets pending on an active HW LR). A new edge stays latched
+        // here: the guest's deactivation reaches on_hw_deactivate, which kicks because it is
+        // pending, and the next flush loads it.
+        l.pending = false;
     } else {
         // Edge: the pending latch moves into the LR (section 3 item 24: the software copy
         // is dropped once loaded).

@@ -617,7 +617,7 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, con
         e.set_sensitivity(&dv->pulse_end);
         e.dont_initialize();
         sc_spawn(
-            [this, dv] {
+            [dv] {
                 if (!dv->high || !dv->spec->edge) return;
                 // A later event stretched the pulse (sc_event keeps the earliest notification).
                 if (now_ps() < dv->low_at) {

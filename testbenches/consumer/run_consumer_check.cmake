@@ -1,4 +1,4 @@
-# cmake -DSOURCE_DIR=... -DBUILD_DIR=... -DWORK_DIR=... -P run_consumer_check.cmake
+# cmake -DSOURCE_DIR=... -DBUILD_DIR=... -DWORK_DIR=... [-DCXX_COMPILER=...] [-DCXX_FLAGS=...] -P run_consumer_check.cmake
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(prefix "${WORK_DIR}/prefix")
 execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}"
@@ -11,8 +11,13 @@ foreach(f include/vgic/model/gic.hpp include/vgic/tlm/vgic.hpp include/vgic/tlm/
     message(FATAL_ERROR "installed tree lacks ${f}")
   endif()
 endforeach()
+set(compiler_arg)
+if(CXX_COMPILER)
+  set(compiler_arg "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
+endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE_DIR}/testbenches/consumer" -B "${WORK_DIR}/build"
-                        "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" RESULT_VARIABLE rc)
+                        ${compiler_arg} "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
+                        RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "configuring the consumer project against the installed package failed (${rc})")
 endif()

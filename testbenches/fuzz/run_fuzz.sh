@@ -6,7 +6,8 @@
 #
 #   testbenches/fuzz/run_fuzz.sh [SECONDS]
 #
-# Environment: BUILD_DIR (default <repo>/build-fuzz), SCRATCH (default a mktemp dir),
+# Environment: BUILD_DIR (default <repo>/build-fuzz; an already configured directory is used
+# as it is, e.g. CI's build-sanitize from scripts/sanitize), SCRATCH (default a mktemp dir),
 # FUZZ_TARGETS (default "fuzz_model fuzz_script fuzz_scenario"), JOBS for the build,
 # FUZZ_FLAGS: extra libFuzzer flags (e.g. "-fork=1 -ignore_timeouts=1" to keep going past a
 # known hang; libFuzzer then still exits non-zero, and the inputs are kept).

@@ -401,6 +401,37 @@ BOOST_AUTO_TEST_CASE(hw_mapped_spi_on_another_vcpu_reports_its_vintid) {
     BOOST_TEST(f.iar(1) == 40u);
 }
 
+BOOST_AUTO_TEST_CASE(hw_mapped_edge_retriggered_while_active_is_never_pending_and_active) {
+    // An HW=1 LR has no pending+active state (found by fuzz_model, testbenches/fuzz/known/
+    // model_vm_v3_map_hw_while_active): the new edge waits in the distributor until the
+    // guest's deactivation, then comes back once.
+    VmFixture f(1, 4);
+    f.spi(40, 0x80, 1, true);  // edge, to vCPU 0
+    f.vm.map_hw(0, 40, 60);
+    f.vm.vcpu_entry(0);
+    f.pulse(40);
+    f.vm.service_kicks();
+    BOOST_TEST_REQUIRE(f.iar(0) == 40u);
+    f.pulse(40);  // re-triggered while active
+    f.vm.service_kicks();
+    std::uint32_t lr = f.vm.vcpu_interface(0).lr(0);
+    BOOST_TEST(gich::LR_HW::test(lr));
+    BOOST_TEST(gich::LR_State::get(lr) == gich::kStateActive, "active only, not pending and active");
+    BOOST_TEST(f.vm.distributor().is_pending(0, 40), "the second edge is kept in the distributor");
+    f.check_no_duplicate_lrs();
+    f.eoi(0, 40);
+    BOOST_TEST_REQUIRE(f.rec.deactivations.size() == 1u);
+    BOOST_TEST(f.rec.deactivations[0].pintid == 60u);
+    BOOST_TEST(f.vm.kick_pending(0), "pending behind the deactivation: exit to load it");
+    f.vm.service_kicks();
+    lr = f.vm.vcpu_interface(0).lr(0);
+    BOOST_TEST(gich::LR_State::get(lr) == gich::kStatePending);
+    BOOST_TEST(f.iar(0) == 40u, "the second edge, delivered once");
+    f.eoi(0, 40);
+    f.vm.service_kicks();
+    BOOST_TEST(f.iar(0) == 1023u, "and nothing more");
+}
+
 BOOST_AUTO_TEST_CASE(list_registers_carry_priority_bits_7_to_3) {
     // Section 3 item 19: a GICv2 LR keeps priority[7:3] (KVM writes priority >> 3).
     VmFixture f(1, 4);
