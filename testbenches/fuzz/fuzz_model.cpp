@@ -216,6 +216,19 @@ bool valid_intid(std::uint64_t v) { return (v & 0xFFFFFF) < 1020; }
 /// GICv3 virtual interface: the hypervisor may put any 16-bit vINTID in a list register,
 /// virtual LPIs (>= 8192) included; only the special INTIDs 1020..1023 mean "none".
 bool valid_vintid_v3(std::uint64_t v) { return (v & 0xFFFFFF) < 1020 || (v & 0xFFFFFF) > 1023; }
+/// hw mode: the hypervisor may also write a special vINTID (1020-1023) into a pending list
+/// register; it is signalled like any other, and IAR returns that ID and invalidates the LR
+/// (docs/MODEL.md, reference item 16). A high virtual line whose IAR reads a special INTID is
+/// consistent only when such an LR is what IAR found.
+bool special_vintid_in_pending_lr(const VirtualCpuInterface& vif, GicVersion version, std::uint64_t iar) {
+    const std::uint64_t id = iar & 0xFFFFFF;
+    if (id < 1020 || id > 1023) return false;
+    for (unsigned i = 0; i < vif.num_list_regs(); ++i) {
+        const ListRegister lr = ListRegister::decode(version, vif.lr(i));
+        if (lr.pending() && lr.vintid == id) return true;
+    }
+    return false;
+}
 
 /// Programs `gic` the way a driver would, so interesting states are a few operations away:
 /// both groups enabled everywhere, every interrupt enabled and targeted, PMR open, SPIs
@@ -307,14 +320,17 @@ void check_hw(Gic& gic) {
         if (!cfg.is_v3()) {
             const auto iar = gic.read_virtual_cpu_interface(cpu, gicv2::gicc::IAR, 4, AccessMode::Debug).value;
             const auto aiar = gic.read_virtual_cpu_interface(cpu, gicv2::gicc::AIAR, 4, AccessMode::Debug).value;
-            FUZZ_CHECK(valid_intid(iar & 0x3FF) || valid_intid(aiar & 0x3FF), cpu, unsigned(iar));
+            FUZZ_CHECK(valid_intid(iar & 0x3FF) || valid_intid(aiar & 0x3FF) ||
+                           special_vintid_in_pending_lr(vif, cfg.version, iar & 0x3FF) ||
+                           special_vintid_in_pending_lr(vif, cfg.version, aiar & 0x3FF),
+                       cpu, unsigned(iar));
         } else {
             const bool imo = gic.virtual_routing_imo(cpu), fmo = gic.virtual_routing_fmo(cpu);
             gic.set_virtual_routing(cpu, true, true);
             const auto iar0 = gic.read_sysreg(cpu, gicv3::sysreg::ICC_IAR0_EL1, AccessMode::Debug).value;
             const auto iar1 = gic.read_sysreg(cpu, gicv3::sysreg::ICC_IAR1_EL1, AccessMode::Debug).value;
-            if (vfiq) FUZZ_CHECK(valid_vintid_v3(iar0), cpu, unsigned(iar0));
-            if (virq) FUZZ_CHECK(valid_vintid_v3(iar1), cpu, unsigned(iar1));
+            if (vfiq) FUZZ_CHECK(valid_vintid_v3(iar0) || special_vintid_in_pending_lr(vif, cfg.version, iar0), cpu, unsigned(iar0));
+            if (virq) FUZZ_CHECK(valid_vintid_v3(iar1) || special_vintid_in_pending_lr(vif, cfg.version, iar1), cpu, unsigned(iar1));
             gic.set_virtual_routing(cpu, imo, fmo);
         }
     }
