@@ -552,9 +552,17 @@ VcpuInterfaceState VmGic::save_vcpu(unsigned vcpu) const {
 void VmGic::restore_vcpu(unsigned vcpu, const VcpuInterfaceState& state) {
     check_vcpu(vcpu, "restore_vcpu");
     if (running_[vcpu]) throw std::invalid_argument("restore_vcpu: vCPU " + std::to_string(vcpu) + " is running");
-    for (std::uint64_t lr : state.lrs)
-        if (ListRegister::decode(config_.version, lr).valid())
-            throw std::invalid_argument("restore_vcpu: vm mode restores only empty list registers (the engine owns them)");
+    for (std::size_t i = 0; i < state.lrs.size(); ++i) {
+        // Empty as ELRSR defines it: invalid and owing no EOI maintenance interrupt. An invalid
+        // HW=0 LR with EOI=1 sets EISR and so MISR.EOI (IHI 0048B 5.3.?, ICH_EISR_EL2): a
+        // maintenance interrupt the engine never asked for and cannot clear, since it owns
+        // only the LRs it loaded (fuzz_model found the exit loop this caused).
+        const ListRegister r = ListRegister::decode(config_.version, state.lrs[i]);
+        if (r.valid() || (!r.hw && r.eoi))
+            throw std::invalid_argument("restore_vcpu: vm mode restores only empty list registers (the engine owns "
+                                        "them): LR" + std::to_string(i) + (r.valid() ? " is valid" :
+                                        " has EOI=1, which asks for a maintenance interrupt"));
+    }
     vifs_[vcpu]->restore(state);
     touch(vcpu);
     settle();

@@ -696,9 +696,12 @@ void run_vm(const GicConfig& cfg, bool prime, Reader& r) {
             if (how & 2) st.vmcr ^= r.u32();
             if (how & 4) st.apr ^= r.u32();
             if ((how & 8) && !st.lrs.empty()) st.lrs[r.u8() % st.lrs.size()] = r.u64();
-            bool any_valid = false;
-            for (auto lr : st.lrs) any_valid |= ListRegister::decode(cfg.version, lr).valid();
-            if (vm.running(v) || any_valid)
+            bool any_not_empty = false;  // valid, or owing an EOI maintenance (restore refuses both)
+            for (auto lr : st.lrs) {
+                const ListRegister d = ListRegister::decode(cfg.version, lr);
+                any_not_empty |= d.valid() || (!d.hw && d.eoi);
+            }
+            if (vm.running(v) || any_not_empty)
                 allow<std::invalid_argument>("restore_vcpu", [&] { vm.restore_vcpu(v, st); });
             else
                 none("restore_vcpu", [&] { vm.restore_vcpu(v, st); });

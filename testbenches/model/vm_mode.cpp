@@ -476,6 +476,18 @@ BOOST_AUTO_TEST_CASE(save_restore_vcpu_interface_into_a_fresh_vm) {
     VcpuInterfaceState bad = saved;
     bad.lrs[0] = gich::LR_Pending::mask | 40;
     BOOST_CHECK_THROW(g.vm.restore_vcpu(0, bad), std::invalid_argument);
+    // Invalid but EOI=1: EISR would assert MISR.EOI, a maintenance interrupt the engine never
+    // asked for and does not own (it kicked itself forever: fuzz_model input
+    // corpus/model/vm_v2_restore_lr_eoi_invalid). Refused; HW=1 with the same bit pattern is
+    // the pINTID field, not EOI, and is empty.
+    bad.lrs[0] = gich::LR_EOI::mask;
+    BOOST_CHECK_THROW(g.vm.restore_vcpu(0, bad), std::invalid_argument);
+    BOOST_TEST((g.vm.save_vcpu(0) == saved), "a refused restore changes nothing");
+    bad.lrs[0] = gich::LR_HW::mask | gich::LR_EOI::mask;
+    BOOST_CHECK_NO_THROW(g.vm.restore_vcpu(0, bad));
+    g.vm.vcpu_entry(0);
+    BOOST_TEST(!g.vm.line(0, Line::Maintenance));
+    BOOST_TEST(g.vm.service_kicks() == 0u, "no maintenance, no exit");
 }
 
 // ---- randomized: every edge acknowledged exactly once, no level lost -----------------------

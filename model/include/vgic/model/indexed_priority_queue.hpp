@@ -38,7 +38,6 @@ public:
         : words_per_level_((capacity + 63) / 64), priority_of_(capacity, kAbsent) {
         if (capacity > kMaxIds) throw std::invalid_argument("IndexedPriorityQueue: capacity above 1024 ids");
         level_block_.fill(kNoBlock);
-        free_blocks_.reserve(256);  // one block per priority level at most: returning one never allocates
     }
 
     bool empty() const { return size_ == 0; }
@@ -99,12 +98,11 @@ private:
     void insert(std::uint32_t id, std::uint32_t priority) {
         std::uint16_t& bi = level_block_[priority];
         if (bi == kNoBlock) {
-            if (free_blocks_.empty()) {
+            if (free_count_ == 0) {
                 bi = static_cast<std::uint16_t>(pool_.size() / (1 + words_per_level_));
                 pool_.resize(pool_.size() + 1 + words_per_level_, 0);
             } else {
-                bi = free_blocks_.back();
-                free_blocks_.pop_back();
+                bi = free_blocks_[--free_count_];
             }
             levels_[priority / 64] |= std::uint64_t{1} << (priority % 64);
         }
@@ -125,7 +123,7 @@ private:
         if (word == 0) {
             b[0] &= ~(std::uint64_t{1} << (id / 64));
             if (b[0] == 0) {  // the level emptied: its (all-zero) block goes back to the pool
-                free_blocks_.push_back(bi);
+                free_blocks_[free_count_++] = bi;
                 bi = kNoBlock;
                 levels_[priority / 64] &= ~(std::uint64_t{1} << (priority % 64));
             }
@@ -141,7 +139,10 @@ private:
     std::array<std::uint64_t, 4> levels_{};          // bit p: priority level p in use
     std::array<std::uint16_t, 256> level_block_{};   // level -> block index, or kNoBlock
     std::vector<std::uint64_t> pool_;                // blocks, see block()
-    std::vector<std::uint16_t> free_blocks_;
+    // At most one block per priority level exists, so a fixed array holds every free one:
+    // giving a block back never allocates, in copies too.
+    std::array<std::uint16_t, 256> free_blocks_{};
+    unsigned free_count_ = 0;
     std::vector<std::uint16_t> priority_of_;         // id -> its priority, or kAbsent
 };
 
