@@ -152,8 +152,10 @@ public:
 
     /// The vCPU interface's hardware state (LRs, HCR, VMCR, APR) for a vCPU switch.
     VcpuInterfaceState save_vcpu(unsigned vcpu) const;
-    /// Only for a vCPU that is not running and whose state has no valid list register (the
-    /// engine owns LR contents); throws std::invalid_argument otherwise.
+    /// Only for a vCPU that is not running and whose list registers are all empty in the
+    /// ELRSR sense: invalid and not HW=0 with EOI=1, which would raise an EOI maintenance
+    /// interrupt (the engine owns LR contents); throws std::invalid_argument otherwise,
+    /// naming the LR, and changes nothing.
     void restore_vcpu(unsigned vcpu, const VcpuInterfaceState& state);
 
     // ---- observation -------------------------------------------------------------------------
