@@ -112,10 +112,17 @@ public:
 
     void complete(std::size_t h) {
         const auto t = static_cast<std::int64_t>(now_ps());
-        r_.interrupts[h].eoi_ps = t;
+        InterruptRecord& handled = r_.interrupts[h];
+        handled.eoi_ps = t;
         auto g = groups_.find(h);
         if (g == groups_.end()) return;
-        for (std::size_t m : g->second) r_.interrupts[m].eoi_ps = t;
+        // Members merged while `h` was still pending got no IAR time then: they take its now.
+        for (std::size_t m : g->second) {
+            InterruptRecord& rec = r_.interrupts[m];
+            rec.vcpu = handled.vcpu;
+            rec.iar_ps = handled.iar_ps;
+            rec.eoi_ps = t;
+        }
         groups_.erase(g);
     }
 
@@ -130,7 +137,28 @@ private:
         m.vcpu = h.vcpu;
         m.iar_ps = h.iar_ps;
         m.eoi_ps = h.eoi_ps;
-        if (h.outcome == InterruptRecord::Outcome::Pending || h.eoi_ps < 0) groups_[into].push_back(i);
+        const bool open = h.outcome == InterruptRecord::Outcome::Pending || h.eoi_ps < 0;
+        // Generations already merged into `i` (a pulse that found the line still high merges
+        // into the previous one, which may itself be merged later) follow it into `into`:
+        // otherwise they would never learn their IAR and EOI times (the storm scenario's check
+        // found such records).
+        auto own = groups_.find(i);
+        std::vector<std::size_t> members;
+        if (own != groups_.end()) {
+            members = std::move(own->second);
+            groups_.erase(own);
+        }
+        for (std::size_t j : members) {
+            InterruptRecord& rec = r_.interrupts[j];
+            rec.vcpu = h.vcpu;
+            rec.iar_ps = h.iar_ps;
+            rec.eoi_ps = h.eoi_ps;
+        }
+        if (open) {
+            std::vector<std::size_t>& g = groups_[into];
+            g.push_back(i);
+            g.insert(g.end(), members.begin(), members.end());
+        }
     }
 
     RunRecord& r_;
@@ -233,6 +261,7 @@ struct Vm : sc_module {
     bool untimed = false;  // guest boot without access latencies (guest.boot: false)
     bool distributor_ready = false;
     sc_event distributor_ready_event;
+    std::size_t vcpus_booted = 0;  // vCPUs past their per-CPU driver boot
     bool devices_ready = false;
     sc_event devices_ready_event;
 
@@ -747,9 +776,14 @@ void Platform::guest_main(Vcpu& v) {
         while (!vm.distributor_ready) sc_core::wait(vm.distributor_ready_event);
     }
     vm.driver->boot_cpu(v.index);
-    if (v.index == 0) {
+    // Devices are set up once every vCPU is online, as Linux requests and steers device
+    // interrupts after SMP bring-up: the GICv2 driver's ITARGETSR byte for a CPU is that CPU's
+    // own mask, learnt in its cpu_init (gic_cpu_map, 0xFF until then). Steering from vCPU 0
+    // right after its own boot wrote 0xFF for a secondary not yet up, and the SPI then went to
+    // the lowest target, vCPU 0, whatever the scenario's `target`.
+    if (++vm.vcpus_booted == vm.vcpus.size()) {
         for (auto& d : devices)
-            if (d->vm == &vm) vm.driver->steer(0, d->spec->intid, d->spec->edge, d->spec->target_vcpu);
+            if (d->vm == &vm) vm.driver->steer(v.index, d->spec->intid, d->spec->edge, d->spec->target_vcpu);
         vm.devices_ready = true;
         vm.devices_ready_event.notify(SC_ZERO_TIME);
     }

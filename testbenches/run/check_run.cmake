@@ -5,6 +5,9 @@
 #                second) must exit 0 and write every output file, non-empty.
 #   calibration: `vgic-sim run SCENARIO --out OUT` must exit 0 (model mean within tolerance)
 #                and print the calibration verdict.
+#   storm:       `vgic-sim run SCENARIO --out OUT --no-vcd --no-plot` must exit 0 (no guest
+#                error, no spurious acknowledge), then `CHECK OUT 1000000 2000` must pass
+#                (testbenches/run/storm_check.cpp).
 separate_arguments(args UNIX_COMMAND "${ARGS}")
 if(MODE STREQUAL "rejected")
   if(SCENARIO)
@@ -52,6 +55,22 @@ elseif(MODE STREQUAL "default")
       message(FATAL_ERROR "the summary lacks '${needle}':\n${out}")
     endif()
   endforeach()
+elseif(MODE STREQUAL "storm")
+  file(REMOVE_RECURSE "${OUT}")
+  execute_process(COMMAND "${VGIC_SIM}" run "${SCENARIO}" --out "${OUT}" --no-vcd --no-plot --no-progress
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "exit status ${rc}\nstderr: ${err}\nstdout: ${out}")
+  endif()
+  string(FIND "${out}" "guest errors     none" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "the summary reports guest errors:\n${out}")
+  endif()
+  execute_process(COMMAND "${CHECK}" "${OUT}" 1000000 2000 RESULT_VARIABLE rc OUTPUT_VARIABLE cout ERROR_VARIABLE cerr)
+  message("${cout}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${cerr}")
+  endif()
 elseif(MODE STREQUAL "calibration")
   file(REMOVE_RECURSE "${OUT}")
   execute_process(COMMAND "${VGIC_SIM}" run "${SCENARIO}" --out "${OUT}" --no-vcd --no-plot --no-progress
