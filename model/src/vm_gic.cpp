@@ -72,6 +72,22 @@ bool VmGic::kick_pending(unsigned vcpu) const {
     return kick_pending_[vcpu] != 0;
 }
 
+bool VmGic::pending_for(unsigned vcpu, std::uint32_t intid, unsigned source_cpu) const {
+    check_vcpu(vcpu, "pending_for");
+    if (intid >= config_.num_intids()) return false;
+    // GICv2 SGIs are pending per source (IHI 0048B 4.3.?: GICD_SPENDSGIR); GICv3 ones are not.
+    const bool per_source = intid < kNumSgis && !config_.is_v3();
+    const bool in_distributor = per_source ? ((dist_.sgi_sources(vcpu, intid) >> source_cpu) & 1u) != 0
+                                           : dist_.is_pending(vcpu, intid);
+    if (in_distributor) return true;
+    const VirtualCpuInterface& vif = *vifs_[vcpu];
+    for (std::uint64_t m = loaded_[vcpu]; m != 0; m &= m - 1) {
+        const ListRegister lr = vif.list_register(lowest_bit64(m));
+        if (lr.pending() && lr.vintid == intid && (!per_source || lr.cpuid == source_cpu)) return true;
+    }
+    return false;
+}
+
 bool VmGic::line(unsigned vcpu, Line which) const {
     check_vcpu(vcpu, "line");
     switch (which) {

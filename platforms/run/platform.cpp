@@ -872,21 +872,19 @@ void Platform::on_ack(Vcpu& v, std::uint32_t intid, unsigned source) {
         cls = IrqClass::DeviceSpi;
         key = record_key(vm.index, cls, kAnyVcpu, 0, intid);
     }
-    const Distributor& dist = v.vm_mode ? vm.gic.vm_model()->distributor() : vm.gic.hw_model()->distributor();
-    const bool v2_sgi = cls == IrqClass::Ipi && vm.spec.gic == GicVersion::V2;
-    bool still_pending = v2_sgi ? ((dist.sgi_sources(v.index, intid) >> source) & 1u) != 0 : dist.is_pending(v.index, intid);
-    // vm mode: the pending state may also sit in one of the vCPU's list registers. An edge that
-    // arrives while the interrupt is active latches in the virtual distributor, and a flush
-    // moves that latch into the LR (pending and active) -- possibly between this IAR and now.
-    // Looking only at the distributor then took the interrupt for not pending, merged that
-    // generation into this one, and the GIC's later delivery of it found nothing outstanding
-    // (the platform storm with split EOI, docs/RELIABILITY.md finding 6).
-    if (v.vm_mode && !still_pending) {
-        const VirtualCpuInterface& vif = vm.gic.vm_model()->vcpu_interface(v.index);
-        for (unsigned i = 0; i < vif.num_list_regs() && !still_pending; ++i) {
-            const ListRegister lr = vif.list_register(i);
-            still_pending = lr.pending() && lr.vintid == intid && (!v2_sgi || lr.cpuid == source);
-        }
+    // vm mode: the pending state may sit in the virtual distributor or in a list register (a
+    // flush can move a new edge's latch into the LR, pending and active, during this IAR);
+    // asking the distributor alone merged such a generation into this one, and the GIC's later
+    // delivery of it found nothing outstanding (docs/RELIABILITY.md finding 6).
+    const unsigned ack_source = cls == IrqClass::Ipi && vm.spec.gic == GicVersion::V2 ? source : 0;
+    bool still_pending;
+    if (v.vm_mode) {
+        still_pending = vm.gic.vm_model()->pending_for(v.index, intid, ack_source);
+    } else {
+        const Distributor& dist = vm.gic.hw_model()->distributor();
+        still_pending = cls == IrqClass::Ipi && vm.spec.gic == GicVersion::V2
+                            ? ((dist.sgi_sources(v.index, intid) >> source) & 1u) != 0
+                            : dist.is_pending(v.index, intid);
     }
     const std::size_t h =
         recorder.acknowledge(key, v.index, v.last_read_issue_ps, v.last_read_done_ps, v.sched_in_ps, still_pending);

@@ -432,6 +432,40 @@ BOOST_AUTO_TEST_CASE(hw_mapped_edge_retriggered_while_active_is_never_pending_an
     BOOST_TEST(f.iar(0) == 1023u, "and nothing more");
 }
 
+BOOST_AUTO_TEST_CASE(pending_for_sees_the_latch_and_the_list_registers) {
+    // An edge while the interrupt is active latches in the virtual distributor; the kick's
+    // flush moves it into the LR as pending and active (edge, HW=0: allowed, IHI 0048B 5.3.?
+    // GICH_LR State 0b11). The interrupt is pending for the vCPU throughout, wherever it sits.
+    VmFixture f(1, 4);
+    f.spi(40, 0x80, 1, true);
+    f.vm.vcpu_entry(0);
+    BOOST_TEST(!f.vm.pending_for(0, 40));
+    f.pulse(40);
+    BOOST_TEST(f.vm.pending_for(0, 40), "latched, not yet in an LR");
+    f.vm.service_kicks();
+    BOOST_TEST(!f.vm.distributor().is_pending(0, 40), "the flush moved the latch into the LR");
+    BOOST_TEST(f.vm.pending_for(0, 40), "pending in LR0");
+    BOOST_TEST_REQUIRE(f.iar(0) == 40u);
+    BOOST_TEST(!f.vm.pending_for(0, 40), "acknowledged: active only");
+    f.pulse(40);
+    f.vm.service_kicks();
+    BOOST_TEST(gich::LR_State::get(f.vm.vcpu_interface(0).lr(0)) == gich::kStatePendingActive);
+    BOOST_TEST(!f.vm.distributor().is_pending(0, 40));
+    BOOST_TEST(f.vm.pending_for(0, 40), "pending and active in LR0");
+    // GICv2 SGIs are pending per source: SGI 3 from vCPU 1 is not pending from vCPU 0.
+    VmFixture g(2, 4);
+    g.wr(1, gicd::SGIR, (1u << 16) | 3);  // CPUTargetList = vCPU 0, SGI 3, from vCPU 1
+    BOOST_TEST(g.vm.pending_for(0, 3, 1));
+    BOOST_TEST(!g.vm.pending_for(0, 3, 0));
+    g.vm.vcpu_entry(0);
+    BOOST_TEST(g.vm.pending_for(0, 3, 1), "in an LR with CPUID 1");
+    BOOST_TEST(!g.vm.pending_for(0, 3, 0));
+    // Bad input: an INTID beyond the implemented ones is never pending; a vCPU out of range
+    // is refused.
+    BOOST_TEST(!f.vm.pending_for(0, 1020));
+    BOOST_CHECK_THROW(f.vm.pending_for(1, 40), std::out_of_range);
+}
+
 BOOST_AUTO_TEST_CASE(list_registers_carry_priority_bits_7_to_3) {
     // Section 3 item 19: a GICv2 LR keeps priority[7:3] (KVM writes priority >> 3).
     VmFixture f(1, 4);

@@ -146,6 +146,12 @@ public:
     /// How many list registers a flush of `vcpu` would write now (for timing the entry).
     unsigned lrs_to_flush(unsigned vcpu) const;
     bool kick_pending(unsigned vcpu) const;
+    /// Whether `intid` is pending for `vcpu` anywhere the engine keeps the state: the virtual
+    /// distributor's latch or line (for a GICv2 SGI: from `source_cpu`) or one of the vCPU's
+    /// list registers (pending, or pending and active). An edge that arrives while the
+    /// interrupt is active latches in the distributor, and a flush moves it into the LR, so
+    /// neither place alone answers.
+    bool pending_for(unsigned vcpu, std::uint32_t intid, unsigned source_cpu = 0) const;
     /// Untimed use: performs exit + entry for every kicked running vCPU until none is
     /// kicked. Throws std::runtime_error if that does not settle (a live-lock).
     unsigned service_kicks();
