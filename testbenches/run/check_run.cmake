@@ -9,6 +9,17 @@
 #                error, no spurious acknowledge), then `CHECK OUT 1000000 2000` must pass
 #                (testbenches/run/storm_check.cpp).
 separate_arguments(args UNIX_COMMAND "${ARGS}")
+
+# `vgic-sim run SCENARIO --out OUT` with the reports only (no VCD, no plot); it must exit 0.
+# Sets `out` in the caller's scope; `why` explains a failing status in the message.
+macro(run_scenario_reports_only why)
+  file(REMOVE_RECURSE "${OUT}")
+  execute_process(COMMAND "${VGIC_SIM}" run "${SCENARIO}" --out "${OUT}" --no-vcd --no-plot --no-progress
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "exit status ${rc}${why}\nstderr: ${err}\nstdout: ${out}")
+  endif()
+endmacro()
 if(MODE STREQUAL "rejected")
   if(SCENARIO)
     set(cmd "${VGIC_SIM}" run "${SCENARIO}" --out "${OUT}" ${args})
@@ -56,12 +67,7 @@ elseif(MODE STREQUAL "default")
     endif()
   endforeach()
 elseif(MODE STREQUAL "storm")
-  file(REMOVE_RECURSE "${OUT}")
-  execute_process(COMMAND "${VGIC_SIM}" run "${SCENARIO}" --out "${OUT}" --no-vcd --no-plot --no-progress
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "exit status ${rc}\nstderr: ${err}\nstdout: ${out}")
-  endif()
+  run_scenario_reports_only("")
   string(FIND "${out}" "guest errors     none" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "the summary reports guest errors:\n${out}")
@@ -72,12 +78,7 @@ elseif(MODE STREQUAL "storm")
     message(FATAL_ERROR "${cerr}")
   endif()
 elseif(MODE STREQUAL "calibration")
-  file(REMOVE_RECURSE "${OUT}")
-  execute_process(COMMAND "${VGIC_SIM}" run "${SCENARIO}" --out "${OUT}" --no-vcd --no-plot --no-progress
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "exit status ${rc} (1 = outside tolerance)\nstderr: ${err}\nstdout: ${out}")
-  endif()
+  run_scenario_reports_only(" (1 = outside tolerance)")
   if(NOT out MATCHES "calibration: model mean [^\n]* \\(within 10%: yes\\)")
     message(FATAL_ERROR "no calibration verdict:\n${out}")
   endif()
