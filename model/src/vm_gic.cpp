@@ -88,6 +88,21 @@ bool VmGic::pending_for(unsigned vcpu, std::uint32_t intid, unsigned source_cpu)
     return false;
 }
 
+bool VmGic::wake_pending(unsigned vcpu) const {
+    check_vcpu(vcpu, "wake_pending");
+    const VirtualCpuInterface& vif = *vifs_[vcpu];
+    // An interrupt is signalled only when its priority is higher (numerically lower) than
+    // the priority mask (IHI 0048B 3.3.2, IHI 0069 4.8.1): KVM applies the virtual PMR too.
+    const std::uint8_t pmr = vif.gicv().pmr();
+    const Candidate c = dist_.highest_pending(vcpu, 0b11);
+    if (c.valid() && c.priority < pmr) return true;
+    for (std::uint64_t m = loaded_[vcpu]; m != 0; m &= m - 1) {
+        const ListRegister lr = vif.list_register(lowest_bit64(m));
+        if (lr.pending() && lr.priority < pmr) return true;
+    }
+    return false;
+}
+
 bool VmGic::line(unsigned vcpu, Line which) const {
     check_vcpu(vcpu, "line");
     switch (which) {

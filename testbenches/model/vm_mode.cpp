@@ -466,6 +466,50 @@ BOOST_AUTO_TEST_CASE(pending_for_sees_the_latch_and_the_list_registers) {
     BOOST_CHECK_THROW(f.vm.pending_for(1, 40), std::out_of_range);
 }
 
+BOOST_AUTO_TEST_CASE(wake_pending_sees_what_arrived_while_the_vcpu_was_running) {
+    // The lost wake-up: an SGI written while its target still runs (on its way into WFI)
+    // kicks it instead of reporting pending_while_stopped; after the target's exit (sync) the
+    // interrupt sits in the virtual distributor and only wake_pending() tells a scheduler
+    // that blocking would lose it (KVM: kvm_vcpu_block -> kvm_vgic_vcpu_pending_irq).
+    VmFixture f(2, 4);
+    f.wr(0, gicd::ISENABLER, 1u << 3);       // SGI 3 enabled (banked, vCPU 0's view) ...
+    f.wr(1, gicd::ISENABLER, 1u << 3);       // ... and vCPU 1's
+    f.wr(1, gicd::IPRIORITYR + 3, 0xA0, 1);  // priority 0xA0 on vCPU 1
+    f.vm.vcpu_entry(0);
+    f.vm.vcpu_entry(1);
+    BOOST_TEST(!f.vm.wake_pending(1));
+    f.rec.kicks.clear();
+    f.wr(0, gicd::SGIR, (2u << 16) | 3);     // CPUTargetList = vCPU 1
+    BOOST_TEST(f.rec.kicks.size() == 1u, "vCPU 1 was running: kicked, not woken");
+    BOOST_TEST(f.rec.wakes.empty());
+    f.vm.vcpu_exit(1);                        // it exits into WFI before the kick lands
+    BOOST_TEST(f.vm.wake_pending(1), "pending in the virtual distributor");
+    BOOST_TEST(!f.vm.wake_pending(0));
+    // In a list register: still a reason to wake.
+    f.vm.vcpu_entry(1);
+    BOOST_TEST(!f.vm.distributor().is_pending(1, 3));
+    BOOST_TEST(f.vm.wake_pending(1), "pending in LR");
+    // The virtual PMR masks it: 0xA0 is not higher than a mask of 0xA0 (IHI 0048B 3.3.2).
+    f.cwr(1, gicc::PMR, 0xA0);
+    BOOST_TEST(!f.vm.wake_pending(1), "masked by GICV_PMR");
+    f.cwr(1, gicc::PMR, 0xA8);
+    BOOST_TEST(f.vm.wake_pending(1), "0xA0 < 0xA8: signalled");
+    // Acknowledged: active only, nothing to wake for.
+    BOOST_TEST_REQUIRE(f.iar(1) == ((0u << 10) | 3u));
+    BOOST_TEST(!f.vm.wake_pending(1));
+    // Disabled interrupts and a disabled distributor group wake nothing.
+    f.spi(40, 0x80, 1, true);
+    f.wr(0, gicd::ICENABLER + 4, 1u << 8);
+    f.vm.vcpu_exit(0);
+    f.pulse(40);
+    BOOST_TEST(!f.vm.wake_pending(0), "INTID 40 disabled");
+    f.wr(1, gicd::ISENABLER + 4, 1u << 8);
+    BOOST_TEST(f.vm.wake_pending(0));
+    f.wr(1, gicd::CTLR, 0);
+    BOOST_TEST(!f.vm.wake_pending(0), "GICD_CTLR forwards no group");
+    BOOST_CHECK_THROW(f.vm.wake_pending(2), std::out_of_range);
+}
+
 BOOST_AUTO_TEST_CASE(list_registers_carry_priority_bits_7_to_3) {
     // Section 3 item 19: a GICv2 LR keeps priority[7:3] (KVM writes priority >> 3).
     VmFixture f(1, 4);

@@ -152,6 +152,15 @@ public:
     /// interrupt is active latches in the distributor, and a flush moves it into the LR, so
     /// neither place alone answers.
     bool pending_for(unsigned vcpu, std::uint32_t intid, unsigned source_cpu = 0) const;
+    /// Whether `vcpu` has an interrupt that ends a WFI (KVM's kvm_vgic_vcpu_pending_irq, which
+    /// kvm_vcpu_block asks before it sleeps): pending, enabled, forwarded by GICD_CTLR and of
+    /// higher priority than the vCPU's virtual PMR (GICV_PMR / ICV_PMR_EL1), in the virtual
+    /// distributor or in one of its list registers. pending_while_stopped() reports only what
+    /// arrives while a vCPU is out of the guest; an interrupt that arrived while it was still
+    /// on its way into WFI kicked a running vCPU instead, so a scheduler must ask this after
+    /// deciding to block a vCPU and again once its state is saved, or that interrupt waits for
+    /// an unrelated event (a lost wake-up).
+    bool wake_pending(unsigned vcpu) const;
     /// Untimed use: performs exit + entry for every kicked running vCPU until none is
     /// kicked. Throws std::runtime_error if that does not settle (a live-lock).
     unsigned service_kicks();
