@@ -535,6 +535,7 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, con
         params.gic = gic_config_of(s, i);
         params.mode = spec.mode == VmMode::Vm ? tlm::Mode::Vm : tlm::Mode::Hw;
         params.timing = spec.profile;
+        params.hypervisor = spec.hyp;
         // Module names are SystemC hierarchy names (no dots): "vm<i>"; traces use the VM's name.
         vms.push_back(std::make_unique<Vm>(("vm" + std::to_string(i)).c_str(), *this, i, spec, params, tc));
         Vm& vm = *vms.back();

@@ -467,11 +467,17 @@ ordered_json stats_json(const LatencyStats& st) {
                         {"p50_ps", st.p50_ps}, {"p99_ps", st.p99_ps}, {"max_ps", st.max_ps}};
 }
 
-ordered_json timing_profile_json(const vgic::tlm::TimingProfile& p) {
+/// Every parameter under its file key: "clock" in Hz, the others in ps; a store that is not
+/// posted (posted_write_ack "none") is null.
+template <class Profile, class Table>
+ordered_json profile_json(const Profile& p, const Table& table) {
     ordered_json j;
     j["name"] = p.name;
-    // Every parameter under its file key: "clock" in Hz, the others in ps.
-    for (const auto& param : vgic::tlm::timing_parameters()) j[param.key] = p.*param.member;
+    for (const auto& param : table) {
+        const std::uint64_t v = p.*param.member;
+        if (param.unit == vgic::tlm::TimingUnit::PicosecondsOrNone && v == vgic::tlm::kNotPosted) j[param.key] = nullptr;
+        else j[param.key] = v;
+    }
     return j;
 }
 
@@ -488,6 +494,7 @@ void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s, c
                                      {"counter_hz", sc->counter_hz}};
     else
         j["scenario"] = nullptr;
+    j["warnings"] = sc != nullptr ? ordered_json(sc->warnings) : ordered_json::array();
 
     ordered_json vms = ordered_json::array();
     for (const auto& v : s.vms) {
@@ -497,10 +504,19 @@ void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s, c
         vj["gic"] = rec != nullptr ? rec->gic : "";
         vj["mode"] = rec != nullptr ? rec->mode : "";
         vj["timing"] = rec != nullptr ? rec->timing : "";
-        if (sc != nullptr && v.vm < sc->vms.size())
-            vj["timing_profile"] = timing_profile_json(sc->vms[v.vm].profile);
-        else
+        if (sc != nullptr && v.vm < sc->vms.size()) {
+            const VmSpec& spec = sc->vms[v.vm];
+            vj["timing_profile"] = profile_json(spec.profile, vgic::tlm::timing_parameters());
+            // vm mode: the software on the path; hw mode has none.
+            vj["hypervisor"] = spec.mode == VmMode::Vm ? ordered_json(spec.hypervisor) : ordered_json(nullptr);
+            vj["hypervisor_profile"] = spec.mode == VmMode::Vm
+                                           ? profile_json(spec.hyp, vgic::tlm::hypervisor_parameters())
+                                           : ordered_json(nullptr);
+        } else {
             vj["timing_profile"] = nullptr;
+            vj["hypervisor"] = nullptr;
+            vj["hypervisor_profile"] = nullptr;
+        }
         vj["lrs"] = v.lrs;
         vj["interrupts"] = v.interrupts;
         vj["flushes"] = v.flushes;

@@ -97,7 +97,12 @@ struct VmSpec {
     /// A preset name or a profile file (a relative path is resolved against the scenario's
     /// directory by the loader; already resolved here).
     std::string timing = "a53-gic400";
-    vgic::tlm::TimingProfile profile{};  ///< loaded by the loader from `timing`
+    vgic::tlm::TimingProfile profile{};  ///< loaded by the loader from `timing`: the hardware
+    /// vm mode: a hypervisor preset name or file (resolved like `timing`), the software on
+    /// the interrupt path. Unset: the timing file's legacy hypervisor keys if it has any,
+    /// else "kvm". hw mode: none.
+    std::string hypervisor = "kvm";
+    vgic::tlm::HypervisorProfile hyp{};  ///< loaded by the loader from `hypervisor`
     /// Physical CPU of each vCPU: vCPU i runs on pcpus[i % pcpus.size()]. Default: vCPU i
     /// on pCPU i % scenario pcpus.
     std::vector<unsigned> pcpus;
@@ -153,6 +158,9 @@ struct Scenario {
     CalibrationSpec calibration{};
     /// Timer counter frequency (CNTFRQ), every VM.
     std::uint64_t counter_hz = 100'000'000;
+    /// What loaded but deserves a word (a timing file's legacy hypervisor keys): printed by
+    /// the command line before the run, echoed in report.json.
+    std::vector<std::string> warnings;
 };
 
 /// Loads and validates a scenario file. Throws ScenarioError.

@@ -117,6 +117,7 @@ int run_command(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", e.what());
         return 2;
     }
+    for (const std::string& w : s.warnings) std::fprintf(stderr, "vgic-sim: warning: %s\n", w.c_str());
     if (out_dir.empty()) out_dir = "traces/" + s.name;
 
     run::PlatformOptions opt;

@@ -42,7 +42,7 @@ BOOST_AUTO_TEST_SUITE(platform)
 // Bare metal (hw mode): the timer's PPI goes straight to the physical CPU interface.
 // assertion -> IRQ line: signal_delay; line -> handler: irq_entry; the IAR read: gicc_access.
 // The handler reads CNTVCT (sysreg_access, sampled at the end), writes CNTV_CVAL (sysreg),
-// then EOIR (gicc_access).
+// then EOIR (a posted store: the CPU goes on after posted_write_ack).
 BOOST_AUTO_TEST_CASE(timer_latency_hw_is_the_native_path_sum) {
     const Scenario s = scenario(R"(
 name: t
@@ -67,7 +67,8 @@ vms:
     BOOST_TEST(timers.size() >= 19u);
     BOOST_TEST(timers.size() <= 20u);
     const std::uint64_t to_iar = t.signal_delay + t.irq_entry + t.gicc_access;
-    const std::uint64_t to_eoi = to_iar + 2 * t.sysreg_access + t.gicc_access;
+    const std::uint64_t to_eoi = to_iar + 2 * t.sysreg_access + t.write_seen(t.gicc_write);
+    BOOST_TEST(t.write_seen(t.gicc_write) < t.gicc_access, "a53-gic400 posts stores");
     const std::uint64_t tick_ps = 10'000;  // 100 MHz counter
     for (const InterruptRecord* i : timers) {
         BOOST_REQUIRE(i->outcome == Outcome::Handled);
@@ -96,18 +97,20 @@ vms:
     mode: vm
     vcpus: 1
     timing: zcu104
+    hypervisor: bao
     guest:
       timer: { mode: periodic, rate: 1 kHz }
       handler: { timer: 0 ns }
 )");
     const auto& t = s.vms[0].profile;
+    const auto& h = s.vms[0].hyp;
     const RunRecord r = run_platform(s);
     require_no_guest_errors(r);
     const auto timers = of_class(r, IrqClass::TimerPpi);
     BOOST_TEST(timers.size() >= 19u);
     const std::uint64_t to_iar =
-        t.kick + t.exit + t.sync_cost(0) + t.flush_cost(1) + t.entry + t.signal_delay + t.irq_entry + t.gicv_access;
-    const std::uint64_t to_eoi = to_iar + 2 * t.sysreg_access + t.gicv_access;
+        h.kick + h.exit + h.sync_cost(0) + h.flush_cost(1) + h.entry + t.signal_delay + t.irq_entry + t.gicv_access;
+    const std::uint64_t to_eoi = to_iar + 2 * t.sysreg_access + t.write_seen(t.gicv_write);
     for (const InterruptRecord* i : timers) {
         BOOST_REQUIRE(i->outcome == Outcome::Handled);
         BOOST_TEST(static_cast<std::uint64_t>(i->iar_ps) - i->asserted_ps == to_iar);
@@ -133,16 +136,18 @@ vms:
     vcpus: 1
     lrs: 4
     timing: zcu104
+    hypervisor: bao
     guest:
       timer: { mode: periodic, rate: 1 kHz }
       handler: { timer: 0 ns }
 )");
     const auto& t = s.vms[0].profile;
+    const auto& h = s.vms[0].hyp;
     const RunRecord r = run_platform(s);
     require_no_guest_errors(r);
     const auto timers = of_class(r, IrqClass::TimerPpi);
     BOOST_TEST(timers.size() >= 19u);
-    const std::uint64_t to_iar = t.restore_cost(4) + t.flush_cost(1) + t.entry + t.signal_delay + t.irq_entry +
+    const std::uint64_t to_iar = h.restore_cost(4) + h.flush_cost(1) + h.entry + t.signal_delay + t.irq_entry +
                                  t.gicv_access;
     for (const InterruptRecord* i : timers) {
         BOOST_REQUIRE(i->outcome == Outcome::Handled);
@@ -154,9 +159,11 @@ vms:
     BOOST_TEST(r.vcpus[0].state_time_ps[static_cast<unsigned>(VcpuState::Descheduled)] > 15'000'000'000u);
 }
 
-// An IPI between two running vCPUs in vm mode: the SGIR write traps (the SGI is pending in
-// the virtual distributor as the write is issued), the target is kicked: the same path as a
-// timer interrupt from the kick on.
+// An IPI between two running vCPUs on two physical CPUs in vm mode: the SGIR write traps
+// (trap_entry), is emulated (emulate: the SGI is pending from then on), the hypervisor tells
+// the target's physical CPU (ipi_send) with a physical SGI whose store takes gicd_write; the
+// target traps (kick), takes the message in its exit (exit + ipi_receive), flushes one LR and
+// enters; then vIRQ, exception entry, GICV_IAR. The sender goes on after trap_return.
 BOOST_AUTO_TEST_CASE(ipi_latency_vm) {
     const Scenario s = scenario(R"(
 name: t
@@ -169,6 +176,7 @@ vms:
     mode: vm
     vcpus: 2
     timing: zcu104
+    hypervisor: bao
     pcpus: [0, 1]
     guest:
       timer: { mode: none }
@@ -176,16 +184,16 @@ vms:
       handler: { ipi: 0 ns }
 )");
     const auto& t = s.vms[0].profile;
+    const auto& h = s.vms[0].hyp;
     const RunRecord r = run_platform(s);
     require_no_guest_errors(r);
     const auto ipis = of_class(r, IrqClass::Ipi);
     // vCPU 0 sends one per ms: 9 or 10.
     BOOST_TEST(ipis.size() >= 9u);
     BOOST_TEST(ipis.size() <= 10u);
-    // The trapped GICD_SGIR write takes effect when its emulation completes (gicd_trap
-    // after the issue); the running target is kicked from then on.
-    const std::uint64_t to_iar = t.gicd_trap + t.kick + t.exit + t.sync_cost(0) + t.flush_cost(1) + t.entry +
-                                 t.signal_delay + t.irq_entry + t.gicv_access;
+    const std::uint64_t to_iar = h.trap_entry + h.emulate + h.ipi_send + t.gicd_write + h.kick + h.exit +
+                                 h.ipi_receive + h.sync_cost(0) + h.flush_cost(1) + h.entry + t.signal_delay +
+                                 t.irq_entry + t.gicv_access;
     for (const InterruptRecord* i : ipis) {
         BOOST_REQUIRE(i->outcome == Outcome::Handled);
         BOOST_TEST(i->intid == 3u);
@@ -225,7 +233,8 @@ devices:
         BOOST_REQUIRE(i->outcome == Outcome::Handled);
         BOOST_TEST(i->vcpu == 1u);  // steered by GICD_ITARGETSR
         BOOST_TEST(static_cast<std::uint64_t>(i->iar_ps) - i->asserted_ps == to_iar);
-        BOOST_TEST(static_cast<std::uint64_t>(i->eoi_ps) - i->asserted_ps == to_iar + 1'000'000 + t.gicc_access);
+        BOOST_TEST(static_cast<std::uint64_t>(i->eoi_ps) - i->asserted_ps ==
+                   to_iar + 1'000'000 + t.write_seen(t.gicc_write));
     }
 }
 
@@ -318,7 +327,7 @@ vms:
   - { name: a, gic: v2, mode: vm, vcpus: 1, timing: zcu104, guest: { timer: { mode: periodic, rate: 1 kHz } } }
   - { name: b, gic: v3, mode: vm, vcpus: 1, timing: zcu104, guest: { timer: { mode: periodic, rate: 1 kHz } } }
 )");
-    const auto& t = s.vms[0].profile;
+    const auto& t = s.vms[0].hyp;
     const RunRecord r = run_platform(s);
     require_no_guest_errors(r);
     std::size_t per_vm[2] = {0, 0}, waited = 0;
@@ -339,7 +348,7 @@ vms:
     BOOST_TEST(r.vcpus[1].state_time_ps[static_cast<unsigned>(VcpuState::Descheduled)] > 5'000'000'000u);
 }
 
-// The zero profile (no costs at all) in every GIC version and mode: a guest must still make
+// The zero profiles (no hardware or hypervisor costs at all) in every GIC version and mode: a guest must still make
 // progress (regression: the handler's CVAL write drops the timer output one delta later, and
 // a guest that never yielded acknowledged the stale level forever in zero time).
 BOOST_AUTO_TEST_CASE(zero_profile_in_every_version_and_mode_makes_progress) {
@@ -350,8 +359,8 @@ pcpus: 4
 vms:
   - { name: v2hw, gic: v2, mode: hw, vcpus: 1, timing: zero, pcpus: [0], guest: { timer: { mode: periodic, rate: 1 kHz } } }
   - { name: v3hw, gic: v3, mode: hw, vcpus: 1, timing: zero, pcpus: [1], guest: { timer: { mode: periodic, rate: 1 kHz } } }
-  - { name: v2vm, gic: v2, mode: vm, vcpus: 2, timing: zero, pcpus: [2], guest: { timer: { mode: periodic, rate: 1 kHz }, ipi: { rate: 1 kHz } } }
-  - { name: v3vm, gic: v3, mode: vm, vcpus: 2, timing: zero, pcpus: [3], guest: { timer: { mode: periodic, rate: 1 kHz }, ipi: { rate: 1 kHz } } }
+  - { name: v2vm, gic: v2, mode: vm, vcpus: 2, timing: zero, hypervisor: zero, pcpus: [2], guest: { timer: { mode: periodic, rate: 1 kHz }, ipi: { rate: 1 kHz } } }
+  - { name: v3vm, gic: v3, mode: vm, vcpus: 2, timing: zero, hypervisor: zero, pcpus: [3], guest: { timer: { mode: periodic, rate: 1 kHz }, ipi: { rate: 1 kHz } } }
 devices:
   - { name: d, vm: v3vm, intid: 40, pattern: poisson, rate: 5 kHz, trigger: level, target: 1 }
 )");

@@ -110,7 +110,10 @@ struct Fixture {
         scenario.vms.resize(2);
         scenario.vms[0].name = "alpha";
         scenario.vms[0].profile.name = "alpha-profile";
-        scenario.vms[0].profile.kick = 1234;
+        scenario.vms[0].profile.signal_delay = 1234;
+        scenario.vms[0].hypervisor = "alpha-hyp";
+        scenario.vms[0].hyp.name = "alpha-hyp";
+        scenario.vms[0].hyp.kick = 4321;
         scenario.vms[1].name = "beta";
         scenario.calibration.present = true;
         scenario.calibration.source = "hand-made";
@@ -514,10 +517,15 @@ BOOST_AUTO_TEST_CASE(report_json_schema) {
     BOOST_TEST(alpha.at("mode") == "vm");
     BOOST_TEST(alpha.at("timing") == "alpha-profile");
     BOOST_TEST(alpha.at("timing_profile").at("name") == "alpha-profile");
-    BOOST_TEST(alpha.at("timing_profile").at("kick") == 1234);
+    BOOST_TEST(alpha.at("timing_profile").at("signal_delay") == 1234);
     BOOST_TEST(alpha.at("timing_profile").at("clock") == 1'000'000'000);
+    BOOST_TEST(alpha.at("timing_profile").at("posted_write_ack").is_null(), "stores not posted: null");
     for (const auto& param : vgic::tlm::timing_parameters())
         BOOST_TEST(alpha.at("timing_profile").contains(param.key), "the profile echoes " << param.key);
+    BOOST_TEST(alpha.at("hypervisor") == "alpha-hyp");
+    BOOST_TEST(alpha.at("hypervisor_profile").at("kick") == 4321);
+    for (const auto& param : vgic::tlm::hypervisor_parameters())
+        BOOST_TEST(alpha.at("hypervisor_profile").contains(param.key), "the hypervisor profile echoes " << param.key);
     for (const char* key : {"flushes", "syncs", "lr_writes", "overflows", "evictions", "kicks", "maintenance_kicks"})
         BOOST_TEST(alpha.contains(key), "vm has " << key);
     BOOST_TEST(alpha.at("overflows") == 1);

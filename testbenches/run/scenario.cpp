@@ -167,7 +167,8 @@ BOOST_AUTO_TEST_CASE(default_scenario_file_loads_like_the_built_in_one) {
 
 BOOST_AUTO_TEST_CASE(a_scenario_with_every_key) {
     const ScratchDir dir;
-    dir.write("board.yaml", "base: zcu104\nname: my-board\nkick: 1 us\n");
+    dir.write("board.yaml", "base: zcu104\nname: my-board\nsignal_delay: 1 us\n");
+    dir.write("hyp.yaml", "base: bao\nname: my-hyp\nkick: 1 us\n");
     const std::string text = R"yaml(name: full_1.0
 duration: 250 ms
 seed: 42
@@ -184,6 +185,7 @@ vms:
     lrs: 16
     spis: 96
     timing: board.yaml
+    hypervisor: hyp.yaml
     pcpus: [0, 1]
     guest:
       boot: false
@@ -255,8 +257,13 @@ calibration:
     // A relative profile path is resolved against the scenario file's directory.
     BOOST_TEST(linux_vm.timing == (dir.path / "board.yaml").string());
     BOOST_TEST(linux_vm.profile.name == "my-board");
-    BOOST_TEST(linux_vm.profile.kick == 1 * kUs);
-    BOOST_TEST(linux_vm.profile.exit == vgic::tlm::timing_preset("zcu104").exit);
+    BOOST_TEST(linux_vm.profile.signal_delay == 1 * kUs);
+    BOOST_TEST(linux_vm.profile.gicc_access == vgic::tlm::timing_preset("zcu104").gicc_access);
+    BOOST_TEST(linux_vm.hypervisor == (dir.path / "hyp.yaml").string());
+    BOOST_TEST(linux_vm.hyp.name == "my-hyp");
+    BOOST_TEST(linux_vm.hyp.kick == 1 * kUs);
+    BOOST_TEST(linux_vm.hyp.exit == vgic::tlm::hypervisor_preset("bao").exit);
+    BOOST_TEST(s.warnings.empty());
     BOOST_TEST(linux_vm.pcpus == (std::vector<unsigned>{0, 1}), boost::test_tools::per_element());
     BOOST_TEST(linux_vm.line == 10);
     BOOST_TEST(!linux_vm.guest.boot);
@@ -279,6 +286,7 @@ calibration:
     BOOST_TEST(rt.spis == 988u);
     BOOST_TEST(rt.timing == "zcu104");
     BOOST_TEST(rt.profile.name == "zcu104");
+    BOOST_TEST(rt.hypervisor == "none", "a hw VM has no hypervisor on its path");
     BOOST_TEST(rt.pcpus == (std::vector<unsigned>{2, 3}), boost::test_tools::per_element());
     BOOST_TEST(rt.guest.boot);  // the default
     BOOST_TEST((rt.guest.timer.kind == TimerSpec::Kind::OneShot));
@@ -299,7 +307,7 @@ calibration:
     BOOST_TEST(nic.pulse_ps == 50 * kNs);
     BOOST_TEST(nic.target_vcpu == 2u);
     BOOST_TEST(nic.start_ps == 5 * kMs);
-    BOOST_TEST(nic.line == 37);
+    BOOST_TEST(nic.line == 38);
     const DeviceSpec& sensor = s.devices[1];
     BOOST_TEST(sensor.vm == 1u);
     BOOST_TEST(sensor.intid == 1019u);
@@ -406,7 +414,7 @@ BOOST_AUTO_TEST_CASE(unknown_key_at_the_top_level) {
 
 BOOST_AUTO_TEST_CASE(unknown_key_in_a_vm) {
     check_text(kOneVm + "    vcpu: 2\n", 8, "vms[0].vcpu",
-               "unknown key 'vcpu'; accepted keys: name, gic, mode, vcpus, lrs, spis, timing, pcpus, guest");
+               "unknown key 'vcpu'; accepted keys: name, gic, mode, vcpus, lrs, spis, timing, hypervisor, pcpus, guest");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_key_in_the_guest_timer) {
@@ -583,6 +591,40 @@ BOOST_AUTO_TEST_CASE(trigger_pulse_and_target) {
 }
 
 // ---- timing profiles ----------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(hypervisor_key) {
+    // Default: the KVM-like estimate in vm mode.
+    const Scenario d = parse_scenario(kOneVm, kFile, ".");
+    BOOST_TEST(d.vms[0].hypervisor == "kvm");
+    BOOST_TEST(d.vms[0].hyp.same_timing(vgic::tlm::hypervisor_preset("kvm")));
+    const Scenario b = parse_scenario(kOneVm + "    hypervisor: bao\n", kFile, ".");
+    BOOST_TEST(b.vms[0].hyp.same_timing(vgic::tlm::hypervisor_preset("bao")));
+    // The alias zcu104-bao brings bao's costs with the a53-gic400 hardware.
+    const Scenario z = parse_scenario(kOneVm + "    timing: zcu104-bao\n", kFile, ".");
+    BOOST_TEST(z.vms[0].hyp.same_timing(vgic::tlm::hypervisor_preset("bao")));
+    BOOST_TEST(z.vms[0].profile.same_timing(vgic::tlm::timing_preset("a53-gic400")));
+    // Errors: an unknown preset (the list of presets), a hw VM, both a legacy timing file
+    // and the key, a bad file.
+    check_text(kOneVm + "    hypervisor: hyperv\n", 8, "vms[0].hypervisor",
+               "unknown hypervisor preset 'hyperv'; available presets: zero, kvm, bao, jailhouse, xen");
+    check_text(kOneVm + "    mode: hw\n    hypervisor: bao\n", 9, "vms[0].hypervisor",
+               "a hw VM has no hypervisor on its interrupt path");
+    check_text(kOneVm + "    timing: zcu104-bao\n    hypervisor: bao\n", 9, "vms[0].hypervisor",
+               "holds hypervisor costs too");
+    check_text(kOneVm + "    hypervisor: \"\"\n", 8, "vms[0].hypervisor", "empty hypervisor");
+}
+
+BOOST_AUTO_TEST_CASE(legacy_timing_file_warns_and_still_loads) {
+    const ScratchDir dir;
+    dir.write("old.yaml", "base: a53-gic400\nexit: 500 ns\n");
+    const Scenario s = load_scenario(dir.write("s.yaml", kOneVm + "    timing: old.yaml\n"));
+    BOOST_TEST(s.vms[0].hyp.exit == 500 * kNs, "the file's hypervisor key applies");
+    BOOST_TEST(s.vms[0].hyp.entry == vgic::tlm::hypervisor_preset("bao").entry, "over what a53-gic400 held");
+    BOOST_TEST(s.vms[0].hypervisor == (dir.path / "old.yaml").string());
+    BOOST_TEST_REQUIRE(s.warnings.size() == 1u);
+    BOOST_TEST(s.warnings[0].find("vms[0].timing: ") == 0u, s.warnings[0]);
+    BOOST_TEST(s.warnings[0].find("key 'exit' is a hypervisor cost") != std::string::npos, s.warnings[0]);
+}
 
 BOOST_AUTO_TEST_CASE(unknown_timing_preset) {
     // The message lists every preset the library has (the timing profile's own message).

@@ -109,12 +109,14 @@ TimingProfile timing_ns(std::uint64_t signal_ns) {
     return p;
 }
 
-VgicParams params(Mode mode, unsigned cpus, const TimingProfile& timing = {}) {
+VgicParams params(Mode mode, unsigned cpus, const TimingProfile& timing = {},
+                  const HypervisorProfile& hypervisor = {}) {
     VgicParams p;
     p.mode = mode;
     p.gic.num_cpus = cpus;
     p.gic.num_spis = 64;
     p.timing = timing;
+    p.hypervisor = hypervisor;
     return p;
 }
 
@@ -186,7 +188,9 @@ struct Vcd {
 void hw_spi_timing() {
     TimingProfile tp = timing_ns(10);
     tp.gicd_access = 20000;  // 20 ns
+    tp.gicd_write = 20000;   // stores not posted: the CPU waits for their effect
     tp.gicc_access = 7000;   // 7 ns
+    tp.gicc_write = 7000;
     Vgic g("gic", params(Mode::Hw, 2, tp));
     Harness h("h", g);
     Edges e("edges", h.irq[1]);
@@ -282,12 +286,13 @@ void tlm_protocol() {
 void vm_kick_timing() {
     TimingProfile tp;
     tp.signal_delay = 5000;     // 5 ns
-    tp.kick = 100000;           // 100 ns
-    tp.exit = 200000;           // 200 ns
-    tp.sync_per_lr = 10000;     // 10 ns
-    tp.flush_per_lr = 20000;    // 20 ns
-    tp.entry = 300000;          // 300 ns
-    Vgic g("vm", params(Mode::Vm, 1, tp));
+    HypervisorProfile hp;
+    hp.kick = 100000;           // 100 ns
+    hp.exit = 200000;           // 200 ns
+    hp.sync_per_lr = 10000;     // 10 ns
+    hp.flush_per_lr = 20000;    // 20 ns
+    hp.entry = 300000;          // 300 ns
+    Vgic g("vm", params(Mode::Vm, 1, tp, hp));
     Harness h("h", g);
     Edges e("edges", h.virq[0]);
     sc_time flushed, synced;
@@ -322,14 +327,14 @@ void vm_kick_timing() {
 /// vm mode: a descheduled vCPU keeps its interrupt until it runs again; save and restore are
 /// timed and announced.
 void vm_stop_run() {
-    TimingProfile tp;
-    tp.exit = 100000;
-    tp.save_fixed = 50000;
-    tp.save_per_lr = 10000;
-    tp.restore_fixed = 60000;
-    tp.restore_per_lr = 5000;
-    tp.entry = 100000;
-    Vgic g("vm", params(Mode::Vm, 2, tp));
+    HypervisorProfile hp;
+    hp.exit = 100000;
+    hp.save_fixed = 50000;
+    hp.save_per_lr = 10000;
+    hp.restore_fixed = 60000;
+    hp.restore_per_lr = 5000;
+    hp.entry = 100000;
+    Vgic g("vm", params(Mode::Vm, 2, {}, hp));
     Harness h("h", g);
     sc_time saved, restored;
     sc_spawn([&] { wait(g.cpu[1].save_done); saved = sc_time_stamp(); wait(g.cpu[1].restore_done); restored = sc_time_stamp(); });
@@ -416,24 +421,30 @@ struct FrameProbe : sc_module {
     }
 };
 
-/// vm mode: a guest GICD or GICR access and an ICC_SGI1R_EL1 write are traps and cost
-/// gicd_trap, the hypervisor's whole trap-and-emulate round trip; in hw mode the same
-/// accesses are bus accesses (gicd_access, gicr_access) and a system-register write
-/// (sysreg_access). Every parameter differs, so each latency shows which one was charged.
+/// vm mode: a guest GICD or GICR access and an ICC_SGI1R_EL1 write are traps and cost the
+/// hypervisor's trap_entry + emulate + trap_return; in hw mode the same accesses are bus
+/// accesses (gicd_access, gicr_access; stores not posted here: gicd_write, gicr_write) and a
+/// system-register write (sysreg_access). Every parameter differs, so each latency shows
+/// which one was charged.
 void trapped_access_timing() {
     TimingProfile tp;
     tp.gicd_access = 20000;   // 20 ns: hw GICD bus access
-    tp.gicd_trap = 300000;    // 300 ns: vm trap round trip
+    tp.gicd_write = 20000;
     tp.gicc_access = 7000;    // 7 ns
     tp.gicv_access = 3000;    // 3 ns
     tp.gicr_access = 11000;   // 11 ns: hw GICR bus access
+    tp.gicr_write = 11000;
     tp.sysreg_access = 2000;  // 2 ns
+    HypervisorProfile hp;
+    hp.trap_entry = 100000;   // 100 + 150 + 50 = 300 ns: vm trap round trip
+    hp.emulate = 150000;
+    hp.trap_return = 50000;
     auto v3 = [](VgicParams p) {
         p.gic.version = GicVersion::V3;
         return p;
     };
-    Vgic hw2("hw2", params(Mode::Hw, 1, tp)), vm2("vm2", params(Mode::Vm, 1, tp));
-    Vgic hw3("hw3", v3(params(Mode::Hw, 1, tp))), vm3("vm3", v3(params(Mode::Vm, 1, tp)));
+    Vgic hw2("hw2", params(Mode::Hw, 1, tp, hp)), vm2("vm2", params(Mode::Vm, 1, tp, hp));
+    Vgic hw3("hw3", v3(params(Mode::Hw, 1, tp, hp))), vm3("vm3", v3(params(Mode::Vm, 1, tp, hp)));
     FrameProbe phw2("phw2", hw2), pvm2("pvm2", vm2), phw3("phw3", hw3), pvm3("pvm3", vm3);
     namespace sr = gicv3::sysreg;
     auto expect = [](FrameProbe::Sock& s, bool write, std::uint32_t address, unsigned size, const sc_time& want,
@@ -450,27 +461,27 @@ void trapped_access_timing() {
         expect(phw2.gicd, false, gicd::TYPER, 4, bus, "hw v2: a GICD read costs gicd_access 20 ns");
         expect(phw2.gicd, true, gicd::CTLR, 4, bus, "hw v2: a GICD write costs gicd_access 20 ns");
         expect(phw2.gicc, false, gicc::PMR, 4, gicc_t, "hw v2: a GICC read costs gicc_access 7 ns");
-        expect(pvm2.gicd, false, gicd::TYPER, 4, trap, "vm v2: a guest GICD read is a trap: gicd_trap 300 ns");
-        expect(pvm2.gicd, true, gicd::CTLR, 4, trap, "vm v2: a guest GICD write is a trap: gicd_trap 300 ns");
+        expect(pvm2.gicd, false, gicd::TYPER, 4, trap, "vm v2: a guest GICD read is a trap: trap_entry + emulate + trap_return 300 ns");
+        expect(pvm2.gicd, true, gicd::CTLR, 4, trap, "vm v2: a guest GICD write is a trap: trap round trip 300 ns");
         expect(pvm2.gicc, false, gicc::PMR, 4, gicv_t, "vm v2: the guest's CPU interface is GICV, no trap: gicv_access 3 ns");
         // GICv3
         expect(phw3.gicd, false, gicv3::gicd::TYPER, 4, bus, "hw v3: a GICD read costs gicd_access 20 ns");
         expect(phw3.gicr, false, gicv3::gicr::IIDR, 4, gicr_t, "hw v3: a GICR read costs gicr_access 11 ns");
         expect(phw3.gicr, true, gicv3::gicr::WAKER, 4, gicr_t, "hw v3: a GICR write costs gicr_access 11 ns");
         expect(phw3.sysreg, true, sr::ICC_SGI1R_EL1, 8, sys, "hw v3: an ICC_SGI1R_EL1 write costs sysreg_access 2 ns");
-        expect(pvm3.gicd, false, gicv3::gicd::TYPER, 4, trap, "vm v3: a guest GICD read is a trap: gicd_trap 300 ns");
-        expect(pvm3.gicr, false, gicv3::gicr::IIDR, 4, trap, "vm v3: a guest GICR read is a trap: gicd_trap 300 ns");
-        expect(pvm3.gicr, true, gicv3::gicr::WAKER, 4, trap, "vm v3: a guest GICR write is a trap: gicd_trap 300 ns");
+        expect(pvm3.gicd, false, gicv3::gicd::TYPER, 4, trap, "vm v3: a guest GICD read is a trap: trap round trip 300 ns");
+        expect(pvm3.gicr, false, gicv3::gicr::IIDR, 4, trap, "vm v3: a guest GICR read is a trap: trap round trip 300 ns");
+        expect(pvm3.gicr, true, gicv3::gicr::WAKER, 4, trap, "vm v3: a guest GICR write is a trap: trap round trip 300 ns");
         expect(pvm3.sysreg, true, sr::ICC_SGI1R_EL1, 8, trap,
-               "vm v3: a guest ICC_SGI1R_EL1 write traps: gicd_trap 300 ns");
+               "vm v3: a guest ICC_SGI1R_EL1 write traps: trap round trip 300 ns");
         expect(pvm3.sysreg, true, sr::ICC_PMR_EL1, 8, sys, "vm v3: ICC_PMR_EL1 is the vCPU's ICV_PMR, no trap: sysreg_access 2 ns");
         expect(pvm3.sysreg, false, sr::ICC_PMR_EL1, 8, sys, "vm v3: an ICV_PMR read: sysreg_access 2 ns");
     });
     sc_start(sc_time(1, SC_US));
     check(hw2.latency(Frame::Gicd) == sc_time(20, SC_NS) && vm2.latency(Frame::Gicd) == sc_time(300, SC_NS),
-          "Vgic::latency(Gicd): gicd_access in hw mode, gicd_trap in vm mode");
+          "Vgic::latency(Gicd): gicd_access in hw mode, the trap round trip in vm mode");
     check(hw3.latency(Frame::Gicr) == sc_time(11, SC_NS) && vm3.latency(Frame::Gicr) == sc_time(300, SC_NS),
-          "Vgic::latency(Gicr): gicr_access in hw mode, gicd_trap in vm mode");
+          "Vgic::latency(Gicr): gicr_access in hw mode, the trap round trip in vm mode");
 }
 
 /// hw mode LRs through the TLM sockets: the hypervisor writes an LR through GICH, the guest
@@ -616,10 +627,10 @@ void nb_initiator_and_callback() {
 /// PPI pending in the virtual distributor and raises the wake notification; the vCPU gets the
 /// interrupt right after it runs again (section 3 item 26).
 void vm_timer_wake() {
-    TimingProfile tp;
-    tp.exit = 100000;
-    tp.entry = 100000;
-    Vgic g("vm", params(Mode::Vm, 1, tp));
+    HypervisorProfile hp;
+    hp.exit = 100000;
+    hp.entry = 100000;
+    Vgic g("vm", params(Mode::Vm, 1, {}, hp));
     VirtualTimer timer("timer", g);
     Harness h("h", g);
     sc_time woke;
@@ -654,10 +665,10 @@ void vm_timer_wake() {
 /// Regression: a timer expiring between stop() and save_done (the exit, sync and save) must
 /// still wake the vCPU once it is descheduled.
 void vm_timer_wake_during_stop() {
-    TimingProfile tp;
-    tp.exit = 1000000;       // 1 us: the timer fires inside the stop window
-    tp.save_fixed = 500000;
-    Vgic g("vm", params(Mode::Vm, 1, tp));
+    HypervisorProfile hp;
+    hp.exit = 1000000;       // 1 us: the timer fires inside the stop window
+    hp.save_fixed = 500000;
+    Vgic g("vm", params(Mode::Vm, 1, {}, hp));
     VirtualTimer timer("timer", g);
     Harness h("h", g);
     sc_spawn([&] {
@@ -773,6 +784,144 @@ void platform_snapshot() {
           "the timer fires at 5 us + 10 ns in both");
 }
 
+/// hw mode: a store to a GIC frame is acknowledged to the CPU after posted_write_ack
+/// (Device-nGnRE early write acknowledgement) and takes effect in the GIC after the frame's
+/// write latency; with "none" (kNotPosted) the CPU waits for the effect. An SGI written
+/// through GICD_SGIR raises the target's IRQ at gicd_write + signal_delay after the store
+/// whatever the CPU saw; a read is never posted.
+void posted_store_timing() {
+    TimingProfile posted;
+    posted.gicd_access = 140000;
+    posted.gicd_write = 70000;
+    posted.gicc_access = 140000;
+    posted.gicc_write = 70000;
+    posted.posted_write_ack = 10000;
+    posted.signal_delay = 30000;
+    TimingProfile strict = posted;
+    strict.posted_write_ack = kNotPosted;
+    Vgic a("a", params(Mode::Hw, 2, posted)), b("b", params(Mode::Hw, 2, strict));
+    Harness ha("ha", a), hb("hb", b);
+    Edges ea("ea", ha.irq[1]), eb("eb", hb.irq[1]);
+    sc_time seen_a, seen_b, read_a;
+    sc_spawn([&] {
+        for (Harness* h : {&ha, &hb}) {
+            h->wr(h->gicd[0], gicd::CTLR, 1);
+            h->wr(h->gicd[1], gicd::ISENABLER, 1u << 5);
+            h->wr(h->gicc[1], gicc::PMR, 0xF0);
+            h->wr(h->gicc[1], gicc::CTLR, 1);
+        }
+        wait(sc_time(10, SC_US) - sc_time_stamp());
+        seen_a = ha.access(ha.gicd[0], true, gicd::SGIR, (2u << 16) | 5).delay;  // SGI 5 to CPU 1
+        seen_b = hb.access(hb.gicd[0], true, gicd::SGIR, (2u << 16) | 5).delay;
+        read_a = ha.access(ha.gicd[0], false, gicd::TYPER).delay;
+    });
+    sc_start(sc_time(20, SC_US));
+    check(seen_a == sc_time(10, SC_NS), "posted: the SGIR store costs the CPU posted_write_ack 10 ns (" + t(seen_a) + ")");
+    check(seen_b == sc_time(70, SC_NS), "not posted: the CPU waits for the effect, gicd_write 70 ns (" + t(seen_b) + ")");
+    check(read_a == sc_time(140, SC_NS), "a read is never posted: gicd_access 140 ns (" + t(read_a) + ")");
+    const sc_time want(10'000 + 70 + 30, SC_NS);
+    check(!ea.seen.empty() && ea.seen[0] == std::make_pair(want, true),
+          "posted: CPU 1's IRQ rises gicd_write + signal_delay after the store, at 10.1 us (" +
+              (ea.seen.empty() ? std::string("never") : t(ea.seen[0].first)) + ")");
+    // b's store was issued 10 ns later than a's would have been had the CPU not waited: at
+    // 10.010 us (after a's posted 10 ns), its effect at +70 and the line at +30.
+    const sc_time want_b(10'010 + 70 + 30, SC_NS);
+    check(!eb.seen.empty() && eb.seen[0] == std::make_pair(want_b, true),
+          "not posted: the same path from its own issue, 10.11 us (" +
+              (eb.seen.empty() ? std::string("never") : t(eb.seen[0].first)) + ")");
+}
+
+/// vm mode, the cross-core IPI path: vCPU 0's GICD_SGIR write traps (trap_entry), is emulated
+/// (emulate: the SGI is pending from then on), the hypervisor tells vCPU 1's physical CPU
+/// (ipi_send) and returns (trap_return); the physical SGI reaches that CPU after the
+/// hardware's gicd_write and traps it (kick); its exit takes the message too (exit +
+/// ipi_receive), then flush + entry, and vIRQ rises signal_delay later. A trapped write that
+/// concerns only the writer (SGI to itself) tells no other CPU.
+void vm_cross_core_ipi_timing() {
+    TimingProfile tp;
+    tp.signal_delay = 30000;
+    tp.gicd_write = 70000;
+    HypervisorProfile hp;
+    hp.trap_entry = 180000;
+    hp.emulate = 480000;
+    hp.trap_return = 80000;
+    hp.ipi_send = 486000;
+    hp.ipi_receive = 593000;
+    hp.kick = 60000;
+    hp.exit = 460000;
+    hp.entry = 80000;
+    hp.flush_per_lr = 80000;
+    hp.sync_per_lr = 140000;
+    Vgic g("vm", params(Mode::Vm, 2, tp, hp));
+    Harness h("h", g);
+    Edges e1("e1", h.virq[1]), e0("e0", h.virq[0]);
+    sc_time seen, seen_self, synced, issued, issued_self;
+    sc_spawn([&] {
+        wait(g.cpu[1].sync_done);
+        synced = sc_time_stamp();
+    });
+    sc_spawn([&] {
+        wait(sc_time(1, SC_US));  // both vCPUs entered (no LR: entry 80 ns)
+        h.wr(h.gicd[0], gicd::CTLR, 1);
+        h.wr(h.gicd[0], gicd::ISENABLER, 1u << 1);
+        h.wr(h.gicd[1], gicd::ISENABLER, 1u << 1);
+        for (unsigned c = 0; c < 2; ++c) {
+            h.wr(h.gicc[c], gicc::PMR, 0xF8);
+            h.wr(h.gicc[c], gicc::CTLR, 1);
+        }
+        wait(sc_time(20, SC_US) - sc_time_stamp());
+        issued = sc_time_stamp();
+        seen = h.access(h.gicd[0], true, gicd::SGIR, (2u << 16) | 1).delay;  // SGI 1 to vCPU 1
+        wait(sc_time(40, SC_US) - sc_time_stamp());
+        issued_self = sc_time_stamp();
+        seen_self = h.access(h.gicd[0], true, gicd::SGIR, (2u << 24) | 1).delay;  // TargetListFilter: self
+    });
+    sc_start(sc_time(60, SC_US));
+    check(issued == sc_time(20, SC_US), "the SGIR write issued at 20 us");
+    check(seen == sc_time(180 + 480 + 486 + 80, SC_NS),
+          "the sender sees trap_entry + emulate + ipi_send + trap_return = 1226 ns (" + t(seen) + ")");
+    check(seen_self == sc_time(180 + 480 + 80, SC_NS),
+          "an SGI to itself tells no other CPU: 740 ns (" + t(seen_self) + ")");
+    const std::uint64_t kicked = 20'000 + 180 + 480 + 486 + 70 + 60;  // ns
+    check(synced == sc_time(kicked + 460 + 593, SC_NS),
+          "vCPU 1 syncs after its exit and the message: " + std::to_string(kicked + 460 + 593) + " ns (" + t(synced) + ")");
+    const std::uint64_t rise = kicked + 460 + 593 + 80 + 80 + 30;
+    check(!e1.seen.empty() && e1.seen[0] == std::make_pair(sc_time(rise, SC_NS), true),
+          "vCPU 1's vIRQ rises at " + std::to_string(rise) + " ns (" +
+              (e1.seen.empty() ? std::string("never") : t(e1.seen[0].first)) + ")");
+    check(g.vm_model()->stats().kicks >= 1, "vCPU 1 was kicked");
+    (void)issued_self;
+}
+
+/// vm mode: a wake-up reported during a trapped access (the target is descheduled) reaches
+/// the listener at the access's emulation instant, not when the trap begins: a scheduler must
+/// not run the vCPU before the interrupt that wakes it exists.
+void vm_wake_at_emulation_instant() {
+    HypervisorProfile hp;
+    hp.trap_entry = 100000;
+    hp.emulate = 200000;
+    hp.trap_return = 50000;
+    hp.exit = 10000;
+    hp.entry = 10000;
+    Vgic g("vm", params(Mode::Vm, 2, {}, hp));
+    Harness h("h", g);
+    std::vector<std::pair<unsigned, sc_time>> wakes;
+    g.on_pending_while_stopped([&](unsigned v) { wakes.emplace_back(v, sc_time_stamp()); });
+    sc_spawn([&] {
+        wait(sc_time(1, SC_US));
+        h.wr(h.gicd[0], gicd::CTLR, 1);
+        h.wr(h.gicd[1], gicd::ISENABLER, 1u << 2);
+        g.cpu[1].stop();
+        wait(g.cpu[1].save_done);
+        wait(sc_time(10, SC_US) - sc_time_stamp());
+        h.wr(h.gicd[0], gicd::SGIR, (2u << 16) | 2);  // SGI 2 to the descheduled vCPU 1
+    });
+    sc_start(sc_time(20, SC_US));
+    check(wakes.size() == 1 && wakes[0].first == 1 && wakes[0].second == sc_time(10'300, SC_NS),
+          "vCPU 1 woken once, at the emulation instant 10 us + 100 + 200 ns (" +
+              (wakes.empty() ? std::string("never") : t(wakes[0].second)) + ")");
+}
+
 } // namespace
 
 int sc_main(int argc, char** argv) {
@@ -783,6 +932,8 @@ int sc_main(int argc, char** argv) {
         {"vm_timer_wake_during_stop", vm_timer_wake_during_stop}, {"coarse_time_resolution", coarse_time_resolution},
         {"platform_snapshot", platform_snapshot}, {"trapped_access_timing", trapped_access_timing},
         {"vm_trap_updates_other_vcpus_lrs", vm_trap_updates_other_vcpus_lrs},
+        {"posted_store_timing", posted_store_timing}, {"vm_cross_core_ipi_timing", vm_cross_core_ipi_timing},
+        {"vm_wake_at_emulation_instant", vm_wake_at_emulation_instant},
     };
     if (argc != 2 || scenarios.count(argv[1]) == 0) {
         std::fprintf(stderr, "usage: tlm_scenarios NAME   (one of:");

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <type_traits>
 #include <utility>
 
 namespace vgic::tlm {
@@ -113,9 +114,10 @@ constexpr const char* kTimeExpected =
 constexpr const char* kFrequencyExpected =
     "a frequency \"<number> <unit>\" with unit Hz, kHz, MHz or GHz, or a number of Hz, e.g. \"1.2 GHz\"";
 
-// ---- parameter table and presets ----------------------------------------------------------
+// ---- parameter tables and presets ---------------------------------------------------------
 
 using P = TimingProfile;
+using H = HypervisorProfile;
 
 // Function-local statics: usable from other translation units' static initializers.
 const std::vector<TimingParameter>& parameter_table() {
@@ -123,31 +125,42 @@ const std::vector<TimingParameter>& parameter_table() {
         {"clock", TimingUnit::Hertz,
          "clock frequency; gives the length of a cycle to values written in cycles", &P::clock_hz},
         {"gicd_access", TimingUnit::Picoseconds,
-         "hw mode: one distributor (GICD) register access (in vm mode a guest's GICD access is a trap "
-         "and costs gicd_trap)",
+         "hw mode: one distributor (GICD) register read, the round trip (in vm mode a guest's GICD access "
+         "traps: the hypervisor profile's trap_entry + emulate + trap_return)",
          &P::gicd_access},
-        {"gicd_trap", TimingUnit::Picoseconds,
-         "vm mode: one guest distributor or redistributor access (and a trapped SGI-register write), "
-         "trapped and emulated by the hypervisor: the whole round trip (exit, decode, emulation, entry) "
-         "including the sync and flush it causes",
-         &P::gicd_trap},
-        {"gicc_access", TimingUnit::Picoseconds, "one physical CPU interface (GICC) register access",
+        {"gicc_access", TimingUnit::Picoseconds, "one physical CPU interface (GICC) register read, the round trip",
          &P::gicc_access},
-        {"gich_access", TimingUnit::Picoseconds, "one hypervisor control interface (GICH) register access",
-         &P::gich_access},
+        {"gich_access", TimingUnit::Picoseconds,
+         "one hypervisor control interface (GICH) register read, the round trip", &P::gich_access},
         {"gicv_access", TimingUnit::Picoseconds,
-         "one virtual CPU interface (GICV) register access by the guest (no trap)", &P::gicv_access},
+         "one virtual CPU interface (GICV) register read by the guest (no trap), the round trip", &P::gicv_access},
         {"gicr_access", TimingUnit::Picoseconds,
-         "hw mode: one GICv3 redistributor (GICR) register access (in vm mode a guest's GICR access is a "
-         "trap and costs gicd_trap)",
+         "hw mode: one GICv3 redistributor (GICR) register read, the round trip (vm mode: a trap)",
          &P::gicr_access},
         {"sysreg_access", TimingUnit::Picoseconds,
-         "one system-register access: GICv3 ICC/ICV/ICH registers and the timer's CNT* registers",
+         "one system-register access: GICv3 ICC/ICV/ICH registers and the timer's CNT* registers (a counter "
+         "read samples the counter at its end)",
          &P::sysreg_access},
         {"rwp_complete", TimingUnit::Picoseconds,
          "GICv3: a GICD/GICR write that changes group or interrupt enables -> it has taken effect "
          "everywhere (GICD_CTLR.RWP / GICR_CTLR.RWP read 1 meanwhile; 0 = at once, RWP never set)",
          &P::rwp_complete},
+        {"gicd_write", TimingUnit::Picoseconds,
+         "a store to GICD is issued -> it takes effect in the distributor (the request's way there; a file "
+         "that sets gicd_access but not this key gets the same value)",
+         &P::gicd_write},
+        {"gicc_write", TimingUnit::Picoseconds, "a store to GICC is issued -> it takes effect (as gicd_write)",
+         &P::gicc_write},
+        {"gich_write", TimingUnit::Picoseconds, "a store to GICH is issued -> it takes effect (as gicd_write)",
+         &P::gich_write},
+        {"gicv_write", TimingUnit::Picoseconds, "a store to GICV is issued -> it takes effect (as gicd_write)",
+         &P::gicv_write},
+        {"gicr_write", TimingUnit::Picoseconds, "a store to GICR is issued -> it takes effect (as gicd_write)",
+         &P::gicr_write},
+        {"posted_write_ack", TimingUnit::PicosecondsOrNone,
+         "a store to a GIC frame is issued -> the CPU may go on (Device-nGnRE early write acknowledgement; "
+         "never later than the store's effect); \"none\": stores are not posted, the CPU waits for the effect",
+         &P::posted_write_ack},
         {"signal_delay", TimingUnit::Picoseconds,
          "an interrupt becomes the best pending one -> the IRQ/FIQ/vIRQ/vFIQ output line rises",
          &P::signal_delay},
@@ -155,61 +168,80 @@ const std::vector<TimingParameter>& parameter_table() {
          "output line rises -> first instruction of the handler (CPU exception entry; charged by the "
          "CPU / workload models, not by the GIC)",
          &P::irq_entry},
+    };
+    return table;
+}
+
+const std::vector<HypervisorParameter>& hyp_parameter_table() {
+    static const std::vector<HypervisorParameter> table = {
+        {"clock", TimingUnit::Hertz, "CPU clock; gives the length of a cycle to values written in cycles",
+         &H::clock_hz},
+        {"trap_entry", TimingUnit::Picoseconds,
+         "a guest GICD/GICR access or SGI-register write traps -> the hypervisor starts emulating it "
+         "(exception entry at EL2, context save, syndrome decode, dispatch)",
+         &H::trap_entry},
+        {"emulate", TimingUnit::Picoseconds,
+         "emulation starts -> the access has its effect in the virtual distributor (the emulation instant)",
+         &H::emulate},
+        {"trap_return", TimingUnit::Picoseconds,
+         "after the effect (and any ipi_send) -> the guest executes the next instruction (context restore, "
+         "ERET)",
+         &H::trap_return},
+        {"ipi_send", TimingUnit::Picoseconds,
+         "per vCPU running on another physical CPU that the trapped access made an interrupt pending for: "
+         "the hypervisor tells that CPU (message, locks) up to its physical SGI write; the SGI then takes "
+         "the hardware's gicd_write and the target's kick",
+         &H::ipi_send},
+        {"ipi_receive", TimingUnit::Picoseconds,
+         "the target CPU's hypervisor takes that message (dequeue, vGIC bookkeeping), on top of exit, "
+         "before it syncs and writes the list registers",
+         &H::ipi_receive},
         {"kick", TimingUnit::Picoseconds,
-         "vm mode: a running vCPU's list registers need an update -> that vCPU traps to the hypervisor",
-         &P::kick},
+         "a running vCPU's list registers need an update (a physical interrupt for it) -> that vCPU has "
+         "trapped to the hypervisor",
+         &H::kick},
         {"exit", TimingUnit::Picoseconds,
-         "vm mode: trap taken -> hypervisor ready to sync (context save, physical acknowledge, dispatch)",
-         &P::exit},
+         "trap taken -> hypervisor ready to sync (context save, physical acknowledge, dispatch)", &H::exit},
         {"entry", TimingUnit::Picoseconds,
-         "vm mode: list registers flushed -> guest executing again (context restore, ERET)", &P::entry},
-        {"flush_per_lr", TimingUnit::Picoseconds, "vm mode: write one list register on a flush (vCPU entry)",
-         &P::flush_per_lr},
-        {"sync_per_lr", TimingUnit::Picoseconds,
-         "vm mode: read back one non-empty list register on a sync (vCPU exit)", &P::sync_per_lr},
+         "list registers flushed -> guest executing again (context restore, ERET)", &H::entry},
+        {"flush_per_lr", TimingUnit::Picoseconds, "write one list register on a flush (vCPU entry)",
+         &H::flush_per_lr},
+        {"sync_per_lr", TimingUnit::Picoseconds, "read back one non-empty list register on a sync (vCPU exit)",
+         &H::sync_per_lr},
         {"save_fixed", TimingUnit::Picoseconds,
-         "vCPU switch: save the interface state other than the LRs (GICH_VMCR, APR, ELRSR, HCR)",
-         &P::save_fixed},
-        {"save_per_lr", TimingUnit::Picoseconds, "vCPU switch: save one list register", &P::save_per_lr},
+         "vCPU switch: save the interface state other than the LRs (GICH_VMCR, APR, ELRSR, HCR)", &H::save_fixed},
+        {"save_per_lr", TimingUnit::Picoseconds, "vCPU switch: save one list register", &H::save_per_lr},
         {"restore_fixed", TimingUnit::Picoseconds,
-         "vCPU switch: restore the interface state other than the LRs (GICH_HCR, VMCR, APR)",
-         &P::restore_fixed},
-        {"restore_per_lr", TimingUnit::Picoseconds, "vCPU switch: restore one list register",
-         &P::restore_per_lr},
+         "vCPU switch: restore the interface state other than the LRs (GICH_HCR, VMCR, APR)", &H::restore_fixed},
+        {"restore_per_lr", TimingUnit::Picoseconds, "vCPU switch: restore one list register", &H::restore_per_lr},
     };
     return table;
 }
 
 /// Cortex-A53 at 1.2 GHz with an Arm GIC-400 (GICv2, 4 list registers), calibrated on the
-/// Xilinx ZCU104. One profile for both modes: hw mode (bare metal, direct injection) charges
-/// the bus accesses, vm mode (a lean trap-and-inject hypervisor, Bao) the list-register engine
-/// and gicd_trap. Only two sums are calibrated (docs/CALIBRATION.md, docs/TIMING.md
-/// "Calibration"): signal_delay + irq_entry + gicc_access + sysreg_access = 220 ns (bare
-/// metal, measured mean 222 ns), and kick + exit + flush_per_lr + entry + signal_delay +
-/// irq_entry + gicv_access + sysreg_access = 900 ns (Bao, measured mean 906 ns). Every
-/// individual value is an estimate.
+/// Xilinx ZCU104 with no hypervisor (docs/CALIBRATION.md): the timer row is
+/// signal_delay + irq_entry + gicc_access + sysreg_access = 220 ns (measured 222 ns), the
+/// IPI row gicd_write + the same = 290 ns (measured 293 ns), the sender's SGIR store
+/// posted_write_ack + sysreg_access = 30 ns (measured 31 ns). Every individual value is an
+/// estimate; only those sums are measured.
 TimingProfile make_a53_gic400() {
     TimingProfile p;
     p.name = "a53-gic400";
     p.clock_hz = 1'200'000'000;
     p.gicd_access = ns(140);  // GIC-400 MMIO read round trip from the A53, shared by all frames
-    p.gicd_trap = ns(400);    // estimated: trap 30 + save 30 + decode and emulation 260 + entry 80
     p.gicc_access = ns(140);
     p.gich_access = ns(140);
     p.gicv_access = ns(140);
     p.gicr_access = ns(140);  // no GICR on GIC-400: same as GICD so GICv3 runs stay plausible
     p.sysreg_access = ns(20);
+    p.gicd_write = ns(70);    // a store's one way to the GIC: half the read's round trip
+    p.gicc_write = ns(70);
+    p.gich_write = ns(70);
+    p.gicv_write = ns(70);
+    p.gicr_write = ns(70);
+    p.posted_write_ack = ns(10);  // Device-nGnRE: the store buffer takes it (12 cycles)
     p.signal_delay = ns(30);
     p.irq_entry = ns(30);
-    p.kick = ns(60);          // the physical IRQ traps the running vCPU: signal_delay + irq_entry
-    p.exit = ns(460);
-    p.entry = ns(80);
-    p.flush_per_lr = ns(80);  // a posted GICH_LR write plus bookkeeping
-    p.sync_per_lr = ns(140);  // a GICH_LR read
-    p.save_fixed = ns(560);   // 4 GICH reads: VMCR, APR, ELRSR0, HCR
-    p.save_per_lr = ns(140);
-    p.restore_fixed = ns(240);  // 3 GICH writes: HCR, VMCR, APR
-    p.restore_per_lr = ns(80);
     return p;
 }
 
@@ -221,47 +253,193 @@ TimingProfile make_zcu104() {
     return p;
 }
 
-/// An alias of zcu104 kept for existing files: it once differed in gicd_access, which meant
-/// the trapped access in vm mode; that cost is gicd_trap now, and every profile has it.
+HypervisorProfile make_bao();
+
+/// The alias of a53-gic400 + the `bao` hypervisor, kept for files written when one profile
+/// held both (docs/TIMING.md).
 TimingProfile make_zcu104_bao() {
-    TimingProfile p = make_zcu104();
+    TimingProfile p = make_a53_gic400();
     p.name = "zcu104-bao";
+    p.legacy_hypervisor = make_bao();
     return p;
 }
 
 struct Preset {
     TimingPresetInfo info;
     TimingProfile (*make)();
+    /// What a file with this base gets for hypervisor keys it still sets (before the split
+    /// this preset held them): zero or bao.
+    HypervisorProfile (*legacy_seed)();
 };
+
+HypervisorProfile make_zero_hypervisor() { return HypervisorProfile{}; }
 
 const std::vector<Preset>& preset_table() {
     static const std::vector<Preset> table = {
-        {{"zero", "every latency 0, clock 1 GHz nominal: a purely functional model"}, [] { return TimingProfile{}; }},
+        {{"zero", "every latency 0, clock 1 GHz nominal: a purely functional model"},
+         [] { return TimingProfile{}; }, &make_zero_hypervisor},
         {{"a53-gic400",
-          "Cortex-A53 at 1.2 GHz with an Arm GIC-400 (GICv2, 4 list registers): one profile for hw mode "
-          "(bare metal, direct injection) and vm mode (a lean trap-and-inject hypervisor); calibrated on "
-          "the ZCU104 measurements (docs/CALIBRATION.md)"},
-         &make_a53_gic400},
-        {{"zcu104",
-          "Xilinx ZCU104 (Cortex-A53 1.2 GHz, GIC-400, 4 LRs): the values of a53-gic400, for both modes; "
-          "native and Bao trap-and-inject timer latencies calibrated (RTAS 2023), the split between "
-          "parameters estimated"},
-         &make_zcu104},
-        {{"zcu104-bao", "an alias of zcu104 (the same values), kept for existing files"}, &make_zcu104_bao},
+          "Cortex-A53 at 1.2 GHz with an Arm GIC-400 (GICv2, 4 list registers): GIC accesses, posted stores, "
+          "propagation and exception entry; calibrated on the ZCU104 bare-metal timer and IPI measurements "
+          "(docs/CALIBRATION.md)"},
+         &make_a53_gic400, &make_bao},
+        {{"zcu104", "Xilinx ZCU104 (Cortex-A53 1.2 GHz, GIC-400, 4 LRs): the values of a53-gic400"},
+         &make_zcu104, &make_bao},
+        {{"zcu104-bao",
+          "an alias of a53-gic400 + the bao hypervisor (kept for files written when one profile held both)"},
+         &make_zcu104_bao, &make_bao},
     };
     return table;
 }
 
-std::string preset_list() {
+// ---- hypervisor presets ----------------------------------------------------------------
+
+/// Bao (static partitioning, one vCPU per physical CPU, WFI not trapped) on the ZCU104,
+/// fitted to four measured rows (docs/CALIBRATION.md): the timer (kick + exit + flush_per_lr
+/// + entry on top of the hardware's 220 ns: 900 vs 906 ns), the SGIR trap's emulation
+/// instant (trap_entry + emulate = 660 ns), its round trip as the sender sees it
+/// (+ ipi_send + trap_return + the sender's CNTVCT read = 1246 ns) and the IPI end to end
+/// (2709 ns). The engine's costs are unchanged from the profile they came from.
+HypervisorProfile make_bao() {
+    HypervisorProfile h;
+    h.name = "bao";
+    h.clock_hz = 1'200'000'000;
+    h.trap_entry = ns(180);   // EL2 entry, GPR save, ESR/FAR decode, MMIO dispatch
+    h.emulate = ns(480);      // vGIC distributor lock, SGIR decode, per-target pending state
+    h.trap_return = ns(80);   // the same restore + ERET as `entry`
+    h.ipi_send = ns(486);     // cpu_send_msg: lock the target's queue (remote line), enqueue, SGI
+    h.ipi_receive = ns(593);  // the IPI handler: dequeue (lines back), vgic_inject under the vGIC lock
+    h.kick = ns(60);          // the physical IRQ traps the running vCPU: signal_delay + irq_entry
+    h.exit = ns(460);         // GPR save, physical GICC_IAR read + EOIR write, dispatch
+    h.entry = ns(80);
+    h.flush_per_lr = ns(80);  // a posted GICH_LR write plus bookkeeping
+    h.sync_per_lr = ns(140);  // a GICH_LR read
+    h.save_fixed = ns(560);   // 4 GICH reads: VMCR, APR, ELRSR0, HCR
+    h.save_per_lr = ns(140);
+    h.restore_fixed = ns(240);  // 3 GICH writes: HCR, VMCR, APR
+    h.restore_per_lr = ns(80);
+    return h;
+}
+
+/// KVM-like default: estimates, not measurements (docs/CALIBRATION.md "kvm"): KVM's
+/// trap-and-emulate path (kvm_handle_guest_abort -> io_mem_abort -> vgic_mmio_write_sgir),
+/// its exit/entry through the host's vcpu_run loop (heavier than a static partitioner's),
+/// and a cross-CPU kick by kvm_vcpu_kick (smp_send_reschedule). Source of the order of
+/// magnitude: published ARM KVM microbenchmarks (Dall et al., ISCA 2016: hypercall round
+/// trip ~ 6,500 cycles on Cortex-A57 with VHE off, ~ 1,400 with VHE) scaled to the A53 at
+/// 1.2 GHz for a VHE-like lean path.
+HypervisorProfile make_kvm() {
+    HypervisorProfile h = make_bao();
+    h.name = "kvm";
+    h.trap_entry = ns(400);
+    h.emulate = ns(500);
+    h.trap_return = ns(300);
+    h.ipi_send = ns(700);
+    h.ipi_receive = ns(600);
+    h.kick = ns(60);
+    h.exit = ns(900);
+    h.entry = ns(300);
+    return h;
+}
+
+/// Jailhouse on the ZCU104, fitted to its timer row (1094 ns), SGIR emulation instant
+/// (1027 ns) and SGIR round trip (1941 ns); its IPI end to end is predicted, not fitted
+/// (docs/CALIBRATION.md "Predictions").
+HypervisorProfile make_jailhouse() {
+    HypervisorProfile h = make_bao();
+    h.name = "jailhouse";
+    h.exit = ns(654);         // timer row: 1094 - 220 (hardware) - kick 60 - flush 80 - entry 80
+    h.trap_entry = ns(374);   // exit without its physical IAR + EOIR (280 ns)
+    h.emulate = ns(653);      // emulation instant 1027 - trap_entry
+    h.trap_return = ns(80);   // restore + ERET, as entry
+    h.ipi_send = ns(814);     // 1941 - 20 (CNTVCT read) - 1027 - trap_return
+    h.ipi_receive = ns(814);  // provisional: see CALIBRATION.md
+    return h;
+}
+
+/// Xen dom0-less on the ZCU104, fitted to its timer row (3328 ns), SGIR emulation instant
+/// (1848 ns) and SGIR round trip (2980 ns); its IPI end to end is predicted.
+HypervisorProfile make_xen() {
+    HypervisorProfile h = make_bao();
+    h.name = "xen";
+    h.exit = ns(2888);        // timer row: 3328 - 220 - 60 - 80 - 80
+    h.trap_entry = ns(600);
+    h.emulate = ns(1248);     // emulation instant 1848 - trap_entry
+    h.trap_return = ns(80);
+    h.ipi_send = ns(1032);    // 2980 - 20 - 1848 - trap_return
+    h.ipi_receive = ns(1032); // provisional: see CALIBRATION.md
+    return h;
+}
+
+struct HypPreset {
+    TimingPresetInfo info;
+    HypervisorProfile (*make)();
+};
+
+const std::vector<HypPreset>& hyp_preset_table() {
+    static const std::vector<HypPreset> table = {
+        {{"zero", "every cost 0: the engine works in zero time (purely functional)"}, &make_zero_hypervisor},
+        {{"kvm", "KVM-like default for vm mode: estimates with their source, not measured (docs/CALIBRATION.md)"},
+         &make_kvm},
+        {{"bao",
+          "Bao on the ZCU104: timer, SGIR trap (emulation instant and round trip) and IPI fitted to the "
+          "RTAS 2023 measurements"},
+         &make_bao},
+        {{"jailhouse", "Jailhouse on the ZCU104: timer and SGIR trap fitted; IPI predicted"}, &make_jailhouse},
+        {{"xen", "Xen dom0-less on the ZCU104: timer and SGIR trap fitted; IPI predicted"}, &make_xen},
+    };
+    return table;
+}
+
+template <class Table>
+std::string names_of(const Table& table) {
     std::string s;
-    for (const auto& p : preset_table()) s += (s.empty() ? "" : ", ") + std::string(p.info.name);
+    for (const auto& p : table) s += (s.empty() ? "" : ", ") + std::string(p.info.name);
     return s;
 }
 
+std::string preset_list() { return names_of(preset_table()); }
+
+/// What differs between the two kinds of profile file.
+template <class Profile>
+struct Kind;
+
+template <>
+struct Kind<TimingProfile> {
+    static const std::vector<TimingParameter>& table() { return parameter_table(); }
+    static std::string presets() { return names_of(preset_table()); }
+    static TimingProfile preset(const std::string& name) { return timing_preset(name); }
+    static constexpr const char* what = "timing profile";
+};
+
+template <>
+struct Kind<HypervisorProfile> {
+    static const std::vector<HypervisorParameter>& table() { return hyp_parameter_table(); }
+    static std::string presets() { return names_of(hyp_preset_table()); }
+    static HypervisorProfile preset(const std::string& name) { return hypervisor_preset(name); }
+    static constexpr const char* what = "hypervisor profile";
+};
+
+template <class Profile>
+const ProfileParameter<Profile>* find_parameter(std::string_view key) {
+    for (const auto& p : Kind<Profile>::table())
+        if (key == p.key) return &p;
+    return nullptr;
+}
+
+template <class Profile>
 std::string key_list() {
     std::string s = "base, name";
-    for (const auto& p : parameter_table()) s += ", " + std::string(p.key);
+    for (const auto& p : Kind<Profile>::table()) s += ", " + std::string(p.key);
     return s;
+}
+
+/// The hypervisor keys a timing file held before they moved (gicd_trap is now trap_entry,
+/// emulate and trap_return).
+bool is_legacy_hypervisor_key(std::string_view key) {
+    return key == "gicd_trap" || (find_parameter<HypervisorProfile>(key) != nullptr && key != "clock" &&
+                                  key != "trap_entry" && key != "emulate" && key != "trap_return" &&
+                                  key != "ipi_send" && key != "ipi_receive");
 }
 
 // ---- messages -------------------------------------------------------------------------
@@ -297,16 +475,30 @@ struct Entry {
     Position pos;
 };
 
-void set_from_text(TimingProfile& p, const TimingParameter& param, const std::string& text) {
-    if (param.unit == TimingUnit::Hertz)
-        p.*param.member = parse_frequency_hz(text);
-    else
+template <class Profile>
+void set_from_text(Profile& p, const ProfileParameter<Profile>& param, const std::string& text) {
+    switch (param.unit) {
+    case TimingUnit::Hertz: p.*param.member = parse_frequency_hz(text); break;
+    case TimingUnit::PicosecondsOrNone:
+        if (trim(text) == "none") {
+            p.*param.member = kNotPosted;
+            break;
+        }
         p.*param.member = parse_time_ps(text, p.clock_hz);
+        if (p.*param.member == kNotPosted)
+            fail(quoted(std::string_view(text)) + " is too large; the largest value is 18446744073709551614 ps, or \"none\"");
+        break;
+    case TimingUnit::Picoseconds: p.*param.member = parse_time_ps(text, p.clock_hz); break;
+    }
 }
 
-void apply_entry(TimingProfile& p, const TimingParameter& param, const Entry& e, const std::string& source) {
-    const bool time = param.unit == TimingUnit::Picoseconds;
-    const std::string expected = time ? kTimeExpected : kFrequencyExpected;
+template <class Profile>
+void apply_entry(Profile& p, const ProfileParameter<Profile>& param, const Entry& e, const std::string& source) {
+    const bool time = param.unit != TimingUnit::Hertz;
+    const std::string expected = param.unit == TimingUnit::Hertz ? kFrequencyExpected
+                                 : param.unit == TimingUnit::PicosecondsOrNone
+                                     ? std::string(kTimeExpected) + ", or \"none\""
+                                     : std::string(kTimeExpected);
     if (e.kind == Entry::Kind::Other)
         fail_at(source, e.pos, e.key, "expected " + expected + ", got " + e.text);
     if (e.kind == Entry::Kind::Number && time)
@@ -318,12 +510,47 @@ void apply_entry(TimingProfile& p, const TimingParameter& param, const Entry& e,
     }
 }
 
-TimingProfile apply_entries(const std::vector<Entry>& entries, const std::string& source) {
+/// A timing file's hypervisor key (written before the split): applied to the profile's
+/// legacy_hypervisor, seeded from what the base preset held, with a warning naming the new
+/// place. gicd_trap was the whole trapped round trip with the effect at its end: it becomes
+/// trap_entry, with emulate and trap_return 0, which keeps that meaning.
+void apply_legacy_entry(TimingProfile& p, HypervisorProfile (*seed)(), const Entry& e, const std::string& source) {
+    if (!p.legacy_hypervisor) {
+        p.legacy_hypervisor = seed();
+        p.legacy_hypervisor->name = source;
+        p.legacy_hypervisor->clock_hz = p.clock_hz;
+    }
+    HypervisorProfile& h = *p.legacy_hypervisor;
+    h.clock_hz = p.clock_hz;  // cycles are the file's clock
+    if (e.key == "gicd_trap") {
+        apply_entry(h, *find_parameter<HypervisorProfile>("trap_entry"), e, source);
+        h.emulate = 0;
+        h.trap_return = 0;
+        p.warnings.push_back(located(source, e.pos) + ": key 'gicd_trap' is a hypervisor cost: it is now the "
+                             "hypervisor profile's trap_entry + emulate + trap_return (`hypervisor:` in a scenario, "
+                             "VgicParams::hypervisor; docs/TIMING.md); applied as trap_entry = " +
+                             format_time(h.trap_entry) + ", emulate = trap_return = 0 ns");
+        return;
+    }
+    apply_entry(h, *find_parameter<HypervisorProfile>(e.key), e, source);
+    p.warnings.push_back(located(source, e.pos) + ": key '" + e.key + "' is a hypervisor cost: it moved to the "
+                         "hypervisor profile (`hypervisor:` in a scenario, VgicParams::hypervisor; docs/TIMING.md); "
+                         "applied to this profile's hypervisor costs");
+}
+
+template <class Profile>
+Profile apply_entries(const std::vector<Entry>& entries, const std::string& source) {
+    constexpr bool timing = std::is_same_v<Profile, TimingProfile>;
+    auto legacy = [](const std::string& key) {
+        if constexpr (timing) return is_legacy_hypervisor_key(key);
+        else return (void)key, false;
+    };
     // Unknown and duplicate keys first, so that no half-applied state matters.
     std::vector<std::string> seen;
     for (const auto& e : entries) {
-        if (e.key != "base" && e.key != "name" && !find_timing_parameter(e.key))
-            fail_at(source, e.pos, e.key, "unknown key '" + e.key + "'; expected one of: " + key_list(), false);
+        if (e.key != "base" && e.key != "name" && !find_parameter<Profile>(e.key) && !legacy(e.key))
+            fail_at(source, e.pos, e.key, "unknown key '" + e.key + "'; expected one of: " + key_list<Profile>(),
+                    false);
         if (std::find(seen.begin(), seen.end(), e.key) != seen.end())
             fail_at(source, e.pos, e.key, "duplicate key; each key may appear once");
         seen.push_back(e.key);
@@ -333,14 +560,20 @@ TimingProfile apply_entries(const std::vector<Entry>& entries, const std::string
             if (e.key == key) return &e;
         return nullptr;
     };
-    TimingProfile p;
+    Profile p;
+    HypervisorProfile (*seed)() = &make_zero_hypervisor;
     if (const Entry* base = find("base")) {
         if (base->kind != Entry::Kind::String)
-            fail_at(source, base->pos, "base", "expected a preset name (" + preset_list() + "), got " + base->text);
+            fail_at(source, base->pos, "base",
+                    "expected a preset name (" + Kind<Profile>::presets() + "), got " + base->text);
         try {
-            p = timing_preset(trim(base->text));
+            p = Kind<Profile>::preset(trim(base->text));
         } catch (const TimingProfileError& err) {
             fail_at(source, base->pos, "base", err.what());
+        }
+        if constexpr (timing) {
+            for (const auto& pr : preset_table())
+                if (trim(base->text) == pr.info.name) seed = pr.legacy_seed;
         }
     }
     p.name = source;
@@ -351,10 +584,29 @@ TimingProfile apply_entries(const std::vector<Entry>& entries, const std::string
         p.name = trim(name->text);
     }
     // The clock first: values in cycles use the file's clock whatever the key order.
-    if (const Entry* clock = find("clock")) apply_entry(p, *find_timing_parameter("clock"), *clock, source);
+    if (const Entry* clock = find("clock")) apply_entry(p, *find_parameter<Profile>("clock"), *clock, source);
     for (const auto& e : entries) {
         if (e.key == "base" || e.key == "name" || e.key == "clock") continue;
-        apply_entry(p, *find_timing_parameter(e.key), e, source);
+        if constexpr (timing) {
+            if (legacy(e.key)) {
+                apply_legacy_entry(p, seed, e, source);
+                continue;
+            }
+        }
+        apply_entry(p, *find_parameter<Profile>(e.key), e, source);
+    }
+    if constexpr (timing) {
+        // A file that sets a frame's read latency but not its store latency describes the
+        // store as taking as long to take effect as the read (what every file meant before
+        // stores had their own keys).
+        static const std::pair<const char*, const char*> frames[] = {{"gicd_access", "gicd_write"},
+                                                                     {"gicc_access", "gicc_write"},
+                                                                     {"gich_access", "gich_write"},
+                                                                     {"gicv_access", "gicv_write"},
+                                                                     {"gicr_access", "gicr_write"}};
+        for (const auto& [access, write] : frames)
+            if (find(access) != nullptr && find(write) == nullptr)
+                p.*find_parameter<TimingProfile>(write)->member = p.*find_parameter<TimingProfile>(access)->member;
     }
     return p;
 }
@@ -453,7 +705,7 @@ std::vector<Entry> yaml_entries(const std::string& text, const std::string& sour
         const YAML::Node k = it->first;  // copies: the iterator's pair is a temporary proxy
         const YAML::Node v = it->second;
         if (!k.IsScalar())
-            fail_at(source, yaml_position(k.Mark()), "", "expected a plain key name (" + key_list() + ")");
+            fail_at(source, yaml_position(k.Mark()), "", "expected a plain key name (a scalar)");
         Entry e;
         e.key = k.Scalar();
         e.pos = yaml_position(k.Mark());
@@ -494,7 +746,9 @@ std::string scaled(std::uint64_t v, std::uint64_t scale, const char* unit) {
 TimingProfileError::TimingProfileError(std::string source, std::string key, const std::string& message)
     : std::runtime_error(message), source_(std::move(source)), key_(std::move(key)) {}
 
-std::uint64_t TimingProfile::cycles(std::uint64_t n) const {
+namespace {
+
+std::uint64_t cycles_of(const std::string& name, std::uint64_t clock_hz, std::uint64_t n) {
     if (clock_hz == 0) throw TimingProfileError(name, "clock", name + ": key 'clock': 0 Hz; cycles need a clock of at least 1 Hz");
     const u128 num = static_cast<u128>(n) * kPsPerS;
     const u128 r = (num + clock_hz / 2) / clock_hz;
@@ -502,24 +756,135 @@ std::uint64_t TimingProfile::cycles(std::uint64_t n) const {
                                                           : static_cast<std::uint64_t>(r);
 }
 
-bool TimingProfile::is_zero() const {
-    for (const auto& p : parameter_table())
-        if (p.unit == TimingUnit::Picoseconds && this->*p.member != 0) return false;
+template <class Profile>
+bool all_zero(const Profile& profile) {
+    // posted_write_ack "none" is not a latency: a profile whose stores are not posted and
+    // whose every time is 0 is purely functional.
+    for (const auto& p : Kind<Profile>::table()) {
+        if (p.unit == TimingUnit::Hertz) continue;
+        const std::uint64_t v = profile.*p.member;
+        if (v != 0 && !(p.unit == TimingUnit::PicosecondsOrNone && v == kNotPosted)) return false;
+    }
     return true;
 }
 
-bool TimingProfile::same_timing(const TimingProfile& other) const {
-    for (const auto& p : parameter_table())
-        if (this->*p.member != other.*p.member) return false;
+template <class Profile>
+bool same_values(const Profile& a, const Profile& b) {
+    for (const auto& p : Kind<Profile>::table())
+        if (a.*p.member != b.*p.member) return false;
     return true;
 }
+
+std::string format_value(TimingUnit unit, std::uint64_t v) {
+    if (unit == TimingUnit::Hertz) return format_frequency(v);
+    if (unit == TimingUnit::PicosecondsOrNone && v == kNotPosted) return "none";
+    return format_time(v);
+}
+
+template <class Profile>
+Profile load_profile(const std::string& preset_or_path) {
+    using K = Kind<Profile>;
+    const std::string what = K::what;
+    for (const std::string& name : [] {
+             std::vector<std::string> v;
+             if constexpr (std::is_same_v<Profile, TimingProfile>) v = timing_preset_names();
+             else v = hypervisor_preset_names();
+             return v;
+         }())
+        if (preset_or_path == name) return K::preset(name);
+    namespace fs = std::filesystem;
+    const std::string ext = lower(fs::path(preset_or_path).extension().string());
+    TimingFileFormat format;
+    if (ext == ".json")
+        format = TimingFileFormat::Json;
+    else if (ext == ".yaml" || ext == ".yml")
+        format = TimingFileFormat::Yaml;
+    else
+        throw TimingProfileError(preset_or_path, "",
+                                 "unknown " + std::string(what == "timing profile" ? "timing" : "hypervisor") +
+                                     " preset '" + preset_or_path + "'; available presets: " + K::presets() +
+                                     "; a profile file needs the extension .json, .yaml or .yml");
+    std::error_code ec;
+    if (fs::is_directory(preset_or_path, ec))
+        throw TimingProfileError(preset_or_path, "", preset_or_path + ": cannot read the " + what + " file: it is a directory");
+    errno = 0;
+    std::ifstream in(preset_or_path, std::ios::binary);
+    if (!in) {
+        const int err = errno;
+        throw TimingProfileError(preset_or_path, "",
+                                 preset_or_path + ": cannot read the " + what + " file: " +
+                                     (err ? std::strerror(err) : "open failed"));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw TimingProfileError(preset_or_path, "", preset_or_path + ": cannot read the " + what + " file: read error");
+    const auto entries =
+        format == TimingFileFormat::Json ? json_entries(text.str(), preset_or_path) : yaml_entries(text.str(), preset_or_path);
+    return apply_entries<Profile>(entries, preset_or_path);
+}
+
+template <class Profile>
+void set_parameter(Profile& profile, const std::string& key, const std::string& value, const std::string& source) {
+    const ProfileParameter<Profile>* param = find_parameter<Profile>(key);
+    if (!param) {
+        std::string keys;
+        for (const auto& p : Kind<Profile>::table()) keys += (keys.empty() ? "" : ", ") + std::string(p.key);
+        fail_at(source, {}, key, "unknown key '" + key + "'; expected one of: " + keys, false);
+    }
+    try {
+        set_from_text(profile, *param, value);
+    } catch (const TimingProfileError& err) {
+        fail_at(source, {}, key, err.what());
+    }
+}
+
+template <class Profile>
+std::string describe_profile(const Profile& profile, const char* what) {
+    std::size_t key_width = 0;
+    for (const auto& p : Kind<Profile>::table()) key_width = std::max(key_width, std::strlen(p.key));
+    std::string out = std::string(what) + " '" + profile.name + "'\n";
+    for (const auto& p : Kind<Profile>::table()) {
+        std::string line = "  " + std::string(p.key);
+        line.resize(2 + key_width + 2, ' ');
+        line += format_value(p.unit, profile.*p.member);
+        line.resize(std::max(line.size() + 2, 2 + key_width + 2 + 14), ' ');
+        out += line + p.meaning + "\n";
+    }
+    return out;
+}
+
+template <class Profile>
+std::string markdown_table(const std::vector<Profile>& presets) {
+    std::string out = "| parameter | unit |";
+    std::string rule = "|---|---|";
+    for (const auto& p : presets) {
+        out += " `" + p.name + "` |";
+        rule += "---|";
+    }
+    out += " meaning |\n" + rule + "---|\n";
+    for (const auto& param : Kind<Profile>::table()) {
+        const bool hz = param.unit == TimingUnit::Hertz;
+        out += "| `" + std::string(param.key) + "` | " + (hz ? "frequency (Hz)" : "time (ps)") + " |";
+        for (const auto& p : presets) out += " " + format_value(param.unit, p.*param.member) + " |";
+        out += " " + std::string(param.meaning) + " |\n";
+    }
+    return out;
+}
+
+} // namespace
+
+std::uint64_t TimingProfile::cycles(std::uint64_t n) const { return cycles_of(name, clock_hz, n); }
+std::uint64_t HypervisorProfile::cycles(std::uint64_t n) const { return cycles_of(name, clock_hz, n); }
+bool TimingProfile::is_zero() const { return all_zero(*this); }
+bool HypervisorProfile::is_zero() const { return all_zero(*this); }
+bool TimingProfile::same_timing(const TimingProfile& other) const { return same_values(*this, other); }
+bool HypervisorProfile::same_timing(const HypervisorProfile& other) const { return same_values(*this, other); }
 
 const std::vector<TimingParameter>& timing_parameters() { return parameter_table(); }
-
-const TimingParameter* find_timing_parameter(std::string_view key) {
-    for (const auto& p : parameter_table())
-        if (key == p.key) return &p;
-    return nullptr;
+const TimingParameter* find_timing_parameter(std::string_view key) { return find_parameter<TimingProfile>(key); }
+const std::vector<HypervisorParameter>& hypervisor_parameters() { return hyp_parameter_table(); }
+const HypervisorParameter* find_hypervisor_parameter(std::string_view key) {
+    return find_parameter<HypervisorProfile>(key);
 }
 
 const std::vector<TimingPresetInfo>& timing_presets() {
@@ -531,9 +896,24 @@ const std::vector<TimingPresetInfo>& timing_presets() {
     return infos;
 }
 
+const std::vector<TimingPresetInfo>& hypervisor_presets() {
+    static const std::vector<TimingPresetInfo> infos = [] {
+        std::vector<TimingPresetInfo> v;
+        for (const auto& p : hyp_preset_table()) v.push_back(p.info);
+        return v;
+    }();
+    return infos;
+}
+
 std::vector<std::string> timing_preset_names() {
     std::vector<std::string> v;
     for (const auto& p : preset_table()) v.emplace_back(p.info.name);
+    return v;
+}
+
+std::vector<std::string> hypervisor_preset_names() {
+    std::vector<std::string> v;
+    for (const auto& p : hyp_preset_table()) v.emplace_back(p.info.name);
     return v;
 }
 
@@ -543,57 +923,36 @@ TimingProfile timing_preset(const std::string& name) {
     throw TimingProfileError(name, "", "unknown timing preset '" + name + "'; available presets: " + preset_list());
 }
 
-TimingProfile load_timing_profile(const std::string& preset_or_path) {
-    for (const auto& p : preset_table())
-        if (preset_or_path == p.info.name) return p.make();
-    namespace fs = std::filesystem;
-    const std::string ext = lower(fs::path(preset_or_path).extension().string());
-    TimingFileFormat format;
-    if (ext == ".json")
-        format = TimingFileFormat::Json;
-    else if (ext == ".yaml" || ext == ".yml")
-        format = TimingFileFormat::Yaml;
-    else
-        throw TimingProfileError(preset_or_path, "",
-                                 "unknown timing preset '" + preset_or_path + "'; available presets: " +
-                                     preset_list() + "; a profile file needs the extension .json, .yaml or .yml");
-    std::error_code ec;
-    if (fs::is_directory(preset_or_path, ec))
-        throw TimingProfileError(preset_or_path, "",
-                                 preset_or_path + ": cannot read the timing profile file: it is a directory");
-    errno = 0;
-    std::ifstream in(preset_or_path, std::ios::binary);
-    if (!in) {
-        const int err = errno;
-        throw TimingProfileError(preset_or_path, "",
-                                 preset_or_path + ": cannot read the timing profile file: " +
-                                     (err ? std::strerror(err) : "open failed"));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad())
-        throw TimingProfileError(preset_or_path, "", preset_or_path + ": cannot read the timing profile file: read error");
-    return parse_timing_profile(text.str(), format, preset_or_path);
+HypervisorProfile hypervisor_preset(const std::string& name) {
+    for (const auto& p : hyp_preset_table())
+        if (name == p.info.name) return p.make();
+    throw TimingProfileError(name, "", "unknown hypervisor preset '" + name + "'; available presets: " +
+                                           names_of(hyp_preset_table()));
+}
+
+TimingProfile load_timing_profile(const std::string& preset_or_path) { return load_profile<TimingProfile>(preset_or_path); }
+HypervisorProfile load_hypervisor_profile(const std::string& preset_or_path) {
+    return load_profile<HypervisorProfile>(preset_or_path);
 }
 
 TimingProfile parse_timing_profile(const std::string& text, TimingFileFormat format, const std::string& source) {
     const auto entries = format == TimingFileFormat::Json ? json_entries(text, source) : yaml_entries(text, source);
-    return apply_entries(entries, source);
+    return apply_entries<TimingProfile>(entries, source);
+}
+
+HypervisorProfile parse_hypervisor_profile(const std::string& text, TimingFileFormat format, const std::string& source) {
+    const auto entries = format == TimingFileFormat::Json ? json_entries(text, source) : yaml_entries(text, source);
+    return apply_entries<HypervisorProfile>(entries, source);
 }
 
 void set_timing_parameter(TimingProfile& profile, const std::string& key, const std::string& value,
                           const std::string& source) {
-    const TimingParameter* param = find_timing_parameter(key);
-    if (!param) {
-        std::string keys;
-        for (const auto& p : parameter_table()) keys += (keys.empty() ? "" : ", ") + std::string(p.key);
-        fail_at(source, {}, key, "unknown key '" + key + "'; expected one of: " + keys, false);
-    }
-    try {
-        set_from_text(profile, *param, value);
-    } catch (const TimingProfileError& err) {
-        fail_at(source, {}, key, err.what());
-    }
+    set_parameter(profile, key, value, source);
+}
+
+void set_hypervisor_parameter(HypervisorProfile& profile, const std::string& key, const std::string& value,
+                              const std::string& source) {
+    set_parameter(profile, key, value, source);
 }
 
 std::uint64_t parse_time_ps(std::string_view text, std::uint64_t clock_hz) {
@@ -671,39 +1030,19 @@ std::string format_frequency(std::uint64_t hz) {
     return std::to_string(hz) + " Hz";
 }
 
-std::string describe(const TimingProfile& profile) {
-    std::size_t key_width = 0;
-    for (const auto& p : parameter_table()) key_width = std::max(key_width, std::strlen(p.key));
-    std::string out = "timing profile '" + profile.name + "'\n";
-    for (const auto& p : parameter_table()) {
-        const std::uint64_t v = profile.*p.member;
-        const std::string value = p.unit == TimingUnit::Hertz ? format_frequency(v) : format_time(v);
-        std::string line = "  " + std::string(p.key);
-        line.resize(2 + key_width + 2, ' ');
-        line += value;
-        line.resize(std::max(line.size() + 2, 2 + key_width + 2 + 14), ' ');
-        out += line + p.meaning + "\n";
-    }
-    return out;
-}
+std::string describe(const TimingProfile& profile) { return describe_profile(profile, "timing profile"); }
+std::string describe(const HypervisorProfile& profile) { return describe_profile(profile, "hypervisor profile"); }
 
 std::string timing_markdown_table() {
     std::vector<TimingProfile> presets;
     for (const auto& p : preset_table()) presets.push_back(p.make());
-    std::string out = "| parameter | unit |";
-    std::string rule = "|---|---|";
-    for (const auto& p : presets) {
-        out += " `" + p.name + "` |";
-        rule += "---|";
-    }
-    out += " meaning |\n" + rule + "---|\n";
-    for (const auto& param : parameter_table()) {
-        const bool hz = param.unit == TimingUnit::Hertz;
-        out += "| `" + std::string(param.key) + "` | " + (hz ? "frequency (Hz)" : "time (ps)") + " |";
-        for (const auto& p : presets) out += " " + (hz ? format_frequency(p.*param.member) : format_time(p.*param.member)) + " |";
-        out += " " + std::string(param.meaning) + " |\n";
-    }
-    return out;
+    return markdown_table(presets);
+}
+
+std::string hypervisor_markdown_table() {
+    std::vector<HypervisorProfile> presets;
+    for (const auto& p : hyp_preset_table()) presets.push_back(p.make());
+    return markdown_table(presets);
 }
 
 } // namespace vgic::tlm

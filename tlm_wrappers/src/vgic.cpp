@@ -29,12 +29,39 @@ public:
         if (owner_.functional_engine_) {
             owner_.kick_requested_ = true;
             owner_.kicked_[vcpu] = true;
+            return;
         }
-        else owner_.cpu[vcpu].kick_event_.notify(owner_.now_offset_ + ps(owner_.params_.timing.kick));
+        const HypervisorProfile& h = owner_.hyp_;
+        if (owner_.trap_vcpu_ >= 0 && vcpu != static_cast<unsigned>(owner_.trap_vcpu_)) {
+            // A trapped access on one vCPU made an interrupt pending for another that is in
+            // the guest, so on another physical CPU: the hypervisor tells that CPU (ipi_send,
+            // one after the other per target), with a physical SGI whose store takes the
+            // hardware's gicd_write; the target then traps as for any physical interrupt
+            // (kick) and takes the message in its exit (ipi_receive).
+            ++owner_.remote_kicks_;
+            VgicCpuIf& target = owner_.cpu[vcpu];
+            target.kick_by_ipi_ = true;
+            target.kick_event_.notify(owner_.now_offset_ + ps(owner_.remote_kicks_ * h.ipi_send +
+                                                              owner_.params_.timing.gicd_write + h.kick));
+            return;
+        }
+        owner_.cpu[vcpu].kick_event_.notify(owner_.now_offset_ + ps(h.kick));
     }
 
     void pending_while_stopped(unsigned vcpu) override {
-        if (owner_.wake_callback_) owner_.wake_callback_(vcpu);
+        if (!owner_.wake_callback_) return;
+        // Inside a timed operation (a trapped access) the interrupt is pending from its
+        // effect instant on: a scheduler woken before then could run the vCPU ahead of its
+        // cause.
+        if (owner_.now_offset_ == SC_ZERO_TIME) {
+            owner_.wake_callback_(vcpu);
+            return;
+        }
+        const sc_time when = sc_core::sc_time_stamp() + owner_.now_offset_;
+        auto& q = owner_.wake_queue_;
+        if (!q.empty() && when < q.back().first) q.emplace_back(q.back().first, vcpu);
+        else q.emplace_back(when, vcpu);
+        if (q.size() == 1) owner_.wake_event_.notify(owner_.now_offset_);
     }
 
     void physical_deactivate(unsigned vcpu, std::uint32_t vintid, std::uint32_t pintid) override {
@@ -75,9 +102,18 @@ Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
       gich_alias("gich_alias"),
       observer_(std::make_unique<Observer>(*this)) {
     kicked_.assign(params_.gic.num_cpus, false);
+    hyp_ = params_.effective_hypervisor();
     precompute_latencies();
     const TimingProfile& t = params_.timing;
-    functional_engine_ = t.kick == 0 && t.exit == 0 && t.entry == 0 && t.flush_per_lr == 0 && t.sync_per_lr == 0;
+    const HypervisorProfile& h = hyp_;
+    functional_engine_ = h.kick == 0 && h.exit == 0 && h.entry == 0 && h.flush_per_lr == 0 && h.sync_per_lr == 0;
+    if (vm_) {
+        sc_core::sc_spawn_options opts;
+        opts.spawn_method();
+        opts.set_sensitivity(&wake_event_);
+        opts.dont_initialize();
+        sc_core::sc_spawn([this] { deliver_wakes(); }, "wake", &opts);
+    }
     if (hw_) hw_->set_observer(observer_.get());
     if (hw_ && params_.gic.is_v3() && t.rwp_complete != 0) {
         // GICD_CTLR.RWP / GICR_CTLR.RWP stay set for rwp_complete after a tracked write.
@@ -106,19 +142,42 @@ void Vgic::report_diagnostic(const BadAccess& b) {
 
 sc_time Vgic::latency(Frame frame) const { return latency_[static_cast<unsigned>(frame)]; }
 
+void Vgic::deliver_wakes() {
+    const sc_time now = sc_core::sc_time_stamp();
+    while (!wake_queue_.empty() && wake_queue_.front().first <= now) {
+        const unsigned v = wake_queue_.front().second;
+        wake_queue_.pop_front();
+        if (wake_callback_) wake_callback_(v);
+    }
+    if (!wake_queue_.empty()) wake_event_.notify(wake_queue_.front().first - now);
+}
+
 void Vgic::precompute_latencies() {
     // sc_time construction converts through the time resolution: do it once, not per access.
     const TimingProfile& t = params_.timing;
-    // vm mode: every guest GICD or GICR access is a trap, charged the whole trap-and-emulate
-    // round trip (gicd_trap); gicd_access and gicr_access are the bus accesses of hw mode.
+    // vm mode: every guest GICD or GICR access is a trap (Vgic::transport times it from the
+    // hypervisor profile); gicd_access and gicr_access are the bus accesses of hw mode.
     const bool vm = params_.mode == Mode::Vm;
-    latency_[static_cast<unsigned>(Frame::Gicd)] = ps(vm ? t.gicd_trap : t.gicd_access);
-    latency_[static_cast<unsigned>(Frame::Gicc)] = ps(vm ? t.gicv_access : t.gicc_access);
-    latency_[static_cast<unsigned>(Frame::Gich)] = ps(t.gich_access);
-    latency_[static_cast<unsigned>(Frame::GichAlias)] = ps(t.gich_access);
-    latency_[static_cast<unsigned>(Frame::Gicv)] = ps(t.gicv_access);
-    latency_[static_cast<unsigned>(Frame::Gicr)] = ps(vm ? t.gicd_trap : t.gicr_access);
-    latency_[static_cast<unsigned>(Frame::Sysreg)] = ps(t.sysreg_access);
+    const std::uint64_t trap = hyp_.trap_round_trip();
+    struct Row {
+        Frame frame;
+        std::uint64_t read, write;
+    };
+    // The guest's CPU-interface window in vm mode is its GICV.
+    const Row rows[] = {{Frame::Gicd, vm ? trap : t.gicd_access, vm ? trap : t.gicd_write},
+                        {Frame::Gicc, vm ? t.gicv_access : t.gicc_access, vm ? t.gicv_write : t.gicc_write},
+                        {Frame::Gich, t.gich_access, t.gich_write},
+                        {Frame::GichAlias, t.gich_access, t.gich_write},
+                        {Frame::Gicv, t.gicv_access, t.gicv_write},
+                        {Frame::Gicr, vm ? trap : t.gicr_access, vm ? trap : t.gicr_write},
+                        {Frame::Sysreg, t.sysreg_access, t.sysreg_access}};
+    for (const Row& r : rows) {
+        const auto i = static_cast<unsigned>(r.frame);
+        latency_[i] = ps(r.read);
+        write_effect_[i] = ps(r.write);
+        // System-register writes are instructions, not stores: never posted.
+        write_seen_[i] = ps(r.frame == Frame::Sysreg ? r.write : t.write_seen(r.write));
+    }
     signal_delay_ = ps(t.signal_delay);
 }
 
@@ -253,6 +312,13 @@ void store_little_endian(std::uint64_t value, unsigned len, unsigned char* data)
 }
 } // namespace
 
+bool Vgic::traps(Frame frame, const ::tlm::tlm_generic_payload& tx) const {
+    if (!vm_) return false;
+    if (frame == Frame::Gicd || frame == Frame::Gicr) return true;
+    return frame == Frame::Sysreg && tx.is_write() &&
+           VmGic::sysreg_write_traps(static_cast<std::uint32_t>(tx.get_address()));
+}
+
 void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
     tx.set_dmi_allowed(false);
     if (const auto* ext = tx.get_extension<CpuIdExtension>()) c = ext->cpu;
@@ -277,13 +343,29 @@ void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc
         unsigned char* data = tx.get_data_ptr();
         std::uint64_t value = 0;
         if (tx.is_write()) load_little_endian(data, len, value);
-        // vm mode: a guest SGI-register write is a trap, charged like a trapped GICD access
-        // (the vm-mode GICD latency is gicd_trap).
-        const bool trap = vm_ && frame == Frame::Sysreg && tx.is_write() &&
-                          VmGic::sysreg_write_traps(static_cast<std::uint32_t>(tx.get_address()));
-        const sc_time done = delay + latency(trap ? Frame::Gicd : frame);
+        const auto f = static_cast<unsigned>(frame);
+        sc_time effect, done;
+        if (traps(frame, tx)) {
+            // A trap: the effect at the emulation instant; the guest goes on after the return,
+            // and after telling the physical CPU of every other running vCPU it kicked.
+            effect = delay + ps(hyp_.trap_entry + hyp_.emulate);
+            trap_vcpu_ = static_cast<int>(c);
+            remote_kicks_ = 0;
+        } else if (tx.is_write()) {
+            // A store takes effect after its way to the GIC; the CPU goes on when the store is
+            // acknowledged, earlier if it is posted (Device-nGnRE early write acknowledgement).
+            effect = delay + write_effect_[f];
+            done = delay + write_seen_[f];
+        } else {
+            effect = done = delay + latency_[f];
+        }
         const AccessResult r = access(frame, c, static_cast<std::uint32_t>(tx.get_address()), len, tx.is_write(),
-                                      value, AccessMode::Normal, done);
+                                      value, AccessMode::Normal, effect);
+        if (trap_vcpu_ >= 0) {
+            done = effect + ps(remote_kicks_ * hyp_.ipi_send + hyp_.trap_return);
+            trap_vcpu_ = -1;
+            remote_kicks_ = 0;
+        }
         if (r.status == AccessStatus::Error) {
             tx.set_response_status(r.kind == BadAccessKind::Reserved ? ::tlm::TLM_ADDRESS_ERROR_RESPONSE
                                                                       : ::tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -542,7 +624,7 @@ void VgicCpuIf::run() {
 
 void VgicCpuIf::hypervisor() {
     VmGic& vm = *owner_.vm_;
-    const TimingProfile& t = owner_.params_.timing;
+    const HypervisorProfile& t = owner_.hyp_;
     const unsigned lrs = vm.vcpu_interface(index_).num_list_regs();
     // SystemC never unwinds a thread that is still waiting when the simulation ends, so
     // nothing owning memory may live on this stack: the saved state is a member.
@@ -557,8 +639,11 @@ void VgicCpuIf::hypervisor() {
         flush_done.notify(SC_ZERO_TIME);
     };
     auto leave = [&] {
-        // Exit: the trap, then the sync (per LR read back).
-        sc_core::wait(Vgic::ps(t.exit));
+        // Exit: the trap, then the sync (per LR read back). A kick sent by another physical
+        // CPU's hypervisor also has its message to take.
+        const bool by_ipi = kick_by_ipi_;
+        kick_by_ipi_ = false;
+        sc_core::wait(Vgic::ps(t.exit + (by_ipi ? t.ipi_receive : 0)));
         const SyncReport r = vm.vcpu_exit(index_);
         owner_.service_functional_kicks();
         running_state.write(false);

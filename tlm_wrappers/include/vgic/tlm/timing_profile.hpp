@@ -12,7 +12,9 @@
 // ("140 ns", "2.5 us", "300 ps", "12 cycles").
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -38,31 +40,24 @@ private:
     std::string key_;
 };
 
-/// One picosecond-valued parameter per member; see timing_parameters() for the meaning of
-/// each (the same text as the table in docs/TIMING.md). Defaults: the `zero` preset.
-struct TimingProfile {
+/// The software on an interrupt's path in vm mode: what the hypervisor does, step by step,
+/// each a picosecond duration (docs/TIMING.md "Hypervisor profiles", docs/CALIBRATION.md).
+/// The hardware it runs on (GIC accesses, propagation, exception entry) is the
+/// TimingProfile's; a step here is the hypervisor's own work. Defaults: the `zero` preset.
+struct HypervisorProfile {
     /// Preset name, the file's `name` key, or the file path.
     std::string name = "zero";
-    /// Clock frequency in Hz: gives the length of a cycle to values written in cycles (the
-    /// times themselves are stored in ps). Nominal 1 GHz in `zero`.
+    /// Clock frequency in Hz for values written in cycles (the CPU's clock).
     std::uint64_t clock_hz = 1'000'000'000;
 
-    // ---- register access latencies (initiator-visible b_transport delay) ---------------
-    std::uint64_t gicd_access = 0;
-    /// vm mode: a trapped guest GICD/GICR access or SGI-register write, the whole round trip.
-    std::uint64_t gicd_trap = 0;
-    std::uint64_t gicc_access = 0;
-    std::uint64_t gich_access = 0;
-    std::uint64_t gicv_access = 0;
-    std::uint64_t gicr_access = 0;
-    std::uint64_t sysreg_access = 0;
-    std::uint64_t rwp_complete = 0;
-
-    // ---- signalling -------------------------------------------------------------------------
-    std::uint64_t signal_delay = 0;
-    std::uint64_t irq_entry = 0;
-
-    // ---- list-register engine (vm mode) -------------------------------------------------
+    // ---- a trapped guest access (GICD/GICR, SGI-register write) ------------------------
+    std::uint64_t trap_entry = 0;
+    std::uint64_t emulate = 0;
+    std::uint64_t trap_return = 0;
+    // ---- telling another physical CPU (an interrupt for a vCPU running elsewhere) ------
+    std::uint64_t ipi_send = 0;
+    std::uint64_t ipi_receive = 0;
+    // ---- the list-register engine ----------------------------------------------------
     std::uint64_t kick = 0;
     std::uint64_t exit = 0;
     std::uint64_t entry = 0;
@@ -73,11 +68,12 @@ struct TimingProfile {
     std::uint64_t restore_fixed = 0;
     std::uint64_t restore_per_lr = 0;
 
-    /// `n` clock cycles in ps, rounded to the nearest ps (half up). Throws
-    /// TimingProfileError if clock_hz is 0.
     std::uint64_t cycles(std::uint64_t n) const;
-    /// One clock period in ps, rounded to the nearest ps.
-    std::uint64_t clock_period() const { return cycles(1); }
+    /// A trapped access's round trip as the guest sees it, with `remote` other physical CPUs
+    /// told: trap_entry + emulate + remote x ipi_send + trap_return.
+    std::uint64_t trap_round_trip(unsigned remote = 0) const {
+        return trap_entry + emulate + remote * ipi_send + trap_return;
+    }
     /// Cost of writing `lrs` list registers on a flush (vCPU entry).
     std::uint64_t flush_cost(unsigned lrs) const { return lrs * flush_per_lr; }
     /// Cost of reading back `lrs` non-empty list registers on a sync (vCPU exit).
@@ -86,6 +82,66 @@ struct TimingProfile {
     std::uint64_t save_cost(unsigned lrs) const { return save_fixed + lrs * save_per_lr; }
     /// Cost of restoring a vCPU interface holding `lrs` list registers.
     std::uint64_t restore_cost(unsigned lrs) const { return restore_fixed + lrs * restore_per_lr; }
+    /// True when every time parameter is 0.
+    bool is_zero() const;
+    /// Compares every parameter and the clock, not the name.
+    bool same_timing(const HypervisorProfile& other) const;
+};
+
+/// The store to a GIC frame is acknowledged to the CPU only when it takes effect (no early
+/// write acknowledgement): the value of TimingProfile::posted_write_ack, written "none".
+inline constexpr std::uint64_t kNotPosted = ~std::uint64_t{0};
+
+/// One picosecond-valued parameter per member; see timing_parameters() for the meaning of
+/// each (the same text as the table in docs/TIMING.md). Defaults: the `zero` preset.
+/// The hardware only: GIC frame accesses, propagation, the CPU's exception entry. The
+/// hypervisor's software costs are a HypervisorProfile.
+struct TimingProfile {
+    /// Preset name, the file's `name` key, or the file path.
+    std::string name = "zero";
+    /// Clock frequency in Hz: gives the length of a cycle to values written in cycles (the
+    /// times themselves are stored in ps). Nominal 1 GHz in `zero`.
+    std::uint64_t clock_hz = 1'000'000'000;
+
+    // ---- register access latencies (initiator-visible b_transport delay) ---------------
+    std::uint64_t gicd_access = 0;
+    std::uint64_t gicc_access = 0;
+    std::uint64_t gich_access = 0;
+    std::uint64_t gicv_access = 0;
+    std::uint64_t gicr_access = 0;
+    std::uint64_t sysreg_access = 0;
+    std::uint64_t rwp_complete = 0;
+    // ---- stores: when they take effect, and when the CPU may go on ----------------------
+    std::uint64_t gicd_write = 0;
+    std::uint64_t gicc_write = 0;
+    std::uint64_t gich_write = 0;
+    std::uint64_t gicv_write = 0;
+    std::uint64_t gicr_write = 0;
+    std::uint64_t posted_write_ack = kNotPosted;
+
+    // ---- signalling -------------------------------------------------------------------------
+    std::uint64_t signal_delay = 0;
+    std::uint64_t irq_entry = 0;
+
+    /// Hypervisor costs a timing file written before they moved to HypervisorProfile still
+    /// carries (its keys kick, exit, gicd_trap, ...), or that the alias preset zcu104-bao
+    /// names. Empty for every other preset and file. A Vgic in vm mode uses it when
+    /// VgicParams::hypervisor is not set.
+    std::optional<HypervisorProfile> legacy_hypervisor;
+    /// One message per such legacy key, naming the new place (for the caller to print).
+    std::vector<std::string> warnings;
+
+    /// `n` clock cycles in ps, rounded to the nearest ps (half up). Throws
+    /// TimingProfileError if clock_hz is 0.
+    std::uint64_t cycles(std::uint64_t n) const;
+    /// One clock period in ps, rounded to the nearest ps.
+    std::uint64_t clock_period() const { return cycles(1); }
+    /// Whether stores are acknowledged before they take effect.
+    bool posted_writes() const { return posted_write_ack != kNotPosted; }
+    /// What a store to a frame with effect latency `write` costs the CPU.
+    std::uint64_t write_seen(std::uint64_t write) const {
+        return posted_writes() ? std::min(posted_write_ack, write) : write;
+    }
     /// True when every time parameter is 0: the model is purely functional.
     bool is_zero() const;
 
@@ -97,15 +153,19 @@ struct TimingProfile {
 enum class TimingUnit {
     Picoseconds,  ///< a time: "<number> ps|ns|us|ms|s|cycles", stored in ps
     Hertz,        ///< a frequency: "<number> Hz|kHz|MHz|GHz" or a plain number of Hz
+    PicosecondsOrNone,  ///< a time as Picoseconds, or "none" (stored as kNotPosted)
 };
 
-/// One row of the parameter table.
-struct TimingParameter {
+/// One row of a parameter table.
+template <class Profile>
+struct ProfileParameter {
     const char* key;         ///< the file key (snake_case); also the member's name except `clock`
     TimingUnit unit;
     const char* meaning;     ///< one line, used by describe() and docs/TIMING.md
-    std::uint64_t TimingProfile::*member;
+    std::uint64_t Profile::*member;
 };
+using TimingParameter = ProfileParameter<TimingProfile>;
+using HypervisorParameter = ProfileParameter<HypervisorProfile>;
 
 /// Every parameter, in documentation order (clock first).
 const std::vector<TimingParameter>& timing_parameters();
@@ -154,5 +214,28 @@ std::string format_frequency(std::uint64_t hz);
 std::string describe(const TimingProfile& profile);
 /// The markdown table of docs/TIMING.md: one row per parameter, one column per preset.
 std::string timing_markdown_table();
+
+// ---- hypervisor profiles: the same file form, their own keys and presets ---------------------
+
+/// Every hypervisor parameter, in documentation order (clock first).
+const std::vector<HypervisorParameter>& hypervisor_parameters();
+/// The row for `key`, or nullptr.
+const HypervisorParameter* find_hypervisor_parameter(std::string_view key);
+/// Every hypervisor preset (zero, kvm, bao, jailhouse, xen), in documentation order.
+const std::vector<TimingPresetInfo>& hypervisor_presets();
+std::vector<std::string> hypervisor_preset_names();
+/// The hypervisor preset `name`. Throws TimingProfileError listing the available presets.
+HypervisorProfile hypervisor_preset(const std::string& name);
+/// A preset name, or a path to a .json, .yaml or .yml hypervisor file. Throws TimingProfileError.
+HypervisorProfile load_hypervisor_profile(const std::string& preset_or_path);
+HypervisorProfile parse_hypervisor_profile(const std::string& text, TimingFileFormat format,
+                                           const std::string& source);
+/// Sets one hypervisor parameter from its textual value. Throws TimingProfileError.
+void set_hypervisor_parameter(HypervisorProfile& profile, const std::string& key, const std::string& value,
+                              const std::string& source = "override");
+/// A plain-text table of `profile`.
+std::string describe(const HypervisorProfile& profile);
+/// The markdown table of docs/TIMING.md for the hypervisor presets.
+std::string hypervisor_markdown_table();
 
 } // namespace vgic::tlm

@@ -29,6 +29,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,7 +47,17 @@ enum class Mode { Hw, Vm };
 struct VgicParams {
     GicConfig gic{};        ///< distributor / CPU interface / list-register configuration
     Mode mode = Mode::Hw;   ///< hw: a GIC-400-like GIC; vm: one VM's vGIC + hypervisor engine
-    TimingProfile timing{}; ///< default: the zero preset (purely functional)
+    TimingProfile timing{}; ///< the hardware; default: the zero preset (purely functional)
+    /// vm mode: the hypervisor's software costs (traps, kicks, exits, LR flush/sync, vCPU
+    /// switches). Unset: the timing profile's legacy_hypervisor if it carries one (an old
+    /// timing file, or zcu104-bao), else the zero preset. Ignored in hw mode.
+    std::optional<HypervisorProfile> hypervisor{};
+    /// The hypervisor costs this configuration runs with (see `hypervisor`).
+    HypervisorProfile effective_hypervisor() const {
+        if (hypervisor) return *hypervisor;
+        if (timing.legacy_hypervisor) return *timing.legacy_hypervisor;
+        return HypervisorProfile{};
+    }
 };
 
 /// Optional TLM extension naming the issuing CPU, for platforms that route all CPUs
@@ -179,6 +190,7 @@ private:
     sc_core::sc_event kick_event_, stop_event_, run_event_, lr_count_event_;
     unsigned lr_count_ = 0;
     bool want_running_ = true;  // scheduler's intent (vm)
+    bool kick_by_ipi_ = false;  // vm: the pending kick comes from another physical CPU's hypervisor
     VcpuInterfaceState saved_;  // vm: the interface state saved by stop()
 };
 
@@ -210,13 +222,18 @@ public:
     using PhysicalDeactivateCallback = std::function<void(unsigned cpu, std::uint32_t vintid, std::uint32_t pintid)>;
     void on_physical_deactivate(PhysicalDeactivateCallback cb) { deactivate_callbacks_.push_back(std::move(cb)); }
 
-    /// vm mode: called (during the access or input change that caused it) when an interrupt
-    /// becomes pending and enabled for a vCPU that is not in the guest, so a scheduler can wake
-    /// a vCPU it blocked in WFI. One listener.
+    /// vm mode: called at the simulated instant an interrupt becomes pending and enabled for a
+    /// vCPU that is not in the guest (during the input change that caused it, or, for a trapped
+    /// access, at its emulation instant from a method process), so a scheduler can wake a vCPU
+    /// it blocked in WFI. One listener. An interrupt that arrives while the vCPU is still in the
+    /// guest kicks it instead: a scheduler blocking a vCPU must also ask
+    /// vm_model()->wake_pending() (docs/SCENARIO.md, "WFI and wake-ups").
     using WakeCallback = std::function<void(unsigned vcpu)>;
     void on_pending_while_stopped(WakeCallback cb) { wake_callback_ = std::move(cb); }
 
     const VgicParams& params() const { return params_; }
+    /// vm mode: the hypervisor costs in use (VgicParams::effective_hypervisor()).
+    const HypervisorProfile& hypervisor() const { return hyp_; }
     Mode mode() const { return params_.mode; }
     /// The model underneath (one of them is null, by mode).
     Gic* hw_model() { return hw_.get(); }
@@ -240,6 +257,9 @@ private:
     void transport(Frame frame, unsigned cpu, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     unsigned transport_dbg(Frame frame, unsigned cpu, ::tlm::tlm_generic_payload& tx);
     void alias_b_transport(int, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    /// Whether a guest access traps to the hypervisor (vm mode: GICD, GICR, SGI-register writes).
+    bool traps(Frame frame, const ::tlm::tlm_generic_payload& tx) const;
+    void deliver_wakes();
     unsigned alias_transport_dbg(int, ::tlm::tlm_generic_payload& tx);
     bool alias_dmi(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
     void report_diagnostic(const BadAccess& b);
@@ -250,6 +270,7 @@ private:
     void schedule_rwp_completion(const sc_core::sc_time& offset);
     void complete_rwp();
 
+    HypervisorProfile hyp_;  // vm: the costs in use
     std::unique_ptr<Observer> observer_;
     std::vector<PhysicalDeactivateCallback> deactivate_callbacks_;
     WakeCallback wake_callback_;
@@ -257,7 +278,16 @@ private:
     bool functional_engine_ = false;  // vm: every engine cost is zero -> kicks serviced at once
     bool kick_requested_ = false;
     bool restoring_ = false;  // a snapshot restore: line levels apply without signal delay
-    sc_core::sc_time latency_[kFrameCount];  // per Frame
+    sc_core::sc_time latency_[kFrameCount];  // per Frame: a read's round trip
+    sc_core::sc_time write_effect_[kFrameCount];  // per Frame: a store takes effect
+    sc_core::sc_time write_seen_[kFrameCount];    // per Frame: the CPU may go on after a store
+    // vm mode, during a trapped access: who made it (-1: none) and how many vCPUs running on
+    // other physical CPUs it kicked so far (each costs the sender an ipi_send).
+    int trap_vcpu_ = -1;
+    unsigned remote_kicks_ = 0;
+    // Wake-ups reported during a trapped access take effect at its emulation instant.
+    std::deque<std::pair<sc_core::sc_time, unsigned>> wake_queue_;
+    sc_core::sc_event wake_event_;
     sc_core::sc_event rwp_event_;  // GICv3: completes pending register writes
     sc_core::sc_time signal_delay_;
     std::vector<bool> kicked_;  // functional mode: vCPUs whose kick is being serviced
