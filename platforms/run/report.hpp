@@ -38,12 +38,13 @@ struct ClassSummary {
     LatencyStats to_eoi;  ///< assertion -> EOI (DIR in split mode), handled ones that completed
 };
 
-/// The run against the scenario's CalibrationSpec (a measured timer latency).
+/// The run against the scenario's CalibrationSpec (a measured latency: CalibrationSpec's
+/// measurement names which).
 struct CalibrationResult {
     bool present = false;  ///< the scenario has a calibration target
     std::string measurement, source;
-    /// The model's counter_latency_ticks converted to ps at the scenario's counter frequency,
-    /// over the handled timer records of every VM.
+    /// The model's samples of the measurement (counter ticks converted to ps at the scenario's
+    /// counter frequency) over the records of every VM that have one.
     LatencyStats model;
     std::uint64_t measured_mean_ps = 0, measured_min_ps = 0, measured_p99_ps = 0, measured_max_ps = 0;
     double tolerance = 0;
@@ -51,7 +52,10 @@ struct CalibrationResult {
     /// sample or a zero measured mean), and then within_tolerance is false.
     double deviation = 0;
     bool deviation_known = false;
-    /// |deviation| <= tolerance: an exact edge (990 vs 900 at 10%) is within.
+    /// One tick of the scenario's counter (ps): a deviation up to it is always within.
+    std::uint64_t tick_ps = 0;
+    /// |model mean - measured mean| <= max(tolerance x measured mean, tick_ps): an exact edge
+    /// (990 vs 900 at 10%) is within.
     bool within_tolerance = false;
 };
 

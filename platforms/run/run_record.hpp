@@ -31,9 +31,17 @@ struct InterruptRecord {
     std::int64_t eoi_ps = -1;  ///< the EOIR write (DIR in split mode) completed (-1: never)
     /// The target vCPU was descheduled at some point between assertion and acknowledgement.
     bool waited_descheduled = false;
-    /// Timer only: the handler's first CNTVCT read minus CVAL, in counter ticks (what the
-    /// calibration measurement records); -1 when not a timer or never handled.
+    /// Timer: the handler's first CNTVCT read minus CVAL, in counter ticks (what the
+    /// calibration measurement records). IPI with `ipi.measure`: the receiver's CNTVCT read
+    /// after its IAR minus the sender's CNTVCT read just before the SGI write. -1 otherwise,
+    /// or never handled.
     std::int64_t counter_latency_ticks = -1;
+    /// IPI with `ipi.measure`: the sender's CNTVCT read just after its SGI write minus the one
+    /// before (what the write cost the sender), and the counter at the instant the write took
+    /// effect (vm mode: the hypervisor's emulation instant) minus the sender's stamp. -1
+    /// otherwise.
+    std::int64_t sgir_cost_ticks = -1;
+    std::int64_t sgir_emulation_ticks = -1;
 };
 
 /// What a vCPU is doing, for the timeline.

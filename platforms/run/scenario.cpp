@@ -496,7 +496,8 @@ void Loader::load_timer(const Field& f, TimerSpec& timer) const {
 }
 
 void Loader::load_ipi(const Field& f, const VmSpec& vm, IpiSpec& ipi) const {
-    const Section s(*this, f, {"rate", "sgi", "targets", "senders"}, "IPI keys");
+    const Section s(*this, f, {"rate", "sgi", "targets", "senders", "measure"}, "IPI keys");
+    if (auto measure = s.get("measure")) ipi.measure = boolean(*measure);
     ipi.rate_hz = rate_hz(s.require("rate"));
     if (auto sgi = s.get("sgi")) ipi.sgi = static_cast<std::uint32_t>(unsigned_integer(*sgi, 0, 15));
     if (auto targets = s.get("targets")) {
@@ -711,14 +712,23 @@ DeviceSpec Loader::load_device(const Field& f, const Scenario& s, DeviceOrigin& 
 void Loader::load_calibration(const Field& f, const Scenario& s, CalibrationSpec& calibration) const {
     const Section c(*this, f, {"measurement", "source", "mean", "min", "p99", "max", "tolerance"}, "calibration keys");
     calibration.present = true;
+    bool timer = true;
     if (auto measurement = c.get("measurement")) {
-        if (choice(*measurement, {"timer_cntvct"}) != 0) fail(*measurement, "unsupported measurement");
+        timer = choice(*measurement, {"timer_cntvct", "ipi_cntvct", "sgir_cost", "sgir_emulation"}) == 0;
         calibration.measurement = measurement->node.Scalar();
     }
-    const bool any_timer = std::any_of(s.vms.begin(), s.vms.end(), [](const VmSpec& vm) {
-        return vm.guest.timer.kind != TimerSpec::Kind::None;
-    });
-    if (!any_timer) fail(f, "timer_cntvct compares the timer latency, but no VM has a timer (every guest.timer.mode is none)");
+    if (timer) {
+        const bool any_timer = std::any_of(s.vms.begin(), s.vms.end(), [](const VmSpec& vm) {
+            return vm.guest.timer.kind != TimerSpec::Kind::None;
+        });
+        if (!any_timer)
+            fail(f, "timer_cntvct compares the timer latency, but no VM has a timer (every guest.timer.mode is none)");
+    } else {
+        const bool any_ipi =
+            std::any_of(s.vms.begin(), s.vms.end(), [](const VmSpec& vm) { return vm.guest.ipi.rate_hz > 0; });
+        if (!any_ipi)
+            fail(f, calibration.measurement + " compares an IPI figure, but no VM sends IPIs (no guest.ipi.rate)");
+    }
     calibration.source = scalar(c.require("source"), "a citation of the measurement");
     const Field mean = c.require("mean"), min = c.require("min"), p99 = c.require("p99"), max = c.require("max");
     calibration.mean_ps = time_ps(mean, true);
@@ -848,7 +858,12 @@ Scenario Loader::load(const std::string& text) {
             scenario.devices.push_back(std::move(device));
         }
     }
-    if (auto calibration = top.get("calibration")) load_calibration(*calibration, scenario, scenario.calibration);
+    if (auto calibration = top.get("calibration")) {
+        load_calibration(*calibration, scenario, scenario.calibration);
+        // An IPI figure needs the benchmark's stamps on every sender and receiver.
+        if (scenario.calibration.measurement != "timer_cntvct")
+            for (VmSpec& vm : scenario.vms) vm.guest.ipi.measure = vm.guest.ipi.rate_hz > 0;
+    }
     return scenario;
 }
 
