@@ -6,8 +6,8 @@
 // a fixed order (SystemC's scheduling order depends on it), traces the VCD, and at the end
 // completes the RunRecord (finish) and unwinds the threads still waiting.
 //
-// The files of the platform (platforms/README.md lists them) include one another one way:
-// the world (world, probe, guest_bus, guest,
+// The files of the platform (platforms/README.md lists them) include one another one way
+// (testbenches/run/check_includes.cmake): the world (world, probe, guest_bus, guest,
 // scheduler, devices) reports to a Probe and never includes the recorder, the observers or
 // the reports; the observers implement the Probe on the recorder; this file puts them together.
 #include "run/platform.hpp"
