@@ -6,6 +6,7 @@
 
 #include "run/scenario.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ struct InterruptRecord {
     std::int64_t sgir_cost_ticks = -1;
     std::int64_t sgir_emulation_ticks = -1;
 };
+/// An index into RunRecord::interrupts that names no record (nothing was outstanding, or the
+/// run is over and records no more).
+inline constexpr std::size_t kNoRecord = ~std::size_t{0};
 
 /// What a vCPU is doing, for the timeline.
 enum class VcpuState {

@@ -1,0 +1,112 @@
+// Interrupt bookkeeping of the latency platform: see recorder.hpp.
+#include "run/recorder.hpp"
+
+#include <utility>
+
+namespace vgic::run {
+
+std::uint64_t record_key(unsigned vm, IrqClass cls, unsigned target, unsigned source, std::uint32_t intid) {
+    return (std::uint64_t{vm} << 52) | (std::uint64_t(cls) << 48) | (std::uint64_t{target & 0xFFFF} << 32) |
+           (std::uint64_t{source & 0xFFFF} << 16) | intid;
+}
+
+std::size_t Recorder::open(std::uint64_t key, unsigned vm, unsigned vcpu, IrqClass cls, std::uint32_t intid,
+                           std::uint64_t asserted_ps) {
+    if (closed) return kNoRecord;
+    InterruptRecord rec;
+    rec.vm = vm;
+    rec.vcpu = vcpu;
+    rec.cls = cls;
+    rec.intid = intid;
+    rec.asserted_ps = asserted_ps;
+    r_.interrupts.push_back(rec);
+    const std::size_t i = r_.interrupts.size() - 1;
+    outstanding_[key].push_back(i);
+    return i;
+}
+
+std::size_t Recorder::acknowledge(std::uint64_t key, unsigned vcpu, std::uint64_t issued_ps, std::uint64_t done_ps,
+                                  std::int64_t sched_in_ps, bool still_pending) {
+    auto it = outstanding_.find(key);
+    if (it == outstanding_.end() || it->second.empty()) return kNoRecord;
+    std::deque<std::size_t>& q = it->second;
+    if (r_.interrupts[q.front()].asserted_ps > issued_ps) return kNoRecord;
+    const std::size_t h = q.front();
+    q.pop_front();
+    InterruptRecord& rec = r_.interrupts[h];
+    rec.outcome = InterruptRecord::Outcome::Handled;
+    rec.vcpu = vcpu;
+    rec.iar_ps = static_cast<std::int64_t>(done_ps);
+    rec.waited_descheduled = sched_in_ps >= 0 && static_cast<std::uint64_t>(sched_in_ps) >= rec.asserted_ps;
+    const bool later = !q.empty() && r_.interrupts[q.back()].asserted_ps > issued_ps;
+    if (!still_pending || later) {
+        while (!q.empty() && r_.interrupts[q.front()].asserted_ps <= issued_ps) {
+            merge(q.front(), h);
+            q.pop_front();
+        }
+    }
+    return h;
+}
+
+void Recorder::merge_outstanding(std::uint64_t key, std::size_t into) {
+    auto it = outstanding_.find(key);
+    if (it == outstanding_.end()) return;
+    for (std::size_t i : it->second) merge(i, into);
+    it->second.clear();
+}
+
+void Recorder::merge_last_outstanding(std::uint64_t key, std::size_t into) {
+    auto it = outstanding_.find(key);
+    if (it == outstanding_.end() || it->second.empty()) return;
+    merge(it->second.back(), into);
+    it->second.pop_back();
+}
+
+void Recorder::complete(std::size_t h, std::uint64_t eoi_ps) {
+    const auto t = static_cast<std::int64_t>(eoi_ps);
+    InterruptRecord& handled = r_.interrupts[h];
+    handled.eoi_ps = t;
+    auto g = groups_.find(h);
+    if (g == groups_.end()) return;
+    // Members merged while `h` was still pending got no IAR time then: they take its now.
+    for (std::size_t m : g->second) {
+        InterruptRecord& rec = r_.interrupts[m];
+        rec.vcpu = handled.vcpu;
+        rec.iar_ps = handled.iar_ps;
+        rec.eoi_ps = t;
+    }
+    groups_.erase(g);
+}
+
+void Recorder::merge(std::size_t i, std::size_t into) {
+    InterruptRecord& m = r_.interrupts[i];
+    const InterruptRecord& h = r_.interrupts[into];
+    m.outcome = InterruptRecord::Outcome::Coalesced;
+    m.vcpu = h.vcpu;
+    m.iar_ps = h.iar_ps;
+    m.eoi_ps = h.eoi_ps;
+    const bool open = h.outcome == InterruptRecord::Outcome::Pending || h.eoi_ps < 0;
+    // Generations already merged into `i` (a pulse that found the line still high merges
+    // into the previous one, which may itself be merged later) follow it into `into`:
+    // otherwise they would never learn their IAR and EOI times (the storm scenario's check
+    // found such records).
+    auto own = groups_.find(i);
+    std::vector<std::size_t> members;
+    if (own != groups_.end()) {
+        members = std::move(own->second);
+        groups_.erase(own);
+    }
+    for (std::size_t j : members) {
+        InterruptRecord& rec = r_.interrupts[j];
+        rec.vcpu = h.vcpu;
+        rec.iar_ps = h.iar_ps;
+        rec.eoi_ps = h.eoi_ps;
+    }
+    if (open) {
+        std::vector<std::size_t>& g = groups_[into];
+        g.push_back(i);
+        g.insert(g.end(), members.begin(), members.end());
+    }
+}
+
+} // namespace vgic::run

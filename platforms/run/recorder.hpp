@@ -1,0 +1,71 @@
+// Interrupt bookkeeping of the latency platform (`vgic-sim run`): which source generation an
+// acknowledgement belongs to. Every generation opens one InterruptRecord in the RunRecord;
+// the GIC keeps one pending state per (INTID, target), so the generations that arrive while
+// one is pending are merged into the acknowledgement that takes it (Coalesced), and its EOI
+// completes them all.
+//
+// Plain C++17 on a RunRecord, no SystemC: the caller passes the times. Only the observers
+// (observers.hpp) use it; the guest workload, the schedulers and the device sources never
+// see it (they report to a Probe, probe.hpp).
+#pragma once
+
+#include "run/run_record.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+namespace vgic::run {
+
+/// Which source generations an acknowledgement can belong to: the GIC keeps one pending
+/// state per (INTID, target) — per source CPU too for GICv2 SGIs — so generations with the
+/// same key that arrive while one is pending are merged by the GIC.
+std::uint64_t record_key(unsigned vm, IrqClass cls, unsigned target, unsigned source, std::uint32_t intid);
+constexpr unsigned kAnyVcpu = 0xFFFF;  // SPIs: any vCPU may take them
+
+class Recorder {
+public:
+    explicit Recorder(RunRecord& r) : r_(r) {}
+
+    /// A generation of `key` asserted at `asserted_ps`: a new record, outstanding until an
+    /// acknowledgement takes it. kNoRecord once `closed`.
+    std::size_t open(std::uint64_t key, unsigned vm, unsigned vcpu, IrqClass cls, std::uint32_t intid,
+                     std::uint64_t asserted_ps);
+
+    /// An IAR read issued at `issued_ps` returned the interrupt of `key` on `vcpu`: the oldest
+    /// outstanding generation is the one handled. The others asserted before the read were
+    /// merged into it by the GIC if the read left the interrupt not pending (`still_pending`
+    /// false), or if a generation asserted after the read explains the pending state. They
+    /// stay outstanding otherwise: in vm mode an edge that arrives while the interrupt waits
+    /// in a list register latches anew in the virtual distributor and is delivered again
+    /// after the EOI (KVM clears the latch when it fills the LR, vgic_v2_populate_lr).
+    /// kNoRecord if nothing was outstanding (a spurious acknowledgement: the caller reports it).
+    /// `sched_in_ps`: when `vcpu` was last scheduled in after being descheduled (-1: never);
+    /// at or after the assertion means the interrupt waited for it.
+    std::size_t acknowledge(std::uint64_t key, unsigned vcpu, std::uint64_t issued_ps, std::uint64_t done_ps,
+                            std::int64_t sched_in_ps, bool still_pending);
+
+    /// Every generation of `key` still outstanding is merged into handled record `into`
+    /// (a level source cleared by its handler consumed them all).
+    void merge_outstanding(std::uint64_t key, std::size_t into);
+
+    /// A generation that produced no new edge (its line was still high): merged into `into`.
+    void merge_last_outstanding(std::uint64_t key, std::size_t into);
+
+    /// The handled record `h` completed (its EOI, or DIR in split mode) at `eoi_ps`.
+    void complete(std::size_t h, std::uint64_t eoi_ps);
+
+    InterruptRecord& at(std::size_t i) { return r_.interrupts[i]; }
+    bool closed = false;  // the run is over
+
+private:
+    void merge(std::size_t i, std::size_t into);
+
+    RunRecord& r_;
+    std::unordered_map<std::uint64_t, std::deque<std::size_t>> outstanding_;
+    std::unordered_map<std::size_t, std::vector<std::size_t>> groups_;  // handled -> merged, until EOI
+};
+
+} // namespace vgic::run

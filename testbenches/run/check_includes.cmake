@@ -1,0 +1,128 @@
+# The includes of the latency platform (platforms/run/) point one way (CTest
+# run.includes_point_one_way). A -> B: A may include B.
+#
+#   report -> run_record <- recorder <- observers -> world -> probe -> run_record
+#   (the world: world, probe, guest_bus, guest, scheduler, devices; platform.cpp includes any)
+#
+# The guest workload, the schedulers and the device sources report what happens to a Probe and
+# never see the recorder, the observers or the reports; the recorder is plain bookkeeping on the
+# RunRecord and sees neither the world nor the reports; the reports read a RunRecord only. A
+# file breaks its rule by including a forbidden header directly or through other headers of
+# platforms/run/ (the message names the file, the include and the chain). Every .hpp/.cpp of
+# platforms/run/ must be placed in one group below, so a new file is placed deliberately.
+#
+# Usage: cmake -DRUN_DIR=<source>/platforms/run -P check_includes.cmake
+cmake_minimum_required(VERSION 3.16)
+
+if(NOT RUN_DIR OR NOT IS_DIRECTORY "${RUN_DIR}")
+  message(FATAL_ERROR "check_includes: set RUN_DIR to platforms/run (got '${RUN_DIR}')")
+endif()
+
+set(internals recorder.hpp observers.hpp world.hpp probe.hpp guest_bus.hpp)
+
+# group: files, then what they must not include.
+set(groups world recorder report data public composition)
+set(world_files world.hpp probe.hpp guest_bus.hpp guest_bus.cpp guest.cpp scheduler.cpp devices.cpp)
+set(world_forbidden recorder.hpp observers.hpp report.hpp)
+set(world_why "the world (guest, scheduler, devices, guest bus) reports to a Probe: it never includes the recorder, the observers or the reports")
+set(recorder_files recorder.hpp recorder.cpp)
+set(recorder_forbidden observers.hpp report.hpp world.hpp probe.hpp guest_bus.hpp)
+set(recorder_why "the recorder is bookkeeping on the RunRecord: it includes neither the observers, the reports nor the world")
+set(report_files report.hpp report.cpp)
+set(report_forbidden ${internals})
+set(report_why "the reports read a RunRecord only: they include neither the recorder, the observers nor the world")
+set(data_files run_record.hpp scenario.hpp scenario.cpp)
+set(data_forbidden ${internals} report.hpp platform.hpp)
+set(data_why "the scenario and the run record are plain data")
+set(public_files platform.hpp)
+set(public_forbidden ${internals})
+set(public_why "platform.hpp is the public API: it does not expose the platform's internals")
+set(composition_files platform.cpp observers.hpp observers.cpp)
+set(composition_forbidden)
+set(composition_why "")
+
+# The run/ headers a file includes directly (by name inside RUN_DIR).
+function(direct_includes file out)
+  file(STRINGS "${RUN_DIR}/${file}" lines REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]")
+  set(result)
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^[ \t]*#[ \t]*include[ \t]*[<\"]run/([^\">]+)[\">]")
+      list(APPEND result "${CMAKE_MATCH_1}")
+    elseif(line MATCHES "^[ \t]*#[ \t]*include[ \t]*\"([^\"/]+)\"" AND EXISTS "${RUN_DIR}/${CMAKE_MATCH_1}")
+      list(APPEND result "${CMAKE_MATCH_1}")
+    endif()
+  endforeach()
+  set(${out} "${result}" PARENT_SCOPE)
+endfunction()
+
+file(GLOB sources RELATIVE "${RUN_DIR}" "${RUN_DIR}/*.hpp" "${RUN_DIR}/*.cpp")
+set(errors)
+set(placed)
+set(edges 0)
+foreach(f IN LISTS sources)
+  direct_includes(${f} incs)
+  list(LENGTH incs n)
+  math(EXPR edges "${edges} + ${n}")
+  set(inc_${f} "${incs}")
+endforeach()
+if(edges EQUAL 0)
+  message(FATAL_ERROR "check_includes: found no #include \"run/...\" in ${RUN_DIR}: the parser is broken")
+endif()
+
+foreach(group IN LISTS groups)
+  foreach(f IN LISTS ${group}_files)
+    if(NOT EXISTS "${RUN_DIR}/${f}")
+      list(APPEND errors "platforms/run/${f}: named in the '${group}' group but missing (update check_includes.cmake)")
+      continue()
+    endif()
+    list(APPEND placed ${f})
+    # Breadth-first through the run/ headers it includes; via_<h>: how it is reached.
+    set(queue)
+    set(seen)
+    foreach(h IN LISTS inc_${f})
+      if(NOT h IN_LIST seen)
+        list(APPEND seen ${h})
+        list(APPEND queue ${h})
+        set(via_${h} "")
+      endif()
+    endforeach()
+    while(queue)
+      list(POP_FRONT queue h)
+      if(h IN_LIST ${group}_forbidden)
+        if("${via_${h}}" STREQUAL "")
+          list(APPEND errors "platforms/run/${f}: #include \"run/${h}\": ${${group}_why}")
+        else()
+          list(APPEND errors "platforms/run/${f}: includes run/${h} through ${via_${h}}: ${${group}_why}")
+        endif()
+      endif()
+      if(NOT DEFINED inc_${h})
+        continue()  # not a file of RUN_DIR (a missing header: the build reports it)
+      endif()
+      foreach(next IN LISTS inc_${h})
+        if(NOT next IN_LIST seen)
+          list(APPEND seen ${next})
+          list(APPEND queue ${next})
+          if("${via_${h}}" STREQUAL "")
+            set(via_${next} "run/${h}")
+          else()
+            set(via_${next} "${via_${h}} -> run/${h}")
+          endif()
+        endif()
+      endforeach()
+    endwhile()
+  endforeach()
+endforeach()
+
+foreach(f IN LISTS sources)
+  if(NOT f IN_LIST placed)
+    list(APPEND errors "platforms/run/${f}: in no group of check_includes.cmake: place it (what may it include?)")
+  endif()
+endforeach()
+
+if(errors)
+  list(LENGTH errors count)
+  string(REPLACE ";" "\n  " text "${errors}")
+  message(FATAL_ERROR "check_includes: ${count} problem(s) with the includes of platforms/run:\n  ${text}")
+endif()
+list(LENGTH sources nfiles)
+message(STATUS "check_includes: ${nfiles} files of platforms/run, ${edges} run/ includes, all pointing one way")
