@@ -122,6 +122,15 @@ void World::wfi(Vcpu& v) {
     }
     const bool blocks = v.vm_mode && scenario.scheduler.wfi == SchedulerSpec::Wfi::Block;
     set_activity(v, Activity::Idle);
+    if (blocks && v.vm->gic.vm_model()->wake_pending(v.index)) {
+        // Something is pending for it that its list registers do not show yet (KVM's
+        // kvm_vcpu_block asks kvm_vgic_vcpu_pending_irq and does not sleep): the kick that
+        // brings it into an LR is on its way; the vCPU stays. The exception follows the line;
+        // the entry that flushed the LR, or a bounded timeout, re-evaluates.
+        sc_core::wait(ps(kWfiRecheckPs), line_rise(v) | v.cif->flush_done);
+        set_activity(v, Activity::Guest);
+        return;
+    }
     if (!blocks) {
         if (v.next_ipi_ps != kNever) sc_core::wait(line_rise(v) | v.ipi_event);
         else sc_core::wait(line_rise(v));

@@ -87,7 +87,9 @@ void Observers::state_changed(Vcpu& v) {
     if (stopped_) return;
     VcpuState s;
     const bool in_guest = !v.vm_mode || v.cif->running();
-    if (!in_guest) s = v.on_pcpu ? VcpuState::Hypervisor : VcpuState::Descheduled;
+    // Off its pCPU: runnable and queued for it (waiting), or in WFI with nothing to do
+    // (blocked). A vCPU switched out at the end of its slice is queued before it leaves.
+    if (!in_guest) s = v.on_pcpu ? VcpuState::Hypervisor : v.queued ? VcpuState::Waiting : VcpuState::Blocked;
     else if (v.activity == Activity::Handler) s = VcpuState::Handler;
     else if (v.activity == Activity::Idle) s = VcpuState::Idle;
     else s = VcpuState::Guest;

@@ -24,7 +24,8 @@ namespace fs = std::filesystem;
 
 const char* vcpu_state_name(VcpuState s) {
     switch (s) {
-    case VcpuState::Descheduled: return "descheduled";
+    case VcpuState::Blocked: return "blocked";
+    case VcpuState::Waiting: return "waiting";
     case VcpuState::Hypervisor: return "hypervisor";
     case VcpuState::Guest: return "guest";
     case VcpuState::Idle: return "idle";
@@ -35,8 +36,8 @@ const char* vcpu_state_name(VcpuState s) {
 
 namespace {
 
-constexpr VcpuState kAllStates[kVcpuStateCount] = {VcpuState::Descheduled, VcpuState::Hypervisor, VcpuState::Guest,
-                                                  VcpuState::Idle, VcpuState::Handler};
+constexpr VcpuState kAllStates[kVcpuStateCount] = {VcpuState::Blocked, VcpuState::Waiting, VcpuState::Hypervisor,
+                                                  VcpuState::Guest,   VcpuState::Idle,    VcpuState::Handler};
 constexpr IrqClass kAllClasses[kIrqClassCount] = {IrqClass::DeviceSpi, IrqClass::TimerPpi, IrqClass::Ipi,
                                                  IrqClass::Maintenance};
 
@@ -257,8 +258,15 @@ Summary summarize(const RunRecord& r) {
             if (i.vm == vm) ++v.interrupts;
         for (unsigned st = 0; st < kVcpuStateCount; ++st) v.vcpu_time_ps += v.state_time_ps[st];
         v.hypervisor_ps = v.state_time_ps[static_cast<unsigned>(VcpuState::Hypervisor)];
-        v.scheduled_time_ps = v.vcpu_time_ps - v.state_time_ps[static_cast<unsigned>(VcpuState::Descheduled)];
+        v.scheduled_time_ps = v.vcpu_time_ps - v.state_time_ps[static_cast<unsigned>(VcpuState::Blocked)] -
+                              v.state_time_ps[static_cast<unsigned>(VcpuState::Waiting)];
         v.hypervisor_share = share_of(v.hypervisor_ps, v.scheduled_time_ps);
+        std::vector<unsigned> pcpus;
+        for (const auto& c : r.vcpus)
+            if (c.vm == vm && std::find(pcpus.begin(), pcpus.end(), c.pcpu) == pcpus.end()) pcpus.push_back(c.pcpu);
+        v.pcpus = static_cast<unsigned>(pcpus.size());
+        v.pcpu_time_ps = v.pcpus * r.simulated_ps;
+        v.hypervisor_share_of_pcpus = share_of(v.hypervisor_ps, v.pcpu_time_ps);
 
         std::uint64_t lr_total = 0;
         long double weighted = 0;
@@ -361,8 +369,8 @@ void print_vm(std::ostream& os, const RunRecord& r, const Summary& s, const VmSu
     if (any_vcpu) {
         os << "  time share per vCPU:\n";
         // Short state labels: the full names do not fit 100 columns next to the counters.
-        os << strprintf("  %-6s%-6s%8s%10s%8s%9s%9s%9s%9s%9s\n", "vcpu", "pcpu", "switches", "exits", "maint",
-                        "desched", "hyperv", "guest", "idle", "handler");
+        os << strprintf("  %-6s%-6s%8s%10s%8s%9s%9s%9s%9s%9s%9s\n", "vcpu", "pcpu", "switches", "exits", "maint",
+                        "blocked", "waiting", "hyperv", "guest", "idle", "handler");
         for (const auto& c : r.vcpus) {
             if (c.vm != v.vm) continue;
             std::uint64_t total = 0;
@@ -400,8 +408,10 @@ void print_vm(std::ostream& os, const RunRecord& r, const Summary& s, const VmSu
                          num(v.maintenance));
     }
     row("scheduling", "world switches " + num(v.world_switches) + ", exits " + num(v.exits));
-    row("hypervisor time", format_ps(v.hypervisor_ps) + " = " + percent(v.hypervisor_share) +
-                               " of the vCPUs' time on a physical CPU");
+    row("hypervisor time", format_ps(v.hypervisor_ps) + ": " + percent(v.hypervisor_share) + " of its on-CPU time (" +
+                               format_ps(v.scheduled_time_ps) + "), " + percent(v.hypervisor_share_of_pcpus) +
+                               " of its " + num(v.pcpus) + " pCPU" + (v.pcpus == 1 ? "" : "s") + " x " +
+                               format_ps(r.simulated_ps));
     if (rec != nullptr && rec->ignored_accesses != 0)
         row("reserved", num(rec->ignored_accesses) + " access" + (rec->ignored_accesses == 1 ? "" : "es") +
                             " to reserved offsets answered RAZ/WI (Linux writes GICC_APR1-3; GICV has APR0 only)");
@@ -547,6 +557,9 @@ void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s, c
         vj["hypervisor_ps"] = v.hypervisor_ps;
         vj["scheduled_ps"] = v.scheduled_time_ps;
         vj["hypervisor_share"] = v.hypervisor_share;
+        vj["pcpus"] = v.pcpus;
+        vj["pcpu_time_ps"] = v.pcpu_time_ps;
+        vj["hypervisor_share_of_pcpus"] = v.hypervisor_share_of_pcpus;
         vj["lr_mean_in_use"] = v.lr_mean_in_use;
         vj["lr_full_share"] = v.lr_full_share;
         vj["lr_time_ps"] = v.lr_time_ps;

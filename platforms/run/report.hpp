@@ -69,11 +69,16 @@ struct VmSummary {
     /// Sums over its vCPUs of the time in each VcpuState (index = VcpuState).
     std::uint64_t state_time_ps[kVcpuStateCount] = {};
     std::uint64_t vcpu_time_ps = 0;       ///< all states
-    std::uint64_t scheduled_time_ps = 0;  ///< every state but Descheduled: on a physical CPU
+    std::uint64_t scheduled_time_ps = 0;  ///< every state but Blocked and Waiting: on a physical CPU
     std::uint64_t hypervisor_ps = 0;
     /// hypervisor_ps / scheduled_time_ps: the share of the physical CPU time the VM got that
     /// went to the hypervisor (0 when never scheduled).
     double hypervisor_share = 0;
+    /// The physical CPUs its vCPUs run on, times the simulated duration: what it could have
+    /// used; hypervisor_ps / pcpu_time_ps is the hypervisor's share of those CPUs.
+    unsigned pcpus = 0;
+    std::uint64_t pcpu_time_ps = 0;
+    double hypervisor_share_of_pcpus = 0;
     /// lr_time_ps[k]: summed over vCPUs, time with exactly k list registers in use.
     std::vector<std::uint64_t> lr_time_ps;
     std::vector<double> lr_share;  ///< lr_time_ps[k] / their sum

@@ -50,14 +50,15 @@ inline constexpr std::size_t kNoRecord = ~std::size_t{0};
 
 /// What a vCPU is doing, for the timeline.
 enum class VcpuState {
-    Descheduled,  ///< not on a physical CPU (its interface state is saved)
+    Blocked,      ///< off its physical CPU in WFI with nothing to do (wfi: block)
+    Waiting,      ///< off its physical CPU, runnable: waiting for the CPU another vCPU holds
     Hypervisor,   ///< on a physical CPU, in the hypervisor (exit, sync, flush, save, restore)
     Guest,        ///< in the guest, executing
     Idle,         ///< in the guest, in WFI (wfi: stay) waiting for an interrupt
     Handler,      ///< in the guest, in an interrupt handler (exception entry to the last EOI)
 };
-inline constexpr unsigned kVcpuStateCount = 5;
-/// "descheduled", "hypervisor", "guest", "idle", "handler".
+inline constexpr unsigned kVcpuStateCount = 6;
+/// "blocked", "waiting", "hypervisor", "guest", "idle", "handler".
 const char* vcpu_state_name(VcpuState s);
 
 struct StateChange {

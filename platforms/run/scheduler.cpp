@@ -17,6 +17,7 @@ void World::make_runnable(Vcpu& v) {
     v.queued = true;
     p.queue.push_back(&v);
     p.event.notify(SC_ZERO_TIME);
+    probe.state_changed(v);  // blocked -> waiting for its pCPU
 }
 
 void World::wake(Vcpu& v) {
@@ -87,8 +88,13 @@ void World::scheduler_main(Pcpu& p) {
         if (v.blocked) {
             switch_out(v);
             p.current = nullptr;
-            // Woken during the switch (or an interrupt was in flight): runnable at once.
-            if (v.wake_pending) {
+            // Woken during the switch, or an interrupt arrived while it was still in the guest
+            // on its way into WFI: that one kicked a running vCPU, no wake was reported for
+            // it, and the kick found the vCPU leaving. Asking the model now, with its state
+            // saved, is what KVM's kvm_vcpu_block does (kvm_vcpu_check_block ->
+            // kvm_vgic_vcpu_pending_irq): without it the interrupt waited for an unrelated
+            // event (the lost wake-up of docs/REPORTS.md).
+            if (v.wake_pending || v.vm->gic.vm_model()->wake_pending(v.index)) {
                 v.wake_pending = false;
                 make_runnable(v);
             }

@@ -33,6 +33,9 @@
 namespace vgic::run::detail {
 
 constexpr std::uint64_t kNever = ~std::uint64_t{0};
+/// A vCPU in WFI with an interrupt pending that no LR shows yet waits for the line, the next
+/// entry, or this long (a guard: the kick in flight normally ends the wait far sooner).
+constexpr std::uint64_t kWfiRecheckPs = 1'000'000;
 
 inline std::uint64_t now_ps() { return sc_core::sc_time_stamp().value(); }  // the resolution is 1 ps (run_platform checks)
 inline sc_core::sc_time ps(std::uint64_t v) { return sc_core::sc_time(static_cast<double>(v), sc_core::SC_PS); }

@@ -154,9 +154,11 @@ vms:
         BOOST_TEST(static_cast<std::uint64_t>(i->iar_ps) - i->asserted_ps == to_iar);
         BOOST_TEST(i->waited_descheduled);
     }
-    // Descheduled between ticks: one world switch per tick (the first scheduling in counts too).
+    // Blocked between ticks (off the CPU in WFI, nothing to do): one world switch per tick (the
+    // first scheduling in counts too); never runnable and waiting, since the pCPU is its own.
     BOOST_TEST(r.vcpus[0].world_switches >= timers.size());
-    BOOST_TEST(r.vcpus[0].state_time_ps[static_cast<unsigned>(VcpuState::Descheduled)] > 15'000'000'000u);
+    BOOST_TEST(r.vcpus[0].state_time_ps[static_cast<unsigned>(VcpuState::Blocked)] > 15'000'000'000u);
+    BOOST_TEST(r.vcpus[0].state_time_ps[static_cast<unsigned>(VcpuState::Waiting)] == 0u);
 }
 
 // An IPI between two running vCPUs on two physical CPUs in vm mode: the SGIR write traps
@@ -344,8 +346,11 @@ vms:
     BOOST_TEST(waited > 0u);
     // One switch per slice, alternating between the two vCPUs: about 10 scheduled-in each.
     BOOST_TEST(r.vcpus[0].world_switches + r.vcpus[1].world_switches >= 18u);
-    BOOST_TEST(r.vcpus[0].state_time_ps[static_cast<unsigned>(VcpuState::Descheduled)] > 5'000'000'000u);
-    BOOST_TEST(r.vcpus[1].state_time_ps[static_cast<unsigned>(VcpuState::Descheduled)] > 5'000'000'000u);
+    // WFI does not block here: off the CPU means runnable, waiting for the other's slice.
+    for (unsigned c = 0; c < 2; ++c) {
+        BOOST_TEST(r.vcpus[c].state_time_ps[static_cast<unsigned>(VcpuState::Waiting)] > 5'000'000'000u);
+        BOOST_TEST(r.vcpus[c].state_time_ps[static_cast<unsigned>(VcpuState::Blocked)] == 0u);
+    }
 }
 
 // The zero profiles (no hardware or hypervisor costs at all) in every GIC version and mode: a guest must still make

@@ -152,10 +152,10 @@ struct Fixture {
 
         VcpuRecord a1;
         a1.vm = 0, a1.vcpu = 1, a1.pcpu = 1;
-        a1.timeline = {{0, VcpuState::Descheduled}, {2'500'001, VcpuState::Guest}};
+        a1.timeline = {{0, VcpuState::Waiting}, {2'500'001, VcpuState::Guest}};
         a1.world_switches = 1, a1.exits = 3, a1.maintenance = 0;
         a1.lr_time_ps = {9'000'000, 0, 0, 0, 1'000'000};
-        a1.state_time_ps[static_cast<unsigned>(VcpuState::Descheduled)] = 2'500'001;
+        a1.state_time_ps[static_cast<unsigned>(VcpuState::Waiting)] = 2'500'001;
         a1.state_time_ps[static_cast<unsigned>(VcpuState::Guest)] = 7'499'999;
 
         VcpuRecord b0;
@@ -271,7 +271,8 @@ BOOST_AUTO_TEST_CASE(latency_stats_empty) {
 }
 
 BOOST_AUTO_TEST_CASE(names_and_units) {
-    BOOST_TEST(vcpu_state_name(VcpuState::Descheduled) == std::string("descheduled"));
+    BOOST_TEST(vcpu_state_name(VcpuState::Blocked) == std::string("blocked"));
+    BOOST_TEST(vcpu_state_name(VcpuState::Waiting) == std::string("waiting"));
     BOOST_TEST(vcpu_state_name(VcpuState::Hypervisor) == std::string("hypervisor"));
     BOOST_TEST(vcpu_state_name(VcpuState::Guest) == std::string("guest"));
     BOOST_TEST(vcpu_state_name(VcpuState::Idle) == std::string("idle"));
@@ -593,7 +594,8 @@ BOOST_AUTO_TEST_CASE(report_json_schema) {
     BOOST_TEST(vcpu1.at("world_switches") == 1);
     BOOST_TEST(vcpu1.at("exits") == 3);
     BOOST_TEST(vcpu1.at("maintenance") == 0);
-    BOOST_TEST(vcpu1.at("state_time_ps").at("descheduled") == 2'500'001);
+    BOOST_TEST(vcpu1.at("state_time_ps").at("waiting") == 2'500'001);
+    BOOST_TEST(vcpu1.at("state_time_ps").at("blocked") == 0);
     BOOST_TEST(vcpu1.at("state_time_ps").at("guest") == 7'499'999);
     BOOST_TEST(vcpu1.at("state_time_ps").size() == kVcpuStateCount);
     BOOST_TEST(vcpu1.at("lr_time_ps").at(4) == 1'000'000);
@@ -693,7 +695,7 @@ BOOST_AUTO_TEST_CASE(chrome_trace_events) {
     BOOST_TEST(handler.at("dur").get<double>() == 0.5);
     BOOST_TEST(complete[2].at("ts").get<double>() == 2.0);
     BOOST_TEST(complete[2].at("dur").get<double>() == 8.0);  // to the end of the run
-    BOOST_TEST(complete[3].at("name") == "descheduled");
+    BOOST_TEST(complete[3].at("name") == "waiting");
     BOOST_TEST(complete[4].at("ts").get<double>() == 2.500001);  // ps precision
     BOOST_TEST(contains(os.str(), "\"ts\":2.500001,"));
     BOOST_TEST(contains(os.str(), "\"dur\":7.499999}"));
