@@ -99,6 +99,14 @@ bool VmGic::wake_pending(unsigned vcpu) const {
     for (std::uint64_t m = loaded_[vcpu]; m != 0; m &= m - 1) {
         const ListRegister lr = vif.list_register(lowest_bit64(m));
         if (lr.pending() && lr.priority < pmr) return true;
+        // An interrupt parked in a loaded LR is out of the distributor's queues until the next
+        // sync, but a new edge latches in the distributor meanwhile (the LR may even be
+        // invalid already: completed by the guest, not yet folded back). That edge is pending
+        // for the vCPU too.
+        if (lr.vintid < config_.num_intids() && dist_.is_pending(vcpu, lr.vintid) &&
+            dist_.is_enabled(vcpu, lr.vintid) && dist_.group_enabled(dist_.group_of(vcpu, lr.vintid)) &&
+            dist_.priority_of(vcpu, lr.vintid) < pmr)
+            return true;
     }
     return false;
 }

@@ -57,7 +57,8 @@ void World::device_main(Device& d) {
 void World::device_fire(Device& d) {
     const DeviceSpec& s = *d.spec;
     Vm& vm = *d.vm;
-    const std::size_t i = probe.generated(vm.index, IrqClass::DeviceSpi, s.target_vcpu, 0, s.intid);
+    const std::size_t i =
+        probe.generated(vm.index, IrqClass::DeviceSpi, s.target_vcpu, 0, s.intid, idle_target(*vm.vcpus[s.target_vcpu]));
     if (d.high) {
         // The line is still high (an edge pulse not over, or an uncleared level): no new edge
         // reaches the GIC; this generation rides on the previous one.

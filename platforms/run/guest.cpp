@@ -104,6 +104,13 @@ void World::guest_main(Vcpu& v) {
             take_irq(v);
             continue;
         }
+        if (model_line_high(v)) {
+            // Signalled but the line not up yet (signal_delay): Linux leaves WFI with IRQs
+            // masked and unmasks them first thing (arch_cpu_idle), so the interrupt that ended
+            // the WFI is taken before any other work, such as an IPI that fell due meanwhile.
+            sc_core::wait(ps(v.vm->spec.profile.signal_delay + 1000), line_rise(v));
+            continue;
+        }
         if (v.next_ipi_ps <= now_ps()) {
             send_ipis(v);
             continue;
@@ -215,9 +222,22 @@ void World::on_ack(Vcpu& v, std::uint32_t intid, unsigned source) {
         }
         break;
     }
-    case IrqClass::Ipi: vm.compute(v.index, g.handler.ipi_ps); break;
+    case IrqClass::Ipi: {
+        // Measured IPIs: the handler's first instruction after the IAR read stamps CNTVCT.
+        if (g.ipi.measure) {
+            const std::uint64_t cnt = read_counter(v);
+            if (h != kNoRecord) probe.ipi_measured(h, cnt);
+        }
+        vm.compute(v.index, g.handler.ipi_ps);
+        break;
+    }
     case IrqClass::Maintenance: break;
     }
+}
+
+std::uint64_t World::read_counter(Vcpu& v) {
+    Vm& vm = *v.vm;
+    return vm.access(v.index, vm.sysreg[v.index], timer_regs::CNTVCT_EL0, 8, false, 0);
 }
 
 void World::send_ipis(Vcpu& v) {
@@ -242,10 +262,22 @@ void World::send_ipis(Vcpu& v) {
     v.ipi_event.notify(ps(v.next_ipi_ps - now));
     if (targets.empty()) return;
     vm.wait_in_guest(v.index);
+    // Instrumented like the IPI benchmark of the calibration measurements: CNTVCT just before
+    // the SGI write (the sender's stamp) and just after it (what the write cost the sender).
+    const std::uint64_t before = ipi.measure ? read_counter(v) : 0;
     // The generation is the SGI register write: opened as it is issued.
     const unsigned source = vm.spec.gic == GicVersion::V2 ? v.index : 0;
-    for (unsigned t : targets) probe.generated(vm.index, IrqClass::Ipi, t, source, ipi.sgi);
+    std::vector<std::size_t> records;
+    for (unsigned t : targets)
+        records.push_back(probe.generated(vm.index, IrqClass::Ipi, t, source, ipi.sgi, idle_target(*vm.vcpus[t])));
     vm.driver->send_ipi(v.index, targets, ipi.sgi);
+    if (ipi.measure) {
+        // The write's effect: the hypervisor's emulation instant (vm mode), the store reaching
+        // the distributor (hw mode). CNTVOFF is 0 on this platform: CNTVCT = the counter.
+        const std::uint64_t effect = vm.timer.counter(vm.gic.last_effect(v.index));
+        const std::uint64_t after = read_counter(v);
+        probe.ipi_sent(records, before, after, effect);
+    }
 }
 
 } // namespace vgic::run::detail

@@ -22,8 +22,11 @@ std::uint64_t key_of(unsigned vm, IrqClass cls, unsigned vcpu, unsigned source, 
 
 // ---- interrupts -------------------------------------------------------------------------------
 
-std::size_t Observers::generated(unsigned vm, IrqClass cls, unsigned vcpu, unsigned source, std::uint32_t intid) {
-    return recorder_.open(key_of(vm, cls, vcpu, source, intid), vm, vcpu, cls, intid, now_ps());
+std::size_t Observers::generated(unsigned vm, IrqClass cls, unsigned vcpu, unsigned source, std::uint32_t intid,
+                                 bool target_idle) {
+    const std::size_t i = recorder_.open(key_of(vm, cls, vcpu, source, intid), vm, vcpu, cls, intid, now_ps());
+    if (i != kNoRecord) recorder_.at(i).target_idle = target_idle;
+    return i;
 }
 
 void Observers::merged_at_source(unsigned vm, std::uint32_t intid, std::size_t into) {
@@ -49,6 +52,22 @@ void Observers::timer_measured(std::size_t h, std::int64_t counter_latency_ticks
     recorder_.at(h).counter_latency_ticks = counter_latency_ticks;
 }
 
+void Observers::ipi_sent(const std::vector<std::size_t>& records, std::uint64_t before, std::uint64_t after,
+                         std::uint64_t effect) {
+    for (std::size_t i : records) {
+        if (i == kNoRecord) continue;
+        InterruptRecord& rec = recorder_.at(i);
+        rec.sender_stamp = static_cast<std::int64_t>(before);
+        rec.sgir_cost_ticks = static_cast<std::int64_t>(after - before);
+        rec.sgir_emulation_ticks = static_cast<std::int64_t>(effect - before);
+    }
+}
+
+void Observers::ipi_measured(std::size_t h, std::uint64_t counter) {
+    InterruptRecord& rec = recorder_.at(h);
+    if (rec.sender_stamp >= 0) rec.counter_latency_ticks = static_cast<std::int64_t>(counter) - rec.sender_stamp;
+}
+
 void Observers::completed(std::size_t h) { recorder_.complete(h, now_ps()); }
 
 void Observers::cleared(const Vm& vm, std::uint32_t intid) {
@@ -61,9 +80,10 @@ void Observers::cleared(const Vm& vm, std::uint32_t intid) {
     if (handler != nullptr) recorder_.merge_outstanding(key, handler->handling);
 }
 
-void Observers::timer_expired(const Vcpu& v) {
-    recorder_.open(record_key(v.vm->index, IrqClass::TimerPpi, v.index, 0, 27), v.vm->index, v.index,
-                   IrqClass::TimerPpi, 27, now_ps());
+void Observers::timer_expired(const Vcpu& v, bool target_idle) {
+    const std::size_t i = recorder_.open(record_key(v.vm->index, IrqClass::TimerPpi, v.index, 0, 27), v.vm->index,
+                                         v.index, IrqClass::TimerPpi, 27, now_ps());
+    if (i != kNoRecord) recorder_.at(i).target_idle = target_idle;
 }
 
 void Observers::maintenance_watch(Vcpu& v) {

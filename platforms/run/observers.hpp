@@ -25,11 +25,15 @@ public:
     explicit Observers(RunRecord& r) : recorder_(r), record_(r) {}
 
     // Probe
-    std::size_t generated(unsigned vm, IrqClass cls, unsigned vcpu, unsigned source, std::uint32_t intid) override;
+    std::size_t generated(unsigned vm, IrqClass cls, unsigned vcpu, unsigned source, std::uint32_t intid,
+                          bool target_idle) override;
     void merged_at_source(unsigned vm, std::uint32_t intid, std::size_t into) override;
     std::size_t acknowledged(const Vcpu& v, IrqClass cls, std::uint32_t intid, unsigned source,
                              bool still_pending) override;
     void timer_measured(std::size_t h, std::int64_t counter_latency_ticks) override;
+    void ipi_sent(const std::vector<std::size_t>& records, std::uint64_t before, std::uint64_t after,
+                  std::uint64_t effect) override;
+    void ipi_measured(std::size_t h, std::uint64_t counter) override;
     void completed(std::size_t h) override;
     void cleared(const Vm& vm, std::uint32_t intid) override;
     void state_changed(Vcpu& v) override;
@@ -41,8 +45,9 @@ public:
     // Watches (platform.cpp spawns them)
     /// Thread: the maintenance interrupts of vm-mode vCPU `v`.
     void maintenance_watch(Vcpu& v);
-    /// Method, on the rising output of `v`'s virtual timer: a timer generation.
-    void timer_expired(const Vcpu& v);
+    /// Method, on the rising output of `v`'s virtual timer: a timer generation (`target_idle`
+    /// as for generated).
+    void timer_expired(const Vcpu& v, bool target_idle);
     /// Method, on `v`'s interface's sync_done: a trap to the hypervisor.
     void exited(const Vcpu& v);
     /// Method, on a change of the number of list registers `v` has in use.

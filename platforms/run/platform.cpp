@@ -150,7 +150,7 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
         t.spawn_method();
         t.set_sensitivity(&v->vm->timer.cntv_level[v->index].posedge_event());
         t.dont_initialize();
-        sc_spawn([this, v] { observers.timer_expired(*v); }, sc_gen_unique_name("timer_watch"), &t);
+        sc_spawn([this, v] { observers.timer_expired(*v, idle_target(*v)); }, sc_gen_unique_name("timer_watch"), &t);
     }
     for (auto& p : pcpus) {
         Pcpu* pc = p.get();

@@ -27,8 +27,10 @@ public:
     /// A source generated an interrupt now (a device's edge or level assertion, an SGI
     /// register write): for `vcpu` of `vm` (a device: its target; any vCPU may take it).
     /// `source`: the sending vCPU of a GICv2 SGI, else 0 (the GIC keeps no per-source state).
-    /// Returns its record (kNoRecord once the run is over).
-    virtual std::size_t generated(unsigned vm, IrqClass cls, unsigned vcpu, unsigned source, std::uint32_t intid) = 0;
+    /// `target_idle`: `vcpu` is blocked in WFI and its physical CPU has nothing else to run
+    /// (World::idle_target). Returns its record (kNoRecord once the run is over).
+    virtual std::size_t generated(unsigned vm, IrqClass cls, unsigned vcpu, unsigned source, std::uint32_t intid,
+                                  bool target_idle) = 0;
     /// The device generation just made found its SPI line still high: no new edge reached the
     /// GIC, the generation rides on record `into` (that of the edge that raised the line).
     virtual void merged_at_source(unsigned vm, std::uint32_t intid, std::size_t into) = 0;
@@ -40,6 +42,12 @@ public:
                                      bool still_pending) = 0;
     /// The timer handler's first CNTVCT read of handled record `h`: CNTVCT - CVAL in ticks.
     virtual void timer_measured(std::size_t h, std::int64_t counter_latency_ticks) = 0;
+    /// A measured IPI write (ipi.measure) that generated `records`: the sender's CNTVCT just
+    /// before and just after it, and the counter when it took effect in the GIC.
+    virtual void ipi_sent(const std::vector<std::size_t>& records, std::uint64_t before, std::uint64_t after,
+                          std::uint64_t effect) = 0;
+    /// The IPI handler's first CNTVCT read of handled record `h` (ipi.measure).
+    virtual void ipi_measured(std::size_t h, std::uint64_t counter) = 0;
     /// The handled record `h` completed: its EOIR write (DIR in split mode) is done.
     virtual void completed(std::size_t h) = 0;
     /// A handler cleared the level of device SPI `intid` of `vm` (its write to the device's

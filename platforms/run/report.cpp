@@ -170,6 +170,28 @@ std::string vm_name(const RunRecord& r, unsigned vm) {
     return "vm" + std::to_string(vm);
 }
 
+std::uint64_t wake_bound_ps(const VmSpec& vm, IrqClass cls) {
+    if (vm.mode != VmMode::Vm) return 0;
+    const vgic::tlm::TimingProfile& t = vm.profile;
+    const vgic::tlm::HypervisorProfile& h = vm.hyp;
+    const unsigned n = vm.lrs;
+    const bool ipi = cls == IrqClass::Ipi;
+    // The IPI's assertion is the SGI write; it is pending from the emulation instant on.
+    const std::uint64_t pending = ipi ? h.trap_entry + h.emulate : 0;
+    // Still in the guest: kicked (from another physical CPU for an IPI: the message and the
+    // physical SGI first); the exit takes the message; sync, flush, entry.
+    const std::uint64_t kick_path = (ipi ? h.ipi_send + t.gicd_write : 0) + h.kick + h.exit +
+                                    (ipi ? h.ipi_receive : 0) + h.sync_cost(n) + h.flush_cost(n) + h.entry;
+    // On its way out (the WFI exit began before the interrupt): the rest of the exit, sync
+    // and save, then the restore, flush and entry of being scheduled in again.
+    const std::uint64_t wake_path = h.exit + h.ipi_receive + h.sync_cost(n) + h.save_cost(n) + h.restore_cost(n) +
+                                    h.flush_cost(n) + h.entry;
+    const std::uint64_t entry = vm.guest.irq_entry_ps >= 0 ? static_cast<std::uint64_t>(vm.guest.irq_entry_ps)
+                                                           : t.irq_entry;
+    const std::uint64_t iar = vm.gic == GicVersion::V3 ? t.sysreg_access : t.gicv_access;
+    return pending + std::max(kick_path, wake_path) + t.signal_delay + entry + iar;
+}
+
 Summary summarize(const RunRecord& r) {
     Summary s;
     const unsigned nvm = vm_count(r);
@@ -267,6 +289,49 @@ Summary summarize(const RunRecord& r) {
         v.pcpus = static_cast<unsigned>(pcpus.size());
         v.pcpu_time_ps = v.pcpus * r.simulated_ps;
         v.hypervisor_share_of_pcpus = share_of(v.hypervisor_ps, v.pcpu_time_ps);
+
+        // The wake-up bound: handled interrupts that found their vCPU blocked on an idle pCPU,
+        // and were the first that vCPU acknowledged after their assertion (another one taken
+        // first, of higher priority or earlier, is a related event, not a lost wake-up).
+        if (r.scenario != nullptr && vm < r.scenario->vms.size() && r.scenario->vms[vm].mode == VmMode::Vm) {
+            const VmSpec& spec = r.scenario->vms[vm];
+            std::vector<std::vector<std::uint64_t>> iars(spec.vcpus);
+            for (const auto& i : r.interrupts)
+                if (i.vm == vm && i.outcome == InterruptRecord::Outcome::Handled && i.iar_ps >= 0 && i.vcpu < spec.vcpus)
+                    iars[i.vcpu].push_back(static_cast<std::uint64_t>(i.iar_ps));
+            for (auto& list : iars) std::sort(list.begin(), list.end());
+            std::vector<const VcpuRecord*> timeline_of(spec.vcpus, nullptr);
+            for (const auto& c : r.vcpus)
+                if (c.vm == vm && c.vcpu < spec.vcpus) timeline_of[c.vcpu] = &c;
+            // Whether the vCPU waited for its pCPU (another vCPU held it) within (from, to): the
+            // pCPU did not stay idle, which is the overcommit figure, not the wake path.
+            auto waited_for_pcpu = [](const VcpuRecord* c, std::uint64_t from, std::uint64_t to) {
+                if (c == nullptr) return false;
+                const auto& tl = c->timeline;
+                auto it = std::upper_bound(tl.begin(), tl.end(), from,
+                                           [](std::uint64_t t, const StateChange& sc) { return t < sc.t_ps; });
+                if (it != tl.begin()) --it;
+                for (; it != tl.end() && it->t_ps < to; ++it) {
+                    const std::uint64_t end = std::next(it) == tl.end() ? to : std::next(it)->t_ps;
+                    if (it->state == VcpuState::Waiting && end > std::max(from, it->t_ps)) return true;
+                }
+                return false;
+            };
+            for (const auto& i : r.interrupts) {
+                if (i.vm != vm || !i.target_idle || i.outcome != InterruptRecord::Outcome::Handled || i.iar_ps < 0 ||
+                    i.vcpu >= spec.vcpus || i.cls == IrqClass::Maintenance)
+                    continue;
+                const auto& list = iars[i.vcpu];
+                const auto iar = static_cast<std::uint64_t>(i.iar_ps);
+                const auto first = std::upper_bound(list.begin(), list.end(), i.asserted_ps);
+                if (first != list.end() && *first < iar) continue;  // another acknowledge came first
+                if (waited_for_pcpu(timeline_of[i.vcpu], i.asserted_ps, iar)) continue;
+                const std::uint64_t latency = iar - i.asserted_ps;
+                ++v.wake_checked;
+                v.wake_max_ps = std::max(v.wake_max_ps, latency);
+                if (latency > wake_bound_ps(spec, i.cls)) ++v.wake_over;
+            }
+        }
 
         std::uint64_t lr_total = 0;
         long double weighted = 0;
@@ -408,6 +473,11 @@ void print_vm(std::ostream& os, const RunRecord& r, const Summary& s, const VmSu
                          num(v.maintenance));
     }
     row("scheduling", "world switches " + num(v.world_switches) + ", exits " + num(v.exits));
+    if (!hw && v.wake_checked > 0)
+        row("wake-ups", num(v.wake_checked) + " found their vCPU blocked on an idle pCPU: " +
+                            (v.wake_over == 0 ? std::string("all within the wake-up bound")
+                                              : num(v.wake_over) + " OVER the wake-up bound (LOST WAKE-UPS)") +
+                            ", longest " + format_ps(v.wake_max_ps));
     row("hypervisor time", format_ps(v.hypervisor_ps) + ": " + percent(v.hypervisor_share) + " of its on-CPU time (" +
                                format_ps(v.scheduled_time_ps) + "), " + percent(v.hypervisor_share_of_pcpus) +
                                " of its " + num(v.pcpus) + " pCPU" + (v.pcpus == 1 ? "" : "s") + " x " +
@@ -560,6 +630,18 @@ void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s, c
         vj["pcpus"] = v.pcpus;
         vj["pcpu_time_ps"] = v.pcpu_time_ps;
         vj["hypervisor_share_of_pcpus"] = v.hypervisor_share_of_pcpus;
+        if (sc != nullptr && v.vm < sc->vms.size() && sc->vms[v.vm].mode == VmMode::Vm) {
+            const VmSpec& spec = sc->vms[v.vm];
+            vj["wake"] = ordered_json{
+                {"checked", v.wake_checked},
+                {"over_bound", v.wake_over},
+                {"max_ps", v.wake_max_ps},
+                {"bound_ps", ordered_json{{"device_spi", wake_bound_ps(spec, IrqClass::DeviceSpi)},
+                                          {"timer_ppi", wake_bound_ps(spec, IrqClass::TimerPpi)},
+                                          {"ipi", wake_bound_ps(spec, IrqClass::Ipi)}}}};
+        } else {
+            vj["wake"] = nullptr;
+        }
         vj["lr_mean_in_use"] = v.lr_mean_in_use;
         vj["lr_full_share"] = v.lr_full_share;
         vj["lr_time_ps"] = v.lr_time_ps;
@@ -626,7 +708,7 @@ void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s, c
 
 void write_latency_csv(std::ostream& os, const RunRecord& r) {
     os << "vm,vcpu,class,intid,asserted_ps,iar_ps,eoi_ps,to_iar_ps,to_eoi_ps,outcome,waited_descheduled,"
-          "counter_latency_ticks,sgir_cost_ticks,sgir_emulation_ticks\n";
+          "counter_latency_ticks,sgir_cost_ticks,sgir_emulation_ticks,target_idle\n";
     auto optional = [](std::int64_t v) { return v < 0 ? std::string() : std::to_string(v); };
     auto since = [](std::int64_t end, std::uint64_t asserted) {
         std::uint64_t latency = 0;
@@ -639,7 +721,7 @@ void write_latency_csv(std::ostream& os, const RunRecord& r) {
            << optional(i.iar_ps) << ',' << optional(i.eoi_ps) << ',' << since(i.iar_ps, i.asserted_ps) << ','
            << since(i.eoi_ps, i.asserted_ps) << ',' << outcome_name(i.outcome) << ',' << (i.waited_descheduled ? 1 : 0)
            << ',' << optional(i.counter_latency_ticks) << ',' << optional(i.sgir_cost_ticks) << ','
-           << optional(i.sgir_emulation_ticks) << '\n';
+           << optional(i.sgir_emulation_ticks) << ',' << (i.target_idle ? 1 : 0) << '\n';
 }
 
 // ---- Chrome trace --------------------------------------------------------------------------

@@ -87,6 +87,11 @@ struct VmSummary {
     std::uint64_t flushes = 0, syncs = 0, lr_writes = 0, overflows = 0, evictions = 0, kicks = 0,
                   maintenance_kicks = 0;
     std::uint64_t guest_errors = 0, bad_accesses = 0;
+    /// The wake-up bound (vm mode): handled interrupts that found their vCPU blocked on an
+    /// idle physical CPU, did not wait for that CPU afterwards (another vCPU woken first) and
+    /// were the first it acknowledged after their assertion (`wake_checked`),
+    /// how many took longer than wake_bound_ps() of their class, and the longest of them.
+    std::uint64_t wake_checked = 0, wake_over = 0, wake_max_ps = 0;
 };
 
 struct Summary {
@@ -98,6 +103,14 @@ struct Summary {
 };
 
 Summary summarize(const RunRecord& r);
+
+/// vm mode: the longest an interrupt of class `cls` may take from its assertion to the
+/// handler's IAR read when it finds its vCPU blocked in WFI on an otherwise idle physical
+/// CPU (docs/REPORTS.md, "The wake-up bound"): the emulation instant for an IPI (its assertion
+/// is the SGI write), then the longer of the kick path (the vCPU was still in the guest) and
+/// the wake path (exit + sync + save still to finish, restore, flush of every LR, entry), then
+/// the vIRQ signal, exception entry and the IAR read. 0 for a hw-mode VM.
+std::uint64_t wake_bound_ps(const VmSpec& vm, IrqClass cls);
 
 /// "123.4 ns", "12.35 us", "1.234 ms", "2.000 s": the adaptive unit of the tables.
 std::string format_latency(double ps);

@@ -43,6 +43,13 @@ struct InterruptRecord {
     /// otherwise.
     std::int64_t sgir_cost_ticks = -1;
     std::int64_t sgir_emulation_ticks = -1;
+    /// IPI with `ipi.measure`: the sender's CNTVCT stamp before the write (absolute count; the
+    /// receiver's reading minus this is counter_latency_ticks). -1 otherwise.
+    std::int64_t sender_stamp = -1;
+    /// At the assertion the target vCPU was blocked in WFI and its physical CPU had nothing
+    /// else to run: the interrupt must reach the handler within the wake path
+    /// (docs/REPORTS.md, "The wake-up bound"). Always false in hw mode.
+    bool target_idle = false;
 };
 /// An index into RunRecord::interrupts that names no record (nothing was outstanding, or the
 /// run is over and records no more).

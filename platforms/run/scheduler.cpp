@@ -20,6 +20,12 @@ void World::make_runnable(Vcpu& v) {
     probe.state_changed(v);  // blocked -> waiting for its pCPU
 }
 
+bool World::idle_target(const Vcpu& v) const {
+    if (!v.vm_mode || !v.blocked || v.queued) return false;
+    const Pcpu& p = *pcpus[v.pcpu];
+    return p.queue.empty() && (p.current == nullptr || p.current == &v);
+}
+
 void World::wake(Vcpu& v) {
     // Only a blocked vCPU that is already off its CPU needs the scheduler; one still being
     // switched out, or in the guest, notes the wake and the scheduler finds it.

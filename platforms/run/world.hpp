@@ -179,9 +179,14 @@ public:
     const sc_core::sc_event& line_rise(const Vcpu& v) const;
     void set_activity(Vcpu& v, Activity a);
     std::uint64_t irq_entry(const Vcpu& v) const;
+    /// MRS CNTVCT_EL0 on `v` (a timed system-register access; the counter is sampled at its end).
+    std::uint64_t read_counter(Vcpu& v);
     void arm_timer(Vcpu& v);
 
     // Scheduler (scheduler.cpp)
+    /// `v` is blocked in WFI and its physical CPU has nothing else to run (or is switching
+    /// `v` out): an interrupt for it now must arrive within the wake path.
+    bool idle_target(const Vcpu& v) const;
     void scheduler_main(Pcpu& p);
     void wake(Vcpu& v);
     void block(Vcpu& v);

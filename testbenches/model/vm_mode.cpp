@@ -510,6 +510,26 @@ BOOST_AUTO_TEST_CASE(wake_pending_sees_what_arrived_while_the_vcpu_was_running) 
     BOOST_CHECK_THROW(f.vm.wake_pending(2), std::out_of_range);
 }
 
+BOOST_AUTO_TEST_CASE(wake_pending_sees_an_edge_latched_behind_a_parked_lr) {
+    // An SPI completed by the guest leaves its LR invalid but still the engine's (parked)
+    // until the next sync; a new edge meanwhile latches in the distributor, outside its
+    // queues. It is pending for the vCPU all the same (the storm platform found a vCPU
+    // blocking on it).
+    VmFixture f(1, 4);
+    f.spi(41, 0xA0, 1, true);
+    f.vm.vcpu_entry(0);
+    f.pulse(41);
+    f.vm.service_kicks();
+    BOOST_TEST_REQUIRE(f.iar(0) == 41u);
+    f.pulse(41);  // a second edge while active: latched in the distributor
+    f.eoi(0, 41);  // the LR goes invalid, still parked until the next sync
+    BOOST_TEST(f.vm.distributor().is_parked(0, 41));
+    BOOST_TEST(f.vm.distributor().is_pending(0, 41));
+    BOOST_TEST(f.vm.wake_pending(0), "the latched edge ends a WFI");
+    f.cwr(0, gicc::PMR, 0xA0);
+    BOOST_TEST(!f.vm.wake_pending(0), "unless the priority mask hides it");
+}
+
 BOOST_AUTO_TEST_CASE(list_registers_carry_priority_bits_7_to_3) {
     // Section 3 item 19: a GICv2 LR keeps priority[7:3] (KVM writes priority >> 3).
     VmFixture f(1, 4);

@@ -648,14 +648,14 @@ BOOST_AUTO_TEST_CASE(latency_csv_rows) {
     BOOST_REQUIRE(lines.size() == 1 + f.record.interrupts.size());
     BOOST_TEST(lines[0] ==
                "vm,vcpu,class,intid,asserted_ps,iar_ps,eoi_ps,to_iar_ps,to_eoi_ps,outcome,waited_descheduled,"
-               "counter_latency_ticks,sgir_cost_ticks,sgir_emulation_ticks");
-    for (const auto& line : lines) BOOST_TEST(fields_of(line).size() == 14u, line);
-    BOOST_TEST(lines[1] == "alpha,0,timer_ppi,27,1000,3000,8000,2000,7000,handled,0,1,,");
-    BOOST_TEST(lines[2] == "alpha,1,timer_ppi,27,2000,6000,10000,4000,8000,handled,1,3,,");
-    BOOST_TEST(lines[3] == "alpha,0,timer_ppi,27,9000,,,,,pending,0,,,");
-    BOOST_TEST(lines[5] == "alpha,1,device_spi,48,1500,2000,5000,500,3500,coalesced,0,,,");
-    BOOST_TEST(lines[6] == "alpha,1,device_spi,48,20000,23000,,3000,,handled,0,,,");
-    BOOST_TEST(lines[8] == "beta,0,maintenance,25,4000,,,,,pending,0,,,");
+               "counter_latency_ticks,sgir_cost_ticks,sgir_emulation_ticks,target_idle");
+    for (const auto& line : lines) BOOST_TEST(fields_of(line).size() == 15u, line);
+    BOOST_TEST(lines[1] == "alpha,0,timer_ppi,27,1000,3000,8000,2000,7000,handled,0,1,,,0");
+    BOOST_TEST(lines[2] == "alpha,1,timer_ppi,27,2000,6000,10000,4000,8000,handled,1,3,,,0");
+    BOOST_TEST(lines[3] == "alpha,0,timer_ppi,27,9000,,,,,pending,0,,,,0");
+    BOOST_TEST(lines[5] == "alpha,1,device_spi,48,1500,2000,5000,500,3500,coalesced,0,,,,0");
+    BOOST_TEST(lines[6] == "alpha,1,device_spi,48,20000,23000,,3000,,handled,0,,,,0");
+    BOOST_TEST(lines[8] == "beta,0,maintenance,25,4000,,,,,pending,0,,,,0");
 }
 
 // ---- Chrome trace --------------------------------------------------------------------------

@@ -161,10 +161,24 @@ int main(int argc, char** argv) {
         fail("only " + std::to_string(non_maintenance) + " interrupts generated (maintenance not counted), expected >= " +
              std::to_string(min_interrupts));
 
+    // The wake-up bound (docs/REPORTS.md): no interrupt that found its vCPU blocked on an idle
+    // pCPU took longer than the wake path to reach its handler (a lost wake-up otherwise).
+    std::uint64_t wake_checked = 0;
+    for (const auto& vm : report.at("vms")) {
+        if (!vm.contains("wake") || vm.at("wake").is_null()) continue;
+        const auto& w = vm.at("wake");
+        wake_checked += w.at("checked").get<std::uint64_t>();
+        if (w.at("over_bound").get<std::uint64_t>() != 0)
+            fail("report.json " + vm.at("name").get<std::string>() + ": " + w.at("over_bound").dump() + " of " +
+                 w.at("checked").dump() + " interrupts to a blocked vCPU on an idle pCPU took longer than the wake-up "
+                 "bound (lost wake-ups)");
+    }
+    if (wake_checked == 0) fail("report.json: no interrupt found its vCPU blocked on an idle pCPU (nothing checked)");
+
     std::printf("storm check: %llu interrupts (%llu without maintenance) in %zu (VM, class) pairs; counts equal, "
-                "nothing pending longer than %s us\n",
+                "nothing pending longer than %s us; %llu wake-ups within the bound\n",
                 static_cast<unsigned long long>(rows), static_cast<unsigned long long>(non_maintenance), reported.size(),
-                argv[3]);
+                argv[3], static_cast<unsigned long long>(wake_checked));
     for (const auto& [key, r] : reported)
         std::printf("  %-4s %-12s generated %8llu  handled %8llu  coalesced %7llu  pending %3llu\n", key.first.c_str(),
                     key.second.c_str(), static_cast<unsigned long long>(r.generated),

@@ -102,6 +102,7 @@ Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
       gich_alias("gich_alias"),
       observer_(std::make_unique<Observer>(*this)) {
     kicked_.assign(params_.gic.num_cpus, false);
+    last_effect_.assign(params_.gic.num_cpus, SC_ZERO_TIME);
     hyp_ = params_.effective_hypervisor();
     precompute_latencies();
     const TimingProfile& t = params_.timing;
@@ -359,6 +360,7 @@ void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc
         } else {
             effect = done = delay + latency_[f];
         }
+        last_effect_[c] = sc_core::sc_time_stamp() + effect;
         const AccessResult r = access(frame, c, static_cast<std::uint32_t>(tx.get_address()), len, tx.is_write(),
                                       value, AccessMode::Normal, effect);
         if (trap_vcpu_ >= 0) {

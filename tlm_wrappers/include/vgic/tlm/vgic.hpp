@@ -241,6 +241,11 @@ public:
     Diagnostics& diagnostics();
     /// Latency of one access to `frame`.
     sc_core::sc_time latency(Frame frame) const;
+    /// The simulated instant the last timed access by CPU `cpu` had its effect in the GIC: a
+    /// trapped access's emulation instant (vm mode), a store reaching the GIC, a read being
+    /// served. SC_ZERO_TIME before its first access. For measurements (the emulation stamp
+    /// of an instrumented hypervisor).
+    sc_core::sc_time last_effect(unsigned cpu) const { return last_effect_.at(cpu); }
     static sc_core::sc_time ps(std::uint64_t picoseconds);
 
 private:
@@ -285,6 +290,7 @@ private:
     // other physical CPUs it kicked so far (each costs the sender an ipi_send).
     int trap_vcpu_ = -1;
     unsigned remote_kicks_ = 0;
+    std::vector<sc_core::sc_time> last_effect_;  // per CPU, see last_effect()
     // Wake-ups reported during a trapped access take effect at its emulation instant.
     std::deque<std::pair<sc_core::sc_time, unsigned>> wake_queue_;
     sc_core::sc_event wake_event_;
