@@ -385,22 +385,61 @@ private:
     std::vector<std::string> used_;
 };
 
+/// "JSON syntax error at byte N (line L, column C): detail" from nlohmann's parse_error text,
+/// e.g. "[json.exception.parse_error.101] parse error at line 3, column 5: <detail>".
+std::string syntax_error(std::size_t byte, const std::string& what) {
+    std::string where, detail = what;
+    const std::size_t at = what.find("parse error at ");
+    if (at != std::string::npos) {
+        const std::size_t colon = what.find(": ", at);
+        if (colon != std::string::npos) {
+            where = " (" + what.substr(at + 15, colon - at - 15) + ")";
+            detail = what.substr(colon + 2);
+        }
+    }
+    return "JSON syntax error at byte " + std::to_string(byte) + where + ": " + detail;
+}
+
+/// The nesting bound, on the raw text: arrays and objects opened outside strings. Run before
+/// any parser, whose tree (and whatever walks it recursively) could otherwise be as deep as
+/// the document. `byte`, `line` and `column` are 1-based, as in the syntax error messages.
+void check_depth(std::string_view text) {
+    unsigned depth = 0;
+    bool in_string = false, escaped = false;
+    std::size_t line = 1, column = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        ++column;
+        if (c == '\n') {
+            ++line;
+            column = 0;
+        }
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > kSnapshotMaxDepth)
+                fail("nesting deeper than " + std::to_string(kSnapshotMaxDepth) + " levels at byte " +
+                     std::to_string(i + 1) + " (line " + std::to_string(line) + ", column " + std::to_string(column) +
+                     "): a snapshot document nests at most " + std::to_string(kSnapshotMaxDepth) +
+                     " arrays and objects");
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+}
+
 Json parse_document(std::string_view text) {
+    check_snapshot_document(text);
     try {
         return Json::parse(text.begin(), text.end());
     } catch (const Json::parse_error& e) {
-        // e.what(): "[json.exception.parse_error.101] parse error at line 3, column 5: <detail>"
-        const std::string what = e.what();
-        std::string where, detail = what;
-        const std::size_t at = what.find("parse error at ");
-        if (at != std::string::npos) {
-            const std::size_t colon = what.find(": ", at);
-            if (colon != std::string::npos) {
-                where = " (" + what.substr(at + 15, colon - at - 15) + ")";
-                detail = what.substr(colon + 2);
-            }
-        }
-        fail("JSON syntax error at byte " + std::to_string(e.byte) + where + ": " + detail);
+        fail(syntax_error(e.byte, e.what()));
     } catch (const Json::exception& e) {
         fail(std::string("JSON error: ") + e.what());
     }
@@ -641,6 +680,10 @@ LrEngineStats read_engine_stats(Obj o) {
 }
 
 } // namespace
+
+// ---- every document -----------------------------------------------------------------------------
+
+void check_snapshot_document(std::string_view text) { check_depth(text); }
 
 // ---- hw mode ------------------------------------------------------------------------------------
 

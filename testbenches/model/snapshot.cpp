@@ -988,6 +988,41 @@ BOOST_AUTO_TEST_CASE(corrupt_vm_documents_are_refused_and_change_nothing) {
     BOOST_TEST(save_snapshot(target.vm) == doc);
 }
 
+/// `levels` nested arrays: "[[[...]]]".
+std::string nested_arrays(std::size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); }
+
+BOOST_AUTO_TEST_CASE(nesting_deeper_than_the_limit_is_refused_before_parsing) {
+    // D03: a 600 KB document nested 300,000 deep overflowed the stack. Snapshots nest 5
+    // levels (6 in a platform snapshot); the limit, 64, is checked on the text before any
+    // tree is built, and the message names it and the byte where the 65th level opens.
+    BOOST_TEST(kSnapshotMaxDepth == 64u);
+    VirtFixture target(make_virt_config(4));
+    target.enable_all(2);
+    auto& ev = target.observer.events;
+    const std::string deep = "{\"x\": " + nested_arrays(300000) + ", \"y\": 0}";
+    // '{' is level 1 at byte 1; the k-th '[' opens level k + 1 at byte 6 + k: level 65 at 70.
+    const std::string message = "snapshot: nesting deeper than 64 levels at byte 70 (line 1, column 70): a snapshot "
+                                "document nests at most 64 arrays and objects";
+    expect_refused(target.gic, ev, deep, message);
+    VmRig vm;
+    make_busy_vm(vm);
+    expect_refused(vm.vm, vm.rec.events, deep, message);
+    BOOST_CHECK_THROW(check_snapshot_document(deep), SnapshotError);
+    // The limit is exact: 64 levels pass the depth check (and fail as what they are), 65 do not.
+    expect_refused(target.gic, ev, nested_arrays(64),
+                   "snapshot: not a vgic snapshot: expected a JSON object, got " + std::string(45, '[') + "...");
+    expect_refused(target.gic, ev, nested_arrays(65),
+                   "snapshot: nesting deeper than 64 levels at byte 65 (line 1, column 65): a snapshot document nests "
+                   "at most 64 arrays and objects");
+    // The line and column count from the start of the line that opens the level.
+    expect_refused(target.gic, ev, "{\n \"x\":\n" + nested_arrays(100) + "}",
+                   "snapshot: nesting deeper than 64 levels at byte 72 (line 3, column 64): a snapshot document nests "
+                   "at most 64 arrays and objects");
+    // Brackets inside strings (escaped quotes included) are text, not nesting.
+    expect_refused(target.gic, ev, "{\"x\": \"\\\"" + std::string(100, '[') + "\"}",
+                   "snapshot: not a vgic snapshot: no \"format\" member");
+}
+
 BOOST_AUTO_TEST_CASE(state_api_checks_everything_before_applying) {
     VirtFixture f(make_virt_config(4));
     make_busy_hw(f);

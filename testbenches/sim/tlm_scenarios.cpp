@@ -844,6 +844,35 @@ void timer_deadline_at_the_horizon() {
     check(sc_time_stamp().value() == 18'446'744'073'709'551'000ull, "and nothing is scheduled after the last deadline");
 }
 
+/// D03: a deeply nested document restored from inside a SystemC thread (whose stack is
+/// small: 2,000 levels, 4 KB, overflowed it) is refused before it is parsed, through both
+/// entry points, naming the depth limit and the byte where it is exceeded; nothing changes.
+void snapshot_nesting_depth() {
+    Vgic g("gic", params(Mode::Hw, 1));
+    VirtualTimer timer("timer", g);
+    bool ran = false;
+    sc_spawn([&] {
+        const std::string before = save_snapshot(g, &timer);
+        const std::string deep = "{\"x\": " + std::string(2000, '[') + std::string(2000, ']') + ", \"y\": 0}";
+        const std::string expected = "snapshot: nesting deeper than 64 levels at byte 70 (line 1, column 70): a snapshot "
+                                     "document nests at most 64 arrays and objects";
+        for (int entry = 0; entry < 2; ++entry) {
+            const char* name = entry == 0 ? "vgic::tlm::restore_snapshot" : "vgic::restore_snapshot";
+            try {
+                if (entry == 0) restore_snapshot(g, &timer, deep);
+                else vgic::restore_snapshot(*g.hw_model(), deep);
+                check(false, std::string(name) + " refuses 2,000 levels");
+            } catch (const vgic::SnapshotError& e) {
+                check(e.what() == expected, std::string(name) + ": " + e.what());
+            }
+        }
+        check(save_snapshot(g, &timer) == before, "nothing changed");
+        ran = true;
+    });
+    sc_start(sc_time(1, SC_US));
+    check(ran, "the thread ran to its end");
+}
+
 } // namespace
 
 int sc_main(int argc, char** argv) {
@@ -855,6 +884,7 @@ int sc_main(int argc, char** argv) {
         {"platform_snapshot", platform_snapshot}, {"trapped_access_timing", trapped_access_timing},
         {"vm_trap_updates_other_vcpus_lrs", vm_trap_updates_other_vcpus_lrs},
         {"timer_never_deadline", timer_never_deadline}, {"timer_deadline_at_the_horizon", timer_deadline_at_the_horizon},
+        {"snapshot_nesting_depth", snapshot_nesting_depth},
     };
     if (argc != 2 || scenarios.count(argv[1]) == 0) {
         std::fprintf(stderr, "usage: tlm_scenarios NAME   (one of:");

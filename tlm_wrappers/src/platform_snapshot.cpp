@@ -62,6 +62,8 @@ std::string save_snapshot(Vgic& gic, const VirtualTimer* timer) {
 }
 
 void restore_snapshot(Vgic& gic, VirtualTimer* timer, std::string_view text) {
+    // The nesting bound, on the text before a tree exists: a SystemC thread's stack is small.
+    vgic::check_snapshot_document(text);
     json doc;
     try {
         doc = json::parse(text);
