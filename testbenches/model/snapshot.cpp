@@ -1023,6 +1023,44 @@ BOOST_AUTO_TEST_CASE(nesting_deeper_than_the_limit_is_refused_before_parsing) {
                    "snapshot: not a vgic snapshot: no \"format\" member");
 }
 
+BOOST_AUTO_TEST_CASE(duplicate_members_are_refused) {
+    // D09: JSON leaves a repeated member to the reader; nlohmann keeps the last one, so the
+    // first was silently ignored although unknown members are refused. Refused wherever it
+    // is, with the path of the object that repeats it.
+    VirtFixture source(make_virt_config(4));
+    make_busy_hw(source);
+    const std::string doc = save_snapshot(source.gic);
+    VirtFixture target(make_virt_config(4));
+    target.enable_all(2);
+    auto& ev = target.observer.events;
+    const std::string spi44 = "{\"intid\": 44,";  // /distributor/spis/12
+    expect_refused(target.gic, ev, edit(doc, spi44, "\"priority\": \"0x30\"", "\"priority\": \"0x30\", \"priority\": \"0x40\""),
+                   "snapshot: /distributor/spis/12: member \"priority\" appears twice (each member may appear once: a "
+                   "reader would keep only one of them)");
+    expect_refused(target.gic, ev, edit(doc, "\"mode\"", "\"mode\": \"hw\"", "\"mode\": \"hw\", \"mode\": \"hw\""),
+                   "snapshot: /: member \"mode\" appears twice (each member may appear once: a reader would keep only "
+                   "one of them)");
+    // The same name in different objects is no repetition; escapes are decoded before
+    // comparing ("\u0061" is "a"), and names are shown without raw control bytes.
+    expect_refused(target.gic, ev, "{\"a\": {\"b\": 1}, \"c\": {\"b\": 2}, \"\\u0061\": 0}",
+                   "snapshot: /: member \"a\" appears twice (each member may appear once: a reader would keep only one "
+                   "of them)");
+    expect_refused(target.gic, ev, "{\"x\": [{}, {\"\\u0001\\u00ff\": 1, \"\\u0001\\u00ff\": 2}]}",
+                   "snapshot: /x/1: member \"\\x01\\xC3\\xBF\" appears twice (each member may appear once: a reader "
+                   "would keep only one of them)");
+    VmRig vsource;
+    make_busy_vm(vsource);
+    const std::string vdoc = save_snapshot(vsource.vm);
+    VmRig vtarget;
+    std::string repeated = vdoc;
+    const std::size_t running = repeated.find("\"running\": ", repeated.find("\"vcpu\": 1,"));
+    BOOST_TEST_REQUIRE(running != std::string::npos);
+    repeated.insert(running, "\"running\": false, ");
+    expect_refused(vtarget.vm, vtarget.rec.events, repeated,
+                   "snapshot: /vcpus/1: member \"running\" appears twice (each member may appear once: a reader would "
+                   "keep only one of them)");
+}
+
 BOOST_AUTO_TEST_CASE(state_api_checks_everything_before_applying) {
     VirtFixture f(make_virt_config(4));
     make_busy_hw(f);

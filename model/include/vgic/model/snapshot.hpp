@@ -46,10 +46,13 @@ inline constexpr unsigned kSnapshotVersion = kSnapshotVersionGicv3;
 /// (a SystemC thread has a small one).
 inline constexpr unsigned kSnapshotMaxDepth = 64;
 
-/// What every snapshot document must be before its contents are read, checked on the text
-/// without building a tree: arrays and objects nested no deeper than kSnapshotMaxDepth.
-/// Throws SnapshotError ("snapshot: nesting deeper than 64 levels at byte N (line L, column C):
-/// ..."). restore_snapshot (here and in vgic::tlm) calls it first.
+/// What every snapshot document must be before its contents are read, checked without
+/// building a tree: arrays and objects nested no deeper than kSnapshotMaxDepth ("snapshot:
+/// nesting deeper than 64 levels at byte N (line L, column C): ..."), valid JSON ("snapshot:
+/// JSON syntax error at byte N ..."), and no object with the same member twice ("snapshot:
+/// /distributor/spis/12: member \"priority\" appears twice ...": JSON leaves duplicates to
+/// the reader, and a reader that keeps the last one silently ignores what the first says).
+/// Throws SnapshotError. restore_snapshot (here and in vgic::tlm) calls it first.
 void check_snapshot_document(std::string_view json);
 
 std::string save_snapshot(const Gic& gic);
