@@ -5,7 +5,12 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <sstream>
 
@@ -227,6 +232,18 @@ private:
 
 } // namespace
 
+std::string vcd_file(const std::string& path) {
+    const bool has_extension = path.size() > 4 && path.compare(path.size() - 4, 4, ".vcd") == 0;
+    return has_extension ? path : path + ".vcd";
+}
+
+std::string unwritable_reason(const std::string& file) {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return std::strerror(errno);
+    ::close(fd);
+    return {};
+}
+
 void validate_for_execution(const script::Script& s) {
     // System registers: the generic timer's are modelled, and with gic=v3 the ICC_/ICV_/ICH_
     // ones; any other encoding follows the bad-access policy at run time.
@@ -245,8 +262,8 @@ ScriptOutcome run_script(const script::Script& s, const ScriptOptions& options, 
     Initiator init("script", gic, timer);
     sc_trace_file* tf = nullptr;
     if (!options.vcd_path.empty()) {
-        std::string base = options.vcd_path;
-        if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+        std::string base = vcd_file(options.vcd_path);
+        base.resize(base.size() - 4);  // sc_create_vcd_trace_file appends ".vcd"
         tf = sc_create_vcd_trace_file(base.c_str());
         tf->set_time_unit(1, SC_PS);
         tlm::trace_vgic(tf, gic);
