@@ -7,6 +7,8 @@
 // platform line makes possible happens here, and the first error aborts with a ScriptError.
 #include "script/script.hpp"
 
+#include "vgic/tlm/duration.hpp"
+
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -348,7 +350,8 @@ private:
     bool level();
     Frame frame();
     SysReg sysreg(bool write);
-    std::uint64_t time();
+    /// A time operand of `command` (for messages), at most tlm::kMaxDurationPs.
+    std::uint64_t time(std::string_view command);
 
     CommandBody cpu_command();
     CommandBody line_command();
@@ -539,7 +542,7 @@ SysReg LineParser::sysreg(bool write) {
     return to_sysreg(*info);
 }
 
-std::uint64_t LineParser::time() {
+std::uint64_t LineParser::time(std::string_view command) {
     const std::string_view word = take("a time such as 10ns or 1.5us");
     const std::string malformed = quote(word) + ": expected a time such as 10ns or 1.5us";
     // Number part: 0x-hex integer, or decimal with an optional fraction.
@@ -580,9 +583,12 @@ std::uint64_t LineParser::time() {
                  kUnitList);
     }
 
+    // One rule for the times a user asks for (vgic/tlm/duration.hpp): at most one hour, the
+    // limit of a scenario's duration; a longer one is refused, never shortened.
+    const std::string too_long = std::string(command) + " time " + quote(spelled) + " is longer than the limit of " +
+                                 tlm::kMaxDurationText;
     std::uint64_t whole = 0;
-    if (parse_u64(int_part, whole) != NumberStatus::Ok)
-        fail("time " + quote(spelled) + " does not fit in 64 bits of picoseconds");
+    if (parse_u64(int_part, whole) != NumberStatus::Ok) fail(too_long);
     // Exactness: after dropping trailing zeros, the fraction must have at most `exponent`
     // digits (its last digit is then non-zero, so more digits leave a fraction of a ps).
     while (!frac_part.empty() && frac_part.back() == '0') frac_part.remove_suffix(1);
@@ -592,8 +598,9 @@ std::uint64_t LineParser::time() {
     for (char c : frac_part) frac = frac * 10 + static_cast<unsigned>(c - '0');
     std::uint64_t ps = 0;
     if (!checked_mul(whole, pow10(unit->exponent), ps) ||
-        !checked_add(ps, frac * pow10(unit->exponent - static_cast<unsigned>(frac_part.size())), ps))
-        fail("time " + quote(spelled) + " does not fit in 64 bits of picoseconds");
+        !checked_add(ps, frac * pow10(unit->exponent - static_cast<unsigned>(frac_part.size())), ps) ||
+        ps > tlm::kMaxDurationPs)
+        fail(too_long);
     return ps;
 }
 
@@ -795,7 +802,7 @@ Command LineParser::command(std::string text) {
     if (keyword == "cpu") c.body = cpu_command();
     else if (keyword == "line") c.body = line_command();
     else if (keyword == "vcpu") c.body = vcpu_command();
-    else if (keyword == "wait") c.body = Wait{time()};
+    else if (keyword == "wait") c.body = Wait{time(keyword)};
     else if (keyword == "expect") c.body = expect_command();
     else if (keyword == "platform")
         fail("'platform' given again: it must appear once, as the first command (line " +
@@ -813,6 +820,7 @@ Script parse_script(std::string_view text, const std::string& file_name) {
     Script script;
     script.file = file_name;
     bool have_platform = false;
+    std::uint64_t total_wait_ps = 0;
     unsigned line_no = 0;
     std::size_t pos = 0;
     while (pos <= text.size()) {
@@ -854,6 +862,16 @@ Script parse_script(std::string_view text, const std::string& file_name) {
             continue;
         }
         script.commands.push_back(parser.command(std::string(line)));
+        // The simulation ends at 2^64 - 1 ps (1 ps resolution, vgic/tlm/time.hpp): waits
+        // that add up to more could not run as written (each one is at most an hour, so
+        // this takes millions of them; access latencies come on top and are not counted).
+        if (const Command& c = script.commands.back(); c.is<Wait>()) {
+            if (c.as<Wait>().ps > UINT64_MAX - total_wait_ps)
+                throw ScriptError(file_name, line_no,
+                                  "the waits add up to more than 18446744073709551615 ps (about 213 days), the "
+                                  "longest a simulation runs");
+            total_wait_ps += c.as<Wait>().ps;
+        }
     }
     if (!have_platform)
         throw ScriptError(file_name, 1, "empty script: first command must be 'platform'");

@@ -1,5 +1,6 @@
 #include "sim/script_runner.hpp"
 
+#include "vgic/tlm/time.hpp"
 #include "vgic/tlm/vgic.hpp"
 #include "vgic/tlm/virtual_timer.hpp"
 
@@ -200,7 +201,7 @@ private:
                 wait(cpu.save_done);
             }
         } else if (c.is<Wait>()) {
-            wait(sc_time(static_cast<double>(c.as<Wait>().ps), SC_PS));
+            wait(tlm::ps_time(c.as<Wait>().ps));  // exact: from integer ps, no double
         } else if (c.is<ExpectLine>()) {
             const ExpectLine& e = c.as<ExpectLine>();
             settle();

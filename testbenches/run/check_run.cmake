@@ -8,6 +8,13 @@
 #   storm:       `vgic-sim run SCENARIO --out OUT --no-vcd --no-plot` must exit 0 (no guest
 #                error, no spurious acknowledge), then `CHECK OUT 1000000 2000` must pass
 #                (testbenches/run/storm_check.cpp).
+# A trailing '' in ARGS is an empty argument (`--duration ''`): a CMake list cannot carry one,
+# so it is passed to execute_process literally.
+set(trailing_empty FALSE)
+if(ARGS MATCHES "(^| )''$")
+  string(REGEX REPLACE "(^| )''$" "" ARGS "${ARGS}")
+  set(trailing_empty TRUE)
+endif()
 separate_arguments(args UNIX_COMMAND "${ARGS}")
 
 # `vgic-sim run SCENARIO --out OUT` with the reports only (no VCD, no plot); it must exit 0.
@@ -27,11 +34,24 @@ if(MODE STREQUAL "rejected")
     set(cmd "${VGIC_SIM}" run --out "${OUT}" ${args})
   endif()
   file(REMOVE_RECURSE "${OUT}")
-  execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(trailing_empty)
+    execute_process(COMMAND ${cmd} "" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  else()
+    execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  endif()
   string(STRIP "${err}" err)
   if(NOT rc EQUAL 2)
     message(FATAL_ERROR "exit status ${rc}, expected 2\nstderr: ${err}\nstdout: ${out}")
   endif()
+  # A refused flag is named in the message.
+  foreach(a ${args})
+    if(a MATCHES "^--")
+      string(FIND "${err}" "${a}" at)
+      if(at EQUAL -1)
+        message(FATAL_ERROR "stderr does not name the flag ${a}:\n  ${err}")
+      endif()
+    endif()
+  endforeach()
   if(SCENARIO)
     string(REGEX MATCH "^[^\n]*" first "${err}")
     string(FIND "${first}" "${SCENARIO}:" at)
