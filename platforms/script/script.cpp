@@ -28,13 +28,31 @@ std::string format_error(const std::string& file, unsigned line, const std::stri
 }
 } // namespace
 
+// A message quotes words of the script and its file name; neither may put raw control or
+// non-ASCII bytes (NUL, ESC sequences, 0xFF, a stray UTF-8 byte) on the user's terminal.
 ScriptError::ScriptError(std::string file, unsigned line, std::string message)
-    : std::runtime_error(format_error(file, line, message)),
+    : std::runtime_error(format_error(printable(file), line, printable(message))),
       file_(std::move(file)),
       line_(line),
-      message_(std::move(message)) {}
+      message_(printable(message)) {}
 
 // ---- small helpers ------------------------------------------------------------------------
+
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char ch : text) {
+        const auto b = static_cast<unsigned char>(ch);
+        if (b >= 0x20 && b < 0x7F) {
+            out += ch;
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02X", b);
+            out += buf;
+        }
+    }
+    return out;
+}
 
 namespace {
 
@@ -819,6 +837,13 @@ Command LineParser::command(std::string text) {
 Script parse_script(std::string_view text, const std::string& file_name) {
     Script script;
     script.file = file_name;
+    // A UTF-8 byte-order mark (EF BB BF), which some editors write, is no part of the first
+    // line. UTF-16 (FF FE / FE FF) is another encoding altogether: say so.
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    if (text.substr(0, 2) == "\xFF\xFE" || text.substr(0, 2) == "\xFE\xFF")
+        throw ScriptError(file_name, 1,
+                          "the script is UTF-16 (it starts with the byte-order mark " +
+                              std::string(text[0] == '\xFF' ? "FF FE" : "FE FF") + "): expected ASCII or UTF-8 text");
     bool have_platform = false;
     std::uint64_t total_wait_ps = 0;
     unsigned line_no = 0;

@@ -813,6 +813,51 @@ BOOST_AUTO_TEST_CASE(error_unknown_output_line) {
                "tb.vgic:2: error: unknown output line 'nmi': expected irq, fiq, virq, vfiq or maint");
 }
 
+BOOST_AUTO_TEST_CASE(utf8_byte_order_mark_is_skipped) {
+    // Some editors start a UTF-8 file with EF BB BF; it is no part of the first line, which
+    // keeps its number.
+    const Script s = parse("\xEF\xBB\xBFplatform gic=v3\nwait 1ns\n");
+    BOOST_TEST((s.platform.gic == GicVersion::V3));
+    BOOST_TEST(s.platform.line == 1u);
+    BOOST_TEST(s.commands.size() == 1u);
+    BOOST_TEST(error_of("\xEF\xBB\xBFplatform\nbogus\n") ==
+               "tb.vgic:2: error: unknown command 'bogus': expected platform, cpu, line, vcpu, wait, expect or echo");
+    BOOST_TEST(error_of("\xEF\xBB\xBF") == "tb.vgic:1: error: empty script: first command must be 'platform'");
+    BOOST_TEST(error_of("\xEF\xBB\xBFwait 1ns\n") == "tb.vgic:1: error: first command must be 'platform'");
+    // Only at the start: elsewhere it is three bytes of a word, shown escaped.
+    BOOST_TEST(error_of("platform\n\xEF\xBB\xBFwait 1ns\n") ==
+               "tb.vgic:2: error: unknown command '\\xEF\\xBB\\xBFwait': expected platform, cpu, line, vcpu, wait, expect or "
+               "echo");
+    // UTF-16 is another encoding, said as such.
+    BOOST_TEST(error_of(std::string("\xFF\xFEp\0l\0", 6)) ==
+               "tb.vgic:1: error: the script is UTF-16 (it starts with the byte-order mark FF FE): expected ASCII or "
+               "UTF-8 text");
+    BOOST_TEST(error_of("\xFE\xFF\0p") ==
+               "tb.vgic:1: error: the script is UTF-16 (it starts with the byte-order mark FE FF): expected ASCII or "
+               "UTF-8 text");
+}
+
+BOOST_AUTO_TEST_CASE(messages_never_echo_raw_bytes) {
+    // NUL, control bytes (ESC could drive the terminal), DEL and bytes 0x80-0xFF in a quoted
+    // word or in the file name are written as \xNN.
+    BOOST_TEST(error_of(std::string("platform\nwa\0it 1ns\n", 20)) ==
+               "tb.vgic:2: error: unknown command 'wa\\x00it': expected platform, cpu, line, vcpu, wait, expect or echo");
+    BOOST_TEST(command_error("cpu 0 read32 gic\x1b[31md 0x0") ==
+               "tb.vgic:2: error: unknown frame 'gic\\x1B[31md': expected gicd, gicc, gich, gicv or gicr");
+    BOOST_TEST(command_error("wait 10\xFF\x7F") ==
+               "tb.vgic:2: error: time '10\\xFF\\x7F' has an unknown unit '\\xFF\\x7F': expected ps, ns, us, ms or s");
+    BOOST_TEST(command_error("line spi 40 h\xC3\xA9gh") == "tb.vgic:2: error: 'h\\xC3\\xA9gh': expected high or low");
+    BOOST_TEST(error_of("platform cpus=\x01\n") == "tb.vgic:1: error: bad cpus value '\\x01': expected a decimal or 0x-hex number");
+    try {
+        parse_script("bogus\n", "t\x1b]0;x\x07.vgic");
+        BOOST_ERROR("accepted");
+    } catch (const ScriptError& e) {
+        BOOST_TEST(std::string(e.what()) == "t\\x1B]0;x\\x07.vgic:1: error: first command must be 'platform'");
+        BOOST_TEST(e.file() == "t\x1b]0;x\x07.vgic", "file() is the name as given");
+    }
+    BOOST_TEST(printable(std::string("a\0b\tc\x7f\x80\xff~", 9)) == "a\\x00b\\x09c\\x7F\\x80\\xFF~");
+}
+
 BOOST_AUTO_TEST_CASE(only_the_first_error_is_reported) {
     BOOST_TEST(error_of("platform\ncpu 0 read32 gicx 0x0\ncpu 5 read33 gicd 0x1\n") ==
                "tb.vgic:2: error: unknown frame 'gicx': expected gicd, gicc, gich, gicv or gicr");
