@@ -1,10 +1,12 @@
-# cmake -DVGIC_SIM=... -DMODE=rejected|default|calibration [-DSCENARIO=...] [-DARGS=...] -DOUT=... -P check_run.cmake
+# cmake -DVGIC_SIM=... -DMODE=rejected|default|runs|calibration|storm [-DSCENARIO=...] [-DARGS=...] -DOUT=... -P check_run.cmake
 #   rejected:    `vgic-sim run SCENARIO ARGS` must exit 2 with "FILE:LINE: key '...': ..."
 #                (or, without SCENARIO, "vgic-sim: ..." for a bad flag) and write nothing.
 #   default:     `vgic-sim run --out OUT --no-progress` (the built-in scenario, one simulated
 #                second) must exit 0 and write every output file, non-empty.
 #   calibration: `vgic-sim run SCENARIO --out OUT` must exit 0 (model mean within tolerance)
 #                and print the calibration verdict.
+#   runs:        `vgic-sim run SCENARIO --out OUT --no-vcd --no-plot` must exit 0 and print
+#                "guest errors     none" (a scenario that must simply run to its end).
 #   storm:       `vgic-sim run SCENARIO --out OUT --no-vcd --no-plot` must exit 0 (no guest
 #                error, no spurious acknowledge), then `CHECK OUT 1000000 2000` must pass
 #                (testbenches/run/storm_check.cpp).
@@ -96,6 +98,12 @@ elseif(MODE STREQUAL "storm")
   message("${cout}")
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${cerr}")
+  endif()
+elseif(MODE STREQUAL "runs")
+  run_scenario_reports_only("")
+  string(FIND "${out}" "guest errors     none" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "the summary reports guest errors:\n${out}")
   endif()
 elseif(MODE STREQUAL "calibration")
   run_scenario_reports_only(" (1 = outside tolerance)")
