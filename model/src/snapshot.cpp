@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
 #include <limits>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -385,22 +387,142 @@ private:
     std::vector<std::string> used_;
 };
 
+/// "JSON syntax error at byte N (line L, column C): detail" from nlohmann's parse_error text,
+/// e.g. "[json.exception.parse_error.101] parse error at line 3, column 5: <detail>".
+std::string syntax_error(std::size_t byte, const std::string& what) {
+    std::string where, detail = what;
+    const std::size_t at = what.find("parse error at ");
+    if (at != std::string::npos) {
+        const std::size_t colon = what.find(": ", at);
+        if (colon != std::string::npos) {
+            where = " (" + what.substr(at + 15, colon - at - 15) + ")";
+            detail = what.substr(colon + 2);
+        }
+    }
+    return "JSON syntax error at byte " + std::to_string(byte) + where + ": " + detail;
+}
+
+/// The nesting bound, on the raw text: arrays and objects opened outside strings. Run before
+/// any parser, whose tree (and whatever walks it recursively) could otherwise be as deep as
+/// the document. `byte`, `line` and `column` are 1-based, as in the syntax error messages.
+void check_depth(std::string_view text) {
+    unsigned depth = 0;
+    bool in_string = false, escaped = false;
+    std::size_t line = 1, column = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        ++column;
+        if (c == '\n') {
+            ++line;
+            column = 0;
+        }
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > kSnapshotMaxDepth)
+                fail("nesting deeper than " + std::to_string(kSnapshotMaxDepth) + " levels at byte " +
+                     std::to_string(i + 1) + " (line " + std::to_string(line) + ", column " + std::to_string(column) +
+                     "): a snapshot document nests at most " + std::to_string(kSnapshotMaxDepth) +
+                     " arrays and objects");
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+}
+
+/// Printable form of a member name for a message or a path: bytes outside printable ASCII
+/// as \xNN, at most 48 characters.
+std::string printable(const std::string& s) {
+    std::string out;
+    for (const char ch : s) {
+        const auto b = static_cast<unsigned char>(ch);
+        if (b >= 0x20 && b < 0x7F) {
+            out += ch;
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02X", b);
+            out += buf;
+        }
+        if (out.size() > 48) return out.substr(0, 45) + "...";
+    }
+    return out;
+}
+
+/// A pass over the document's events without building it: syntax errors and duplicate
+/// members, with the JSON-pointer path of the object that repeats one.
+class DocumentChecker : public nlohmann::json_sax<nlohmann::json> {
+public:
+    std::string error;  // empty: the document is fine
+
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t, const string_t&) override { return value(); }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override {
+        stack_.push_back(Level{true, 0, {}, {}});
+        return true;
+    }
+    bool key(string_t& name) override {
+        Level& level = stack_.back();
+        if (!level.keys.insert(name).second) {
+            error = path() + ": member \"" + printable(name) +
+                    "\" appears twice (each member may appear once: a reader would keep only one of them)";
+            return false;
+        }
+        level.key = name;
+        return true;
+    }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override {
+        stack_.push_back(Level{false, 0, {}, {}});
+        return true;
+    }
+    bool end_array() override { return close(); }
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+        error = syntax_error(position, e.what());
+        return false;
+    }
+
+private:
+    struct Level {
+        bool object;
+        std::size_t index;            // arrays: the element being read
+        std::string key;              // objects: the member being read
+        std::set<std::string> keys;   // objects: the members seen
+    };
+    bool value() {
+        if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
+        return true;
+    }
+    bool close() {
+        stack_.pop_back();
+        return value();
+    }
+    /// The path of the innermost open container ("" for the document itself).
+    std::string path() const {
+        std::string p;
+        for (std::size_t i = 0; i + 1 < stack_.size(); ++i)
+            p += "/" + (stack_[i].object ? printable(stack_[i].key) : std::to_string(stack_[i].index));
+        return p.empty() ? "/" : p;
+    }
+    std::vector<Level> stack_;
+};
+
 Json parse_document(std::string_view text) {
+    check_snapshot_document(text);
     try {
         return Json::parse(text.begin(), text.end());
     } catch (const Json::parse_error& e) {
-        // e.what(): "[json.exception.parse_error.101] parse error at line 3, column 5: <detail>"
-        const std::string what = e.what();
-        std::string where, detail = what;
-        const std::size_t at = what.find("parse error at ");
-        if (at != std::string::npos) {
-            const std::size_t colon = what.find(": ", at);
-            if (colon != std::string::npos) {
-                where = " (" + what.substr(at + 15, colon - at - 15) + ")";
-                detail = what.substr(colon + 2);
-            }
-        }
-        fail("JSON syntax error at byte " + std::to_string(e.byte) + where + ": " + detail);
+        fail(syntax_error(e.byte, e.what()));  // not reached: check_snapshot_document parsed it
     } catch (const Json::exception& e) {
         fail(std::string("JSON error: ") + e.what());
     }
@@ -641,6 +763,15 @@ LrEngineStats read_engine_stats(Obj o) {
 }
 
 } // namespace
+
+// ---- every document -----------------------------------------------------------------------------
+
+void check_snapshot_document(std::string_view text) {
+    check_depth(text);
+    DocumentChecker checker;
+    if (!nlohmann::json::sax_parse(text.begin(), text.end(), &checker) || !checker.error.empty())
+        fail(checker.error.empty() ? std::string("JSON syntax error") : checker.error);
+}
 
 // ---- hw mode ------------------------------------------------------------------------------------
 

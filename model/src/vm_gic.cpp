@@ -322,7 +322,16 @@ void VmGic::map_hw(unsigned vcpu, std::uint32_t intid, std::uint32_t physical_id
     if (physical_id != 0 && (physical_id < kNumSgis || physical_id >= kMaxIntids))
         throw std::out_of_range("map_hw: physical INTID " + std::to_string(physical_id) +
                                 " not allowed (16..1019, or 0 to unmap)");
+    // A list register carries the mapping its interrupt was loaded with (HW, PhysicalID).
+    // An interrupt held in one is taken out (the holder's sync) before the mapping changes
+    // and put back (a flush) after, so every LR agrees with the mapping (check_state) and
+    // the guest's deactivation reaches the physical interrupt the mapping names.
+    const unsigned holder = intid < kNumPrivate ? vcpu : dist_.spi_holder(intid);
+    const bool reload =
+        dist_.is_parked(vcpu, intid) && running_[holder] && dist_.hw_mapping(vcpu, intid) != physical_id;
+    if (reload) vcpu_exit(holder);
     dist_.set_hw_mapping(vcpu, intid, static_cast<std::uint16_t>(physical_id));
+    if (reload) vcpu_entry(holder);
 }
 
 void VmGic::on_hw_deactivate(unsigned vcpu, std::uint32_t virtual_id, std::uint32_t physical_id) {
@@ -676,6 +685,7 @@ StateCheck VmGic::check_state(const State& st) const {
             if (claim)
                 return StateProblem{lat, "holds INTID " + std::to_string(vintid) + ", which another loaded list register holds"};
             claim = 1;
+            if (StateCheck p = check_loaded_lr(lr, r, vintid)) return p->within(lat);
         }
         if (vs.running && !vs.kick_pending) {
             Diagnostics scratch_diag(config_.bad_access);
@@ -697,6 +707,43 @@ StateCheck VmGic::check_state(const State& st) const {
             return StateProblem{"/distributor/spis/" + std::to_string(k) + "/parked",
                                 "INTID " + std::to_string(kNumPrivate + k) + " is parked for vCPU " +
                                     std::to_string(d.spis[k].owner) + ", but no loaded list register of it holds it"};
+    return std::nullopt;
+}
+
+StateCheck VmGic::check_loaded_lr(const ListRegister& lr, const Distributor::IrqState& r, std::uint32_t vintid) {
+    const std::string id = std::to_string(vintid);
+    // The LR's hardware link is the distributor's mapping, copied at flush time (map_hw
+    // reloads an interrupt held in an LR when it changes). With HW=1 the guest's
+    // deactivation deactivates the physical INTID (IHI 0048B 5.3.8 GICH_LR.HW, IHI 0069
+    // ICH_LR<n>_EL2.HW): a link the mapping does not make would deactivate a physical
+    // interrupt this VM does not own, and a missing one would leave the physical interrupt
+    // active for ever.
+    if (lr.hw && lr.pintid < kNumSgis)
+        return StateProblem{"", "HW=1 with physical INTID " + std::to_string(lr.pintid) +
+                                    ", an SGI: a physical ID of 0-15 or 1020-1023 is UNPREDICTABLE (IHI 0048B 5.3.8), "
+                                    "only a PPI or SPI can be HW-mapped"};
+    if (lr.hw && r.hw_pintid == 0)
+        return StateProblem{"", "HW=1 for vINTID " + id + ", which is not HW-mapped: its deactivation would "
+                                    "deactivate physical INTID " + std::to_string(lr.pintid)};
+    if (lr.hw && lr.pintid != r.hw_pintid)
+        return StateProblem{"", "HW=1 with physical INTID " + std::to_string(lr.pintid) + ", but vINTID " + id +
+                                    " is mapped to physical INTID " + std::to_string(r.hw_pintid)};
+    if (!lr.hw && r.hw_pintid != 0)
+        return StateProblem{"", "HW=0 for vINTID " + id + ", which is HW-mapped to physical INTID " +
+                                    std::to_string(r.hw_pintid) + ": its deactivation would not reach the physical interrupt"};
+    if (lr.state == ListRegister::kPendingActive) {
+        // HW=1 has no pending-and-active state: the physical interrupt is active until the
+        // virtual one is deactivated, so it cannot be pending again meanwhile (KVM never sets
+        // pending on an active HW LR; the engine keeps a new edge in the distributor).
+        if (lr.hw)
+            return StateProblem{"", "HW=1 and pending and active: a hardware interrupt is never both (the physical "
+                                    "one stays active until the guest deactivates the virtual one)"};
+        // A level interrupt's pending state is its line, resampled at deactivation (EOI=1);
+        // the engine never loads it pending and active (KVM vgic_v2_populate_lr).
+        if (vintid >= kNumSgis && !r.edge)
+            return StateProblem{"", "pending and active, but INTID " + id + " is level-sensitive: a level interrupt is "
+                                    "never loaded pending and active (its pending state is resampled at deactivation)"};
+    }
     return std::nullopt;
 }
 

@@ -7,6 +7,8 @@
 // platform line makes possible happens here, and the first error aborts with a ScriptError.
 #include "script/script.hpp"
 
+#include "vgic/tlm/duration.hpp"
+
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -26,13 +28,31 @@ std::string format_error(const std::string& file, unsigned line, const std::stri
 }
 } // namespace
 
+// A message quotes words of the script and its file name; neither may put raw control or
+// non-ASCII bytes (NUL, ESC sequences, 0xFF, a stray UTF-8 byte) on the user's terminal.
 ScriptError::ScriptError(std::string file, unsigned line, std::string message)
-    : std::runtime_error(format_error(file, line, message)),
+    : std::runtime_error(format_error(printable(file), line, printable(message))),
       file_(std::move(file)),
       line_(line),
-      message_(std::move(message)) {}
+      message_(printable(message)) {}
 
 // ---- small helpers ------------------------------------------------------------------------
+
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char ch : text) {
+        const auto b = static_cast<unsigned char>(ch);
+        if (b >= 0x20 && b < 0x7F) {
+            out += ch;
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02X", b);
+            out += buf;
+        }
+    }
+    return out;
+}
 
 namespace {
 
@@ -348,7 +368,8 @@ private:
     bool level();
     Frame frame();
     SysReg sysreg(bool write);
-    std::uint64_t time();
+    /// A time operand of `command` (for messages), at most tlm::kMaxDurationPs.
+    std::uint64_t time(std::string_view command);
 
     CommandBody cpu_command();
     CommandBody line_command();
@@ -539,7 +560,7 @@ SysReg LineParser::sysreg(bool write) {
     return to_sysreg(*info);
 }
 
-std::uint64_t LineParser::time() {
+std::uint64_t LineParser::time(std::string_view command) {
     const std::string_view word = take("a time such as 10ns or 1.5us");
     const std::string malformed = quote(word) + ": expected a time such as 10ns or 1.5us";
     // Number part: 0x-hex integer, or decimal with an optional fraction.
@@ -580,9 +601,12 @@ std::uint64_t LineParser::time() {
                  kUnitList);
     }
 
+    // One rule for the times a user asks for (vgic/tlm/duration.hpp): at most one hour, the
+    // limit of a scenario's duration; a longer one is refused, never shortened.
+    const std::string too_long = std::string(command) + " time " + quote(spelled) + " is longer than the limit of " +
+                                 tlm::kMaxDurationText;
     std::uint64_t whole = 0;
-    if (parse_u64(int_part, whole) != NumberStatus::Ok)
-        fail("time " + quote(spelled) + " does not fit in 64 bits of picoseconds");
+    if (parse_u64(int_part, whole) != NumberStatus::Ok) fail(too_long);
     // Exactness: after dropping trailing zeros, the fraction must have at most `exponent`
     // digits (its last digit is then non-zero, so more digits leave a fraction of a ps).
     while (!frac_part.empty() && frac_part.back() == '0') frac_part.remove_suffix(1);
@@ -592,8 +616,9 @@ std::uint64_t LineParser::time() {
     for (char c : frac_part) frac = frac * 10 + static_cast<unsigned>(c - '0');
     std::uint64_t ps = 0;
     if (!checked_mul(whole, pow10(unit->exponent), ps) ||
-        !checked_add(ps, frac * pow10(unit->exponent - static_cast<unsigned>(frac_part.size())), ps))
-        fail("time " + quote(spelled) + " does not fit in 64 bits of picoseconds");
+        !checked_add(ps, frac * pow10(unit->exponent - static_cast<unsigned>(frac_part.size())), ps) ||
+        ps > tlm::kMaxDurationPs)
+        fail(too_long);
     return ps;
 }
 
@@ -795,7 +820,7 @@ Command LineParser::command(std::string text) {
     if (keyword == "cpu") c.body = cpu_command();
     else if (keyword == "line") c.body = line_command();
     else if (keyword == "vcpu") c.body = vcpu_command();
-    else if (keyword == "wait") c.body = Wait{time()};
+    else if (keyword == "wait") c.body = Wait{time(keyword)};
     else if (keyword == "expect") c.body = expect_command();
     else if (keyword == "platform")
         fail("'platform' given again: it must appear once, as the first command (line " +
@@ -812,7 +837,15 @@ Command LineParser::command(std::string text) {
 Script parse_script(std::string_view text, const std::string& file_name) {
     Script script;
     script.file = file_name;
+    // A UTF-8 byte-order mark (EF BB BF), which some editors write, is no part of the first
+    // line. UTF-16 (FF FE / FE FF) is another encoding altogether: say so.
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    if (text.substr(0, 2) == "\xFF\xFE" || text.substr(0, 2) == "\xFE\xFF")
+        throw ScriptError(file_name, 1,
+                          "the script is UTF-16 (it starts with the byte-order mark " +
+                              std::string(text[0] == '\xFF' ? "FF FE" : "FE FF") + "): expected ASCII or UTF-8 text");
     bool have_platform = false;
+    std::uint64_t total_wait_ps = 0;
     unsigned line_no = 0;
     std::size_t pos = 0;
     while (pos <= text.size()) {
@@ -854,6 +887,16 @@ Script parse_script(std::string_view text, const std::string& file_name) {
             continue;
         }
         script.commands.push_back(parser.command(std::string(line)));
+        // The simulation ends at 2^64 - 1 ps (1 ps resolution, vgic/tlm/time.hpp): waits
+        // that add up to more could not run as written (each one is at most an hour, so
+        // this takes millions of them; access latencies come on top and are not counted).
+        if (const Command& c = script.commands.back(); c.is<Wait>()) {
+            if (c.as<Wait>().ps > UINT64_MAX - total_wait_ps)
+                throw ScriptError(file_name, line_no,
+                                  "the waits add up to more than 18446744073709551615 ps (about 213 days), the "
+                                  "longest a simulation runs");
+            total_wait_ps += c.as<Wait>().ps;
+        }
     }
     if (!have_platform)
         throw ScriptError(file_name, 1, "empty script: first command must be 'platform'");

@@ -18,9 +18,14 @@ namespace vgic::script {
 
 // ---- errors -------------------------------------------------------------------------------
 
+/// `text` with every byte outside printable ASCII (control bytes such as NUL, ESC, DEL, and
+/// 0x80-0xFF) written as \xNN, so that a message can quote anything a file holds.
+std::string printable(std::string_view text);
+
 /// A malformed or unreadable script. `what()` is the complete one-line diagnostic,
 /// `FILE:LINE: error: MESSAGE` (or `FILE: error: MESSAGE` when no line applies, e.g. the file
-/// cannot be opened). The parser reports the first error only.
+/// cannot be opened). The parser reports the first error only. The file name and the
+/// message are shown through printable(): no raw control or non-ASCII byte.
 class ScriptError : public std::runtime_error {
 public:
     ScriptError(std::string file, unsigned line, std::string message);
@@ -28,7 +33,7 @@ public:
     const std::string& file() const noexcept { return file_; }
     /// 1-based source line; 0 when the error concerns the whole file.
     unsigned line() const noexcept { return line_; }
-    /// The message alone, without the `FILE:LINE: error: ` prefix.
+    /// The message alone, without the `FILE:LINE: error: ` prefix (printable()).
     const std::string& message() const noexcept { return message_; }
 
 private:

@@ -20,7 +20,7 @@ void usage(std::FILE* f) {
                  "  run           the interrupt-latency platform; no scenario: the built-in default\n"
                  "  script FILE   run the register-level testbench FILE (see docs/SCRIPT.md)\n"
                  "  --vcd FILE    write the waveform of the run to FILE\n"
-                 "exit status: 0 all checks passed, 1 a check failed, 2 bad command line or script\n");
+                 "exit status: 0 all checks passed, 1 a check failed, 2 bad command line, script or output file\n");
 }
 
 int script_command(int argc, char** argv) {
@@ -55,6 +55,15 @@ int script_command(int argc, char** argv) {
     } catch (const vgic::script::ScriptError& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return 2;
+    }
+    // An output that cannot be written is a bad command line (exit 2), found before the run
+    // rather than as SystemC's E701 after it.
+    if (!vcd.empty()) {
+        const std::string out = vgic::sim::vcd_file(vcd);
+        if (const std::string why = vgic::sim::unwritable_reason(out); !why.empty()) {
+            std::fprintf(stderr, "vgic-sim: --vcd '%s': cannot write %s: %s\n", vcd.c_str(), out.c_str(), why.c_str());
+            return 2;
+        }
     }
     // The library reports bad accesses as SystemC warnings; a testbench checks them itself.
     sc_core::sc_report_handler::set_actions("vgic/access", sc_core::SC_DO_NOTHING);

@@ -3,6 +3,7 @@
 #include "run/platform.hpp"
 #include "run/report.hpp"
 #include "run/scenario.hpp"
+#include "vgic/tlm/duration.hpp"
 
 #include <systemc>
 
@@ -13,6 +14,7 @@
 #include <stdexcept>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace vgic::sim {
@@ -25,7 +27,8 @@ void run_usage(std::FILE* f) {
                  "  SCENARIO.yaml      the scenario (docs/SCENARIO.md); none: the built-in default\n"
                  "                     (platforms/scenarios/default.yaml)\n"
                  "  --out DIR          output directory (default traces/<scenario name>)\n"
-                 "  --duration TIME    override the scenario's duration, e.g. 100ms\n"
+                 "  --duration TIME    override the scenario's duration, e.g. 100ms (what the scenario's\n"
+                 "                     duration key accepts: ps, ns, us, ms or s, > 0, at most 1 hour)\n"
                  "  --no-vcd           do not write the waveform (waves.vcd, waves.gtkw)\n"
                  "  --no-plot          do not plot latency distributions\n"
                  "  --no-progress      no progress bar (shown when stderr is a terminal)\n"
@@ -55,7 +58,8 @@ void draw_progress(std::uint64_t now, std::uint64_t end) {
 } // namespace
 
 int run_command(int argc, char** argv) {
-    std::string file, out_dir, duration;
+    std::string file, out_dir;
+    std::optional<std::string> duration;  // given, even if empty: '' is refused, not ignored
     bool vcd = true, plot = true, progress = isatty(STDERR_FILENO) != 0, quiet = false;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
@@ -99,19 +103,14 @@ int run_command(int argc, char** argv) {
     run::Scenario s;
     try {
         s = file.empty() ? run::default_scenario() : run::load_scenario(file);
-        if (!duration.empty()) {
-            std::uint64_t d = 0;
+        if (duration) {
+            // Exactly what the scenario's `duration` key accepts (test run.duration).
             try {
-                d = tlm::parse_time_ps(duration, 1'000'000'000);
-            } catch (const std::exception& e) {
-                std::fprintf(stderr, "vgic-sim: --duration '%s': %s\n", duration.c_str(), e.what());
+                s.duration_ps = tlm::parse_duration_ps(*duration);
+            } catch (const std::invalid_argument& e) {
+                std::fprintf(stderr, "vgic-sim: --duration '%s': %s\n", duration->c_str(), e.what());
                 return 2;
             }
-            if (d == 0) {
-                std::fprintf(stderr, "vgic-sim: --duration '%s': must be > 0\n", duration.c_str());
-                return 2;
-            }
-            s.duration_ps = d;
         }
     } catch (const run::ScenarioError& e) {
         std::fprintf(stderr, "%s\n", e.what());

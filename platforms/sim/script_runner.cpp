@@ -1,11 +1,17 @@
 #include "sim/script_runner.hpp"
 
+#include "vgic/tlm/time.hpp"
 #include "vgic/tlm/vgic.hpp"
 #include "vgic/tlm/virtual_timer.hpp"
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <sstream>
 
@@ -96,7 +102,17 @@ private:
             return;
         }
         ++o_.failed;
-        out_ << s_.file << ':' << c.line << ": expected " << expected << ", got " << got << "   [" << c.text << "]\n";
+        out_ << script::printable(s_.file) << ':' << c.line << ": expected " << expected << ", got " << got << "   ["
+             << shown(c) << "]\n";
+    }
+
+    /// A command's text for a report line: blanks between words (tabs, \v, \f) as spaces,
+    /// any other byte outside printable ASCII as \xNN, like every message of the language.
+    static std::string shown(const Command& c) {
+        std::string text = c.text;
+        for (char& ch : text)
+            if (ch == '\t' || ch == '\v' || ch == '\f' || ch == '\r') ch = ' ';
+        return script::printable(text);
     }
 
     struct Access {
@@ -164,7 +180,7 @@ private:
             if (r.check == ReadCheck::Error) check(c, a.error, "an error response", a.error ? "error" : "OK, " + hex(a.value));
             else if (r.check == ReadCheck::Value)
                 check(c, !a.error && v == r.expected, hex(r.expected), a.error ? "an error response" : hex(v));
-            else out_ << s_.file << ':' << c.line << ": " << c.text << " -> " << (a.error ? "error" : hex(v)) << '\n';
+            else out_ << script::printable(s_.file) << ':' << c.line << ": " << shown(c) << " -> " << (a.error ? "error" : hex(v)) << '\n';
         } else if (c.is<Write>()) {
             const Write& w = c.as<Write>();
             const Access a = access(w.frame, w.cpu, true, w.offset, w.bits, w.value, false);
@@ -175,7 +191,7 @@ private:
             const Access a = access(p.frame, p.cpu, false, p.offset, p.bits, 0, true);
             const std::uint64_t v = a.value & p.compare_mask();
             if (p.expected) check(c, !a.error && v == *p.expected, hex(*p.expected), a.error ? "an error" : hex(v));
-            else out_ << s_.file << ':' << c.line << ": " << c.text << " -> " << (a.error ? "error" : hex(v)) << '\n';
+            else out_ << script::printable(s_.file) << ':' << c.line << ": " << shown(c) << " -> " << (a.error ? "error" : hex(v)) << '\n';
         } else if (c.is<SpiLine>()) {
             const SpiLine& l = c.as<SpiLine>();
             gic_.set_spi_level(l.intid, l.high);
@@ -195,7 +211,7 @@ private:
                 wait(cpu.save_done);
             }
         } else if (c.is<Wait>()) {
-            wait(sc_time(static_cast<double>(c.as<Wait>().ps), SC_PS));
+            wait(tlm::ps_time(c.as<Wait>().ps));  // exact: from integer ps, no double
         } else if (c.is<ExpectLine>()) {
             const ExpectLine& e = c.as<ExpectLine>();
             settle();
@@ -210,7 +226,7 @@ private:
             const Access a = access_on(init_.sysreg[m.cpu], false, m.reg.encoding(), 64, 0, false);
             const std::uint64_t v = a.value & m.compare_mask();
             if (m.expected) check(c, !a.error && v == *m.expected, hex(*m.expected), a.error ? "an error response" : hex(v));
-            else out_ << s_.file << ':' << c.line << ": " << c.text << " -> " << (a.error ? "error" : hex(v)) << '\n';
+            else out_ << script::printable(s_.file) << ':' << c.line << ": " << shown(c) << " -> " << (a.error ? "error" : hex(v)) << '\n';
         } else if (c.is<Msr>()) {
             const Msr& m = c.as<Msr>();
             const Access a = access_on(init_.sysreg[m.cpu], true, m.reg.encoding(), 64, m.value, false);
@@ -226,6 +242,18 @@ private:
 };
 
 } // namespace
+
+std::string vcd_file(const std::string& path) {
+    const bool has_extension = path.size() > 4 && path.compare(path.size() - 4, 4, ".vcd") == 0;
+    return has_extension ? path : path + ".vcd";
+}
+
+std::string unwritable_reason(const std::string& file) {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return std::strerror(errno);
+    ::close(fd);
+    return {};
+}
 
 void validate_for_execution(const script::Script& s) {
     // System registers: the generic timer's are modelled, and with gic=v3 the ICC_/ICV_/ICH_
@@ -245,8 +273,8 @@ ScriptOutcome run_script(const script::Script& s, const ScriptOptions& options, 
     Initiator init("script", gic, timer);
     sc_trace_file* tf = nullptr;
     if (!options.vcd_path.empty()) {
-        std::string base = options.vcd_path;
-        if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+        std::string base = vcd_file(options.vcd_path);
+        base.resize(base.size() - 4);  // sc_create_vcd_trace_file appends ".vcd"
         tf = sc_create_vcd_trace_file(base.c_str());
         tf->set_time_unit(1, SC_PS);
         tlm::trace_vgic(tf, gic);
@@ -263,7 +291,7 @@ ScriptOutcome run_script(const script::Script& s, const ScriptOptions& options, 
     });
     sc_start();
     if (tf != nullptr) sc_close_vcd_trace_file(tf);
-    if (!done) out << s.file << ": error: the simulation ended before the script did\n";
+    if (!done) out << script::printable(s.file) << ": error: the simulation ended before the script did\n";
     ScriptOutcome o = runner.outcome();
     if (!done) ++o.failed;
     return o;

@@ -19,6 +19,15 @@ struct ScriptOutcome {
     unsigned failed = 0;
 };
 
+/// The file a waveform requested as `path` is written to: `path` itself if it ends in ".vcd",
+/// otherwise `path` + ".vcd" (SystemC's VCD writer appends the extension).
+std::string vcd_file(const std::string& path);
+
+/// Why `file` cannot be written (strerror text, e.g. "Not a directory"), or "" if it can: it
+/// is opened for writing, created if missing but not truncated, and closed again. Checked
+/// before simulating, so that a run never ends in SystemC's E701 after doing all its work.
+std::string unwritable_reason(const std::string& file);
+
 /// Checks what the parser cannot (features not built yet, the timing profile) and throws
 /// script::ScriptError naming the line; call before elaboration.
 void validate_for_execution(const script::Script& script);

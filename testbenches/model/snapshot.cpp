@@ -988,6 +988,79 @@ BOOST_AUTO_TEST_CASE(corrupt_vm_documents_are_refused_and_change_nothing) {
     BOOST_TEST(save_snapshot(target.vm) == doc);
 }
 
+/// `levels` nested arrays: "[[[...]]]".
+std::string nested_arrays(std::size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); }
+
+BOOST_AUTO_TEST_CASE(nesting_deeper_than_the_limit_is_refused_before_parsing) {
+    // D03: a 600 KB document nested 300,000 deep overflowed the stack. Snapshots nest 5
+    // levels (6 in a platform snapshot); the limit, 64, is checked on the text before any
+    // tree is built, and the message names it and the byte where the 65th level opens.
+    BOOST_TEST(kSnapshotMaxDepth == 64u);
+    VirtFixture target(make_virt_config(4));
+    target.enable_all(2);
+    auto& ev = target.observer.events;
+    const std::string deep = "{\"x\": " + nested_arrays(300000) + ", \"y\": 0}";
+    // '{' is level 1 at byte 1; the k-th '[' opens level k + 1 at byte 6 + k: level 65 at 70.
+    const std::string message = "snapshot: nesting deeper than 64 levels at byte 70 (line 1, column 70): a snapshot "
+                                "document nests at most 64 arrays and objects";
+    expect_refused(target.gic, ev, deep, message);
+    VmRig vm;
+    make_busy_vm(vm);
+    expect_refused(vm.vm, vm.rec.events, deep, message);
+    BOOST_CHECK_THROW(check_snapshot_document(deep), SnapshotError);
+    // The limit is exact: 64 levels pass the depth check (and fail as what they are), 65 do not.
+    expect_refused(target.gic, ev, nested_arrays(64),
+                   "snapshot: not a vgic snapshot: expected a JSON object, got " + std::string(45, '[') + "...");
+    expect_refused(target.gic, ev, nested_arrays(65),
+                   "snapshot: nesting deeper than 64 levels at byte 65 (line 1, column 65): a snapshot document nests "
+                   "at most 64 arrays and objects");
+    // The line and column count from the start of the line that opens the level.
+    expect_refused(target.gic, ev, "{\n \"x\":\n" + nested_arrays(100) + "}",
+                   "snapshot: nesting deeper than 64 levels at byte 72 (line 3, column 64): a snapshot document nests "
+                   "at most 64 arrays and objects");
+    // Brackets inside strings (escaped quotes included) are text, not nesting.
+    expect_refused(target.gic, ev, "{\"x\": \"\\\"" + std::string(100, '[') + "\"}",
+                   "snapshot: not a vgic snapshot: no \"format\" member");
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_members_are_refused) {
+    // D09: JSON leaves a repeated member to the reader; nlohmann keeps the last one, so the
+    // first was silently ignored although unknown members are refused. Refused wherever it
+    // is, with the path of the object that repeats it.
+    VirtFixture source(make_virt_config(4));
+    make_busy_hw(source);
+    const std::string doc = save_snapshot(source.gic);
+    VirtFixture target(make_virt_config(4));
+    target.enable_all(2);
+    auto& ev = target.observer.events;
+    const std::string spi44 = "{\"intid\": 44,";  // /distributor/spis/12
+    expect_refused(target.gic, ev, edit(doc, spi44, "\"priority\": \"0x30\"", "\"priority\": \"0x30\", \"priority\": \"0x40\""),
+                   "snapshot: /distributor/spis/12: member \"priority\" appears twice (each member may appear once: a "
+                   "reader would keep only one of them)");
+    expect_refused(target.gic, ev, edit(doc, "\"mode\"", "\"mode\": \"hw\"", "\"mode\": \"hw\", \"mode\": \"hw\""),
+                   "snapshot: /: member \"mode\" appears twice (each member may appear once: a reader would keep only "
+                   "one of them)");
+    // The same name in different objects is no repetition; escapes are decoded before
+    // comparing ("\u0061" is "a"), and names are shown without raw control bytes.
+    expect_refused(target.gic, ev, "{\"a\": {\"b\": 1}, \"c\": {\"b\": 2}, \"\\u0061\": 0}",
+                   "snapshot: /: member \"a\" appears twice (each member may appear once: a reader would keep only one "
+                   "of them)");
+    expect_refused(target.gic, ev, "{\"x\": [{}, {\"\\u0001\\u00ff\": 1, \"\\u0001\\u00ff\": 2}]}",
+                   "snapshot: /x/1: member \"\\x01\\xC3\\xBF\" appears twice (each member may appear once: a reader "
+                   "would keep only one of them)");
+    VmRig vsource;
+    make_busy_vm(vsource);
+    const std::string vdoc = save_snapshot(vsource.vm);
+    VmRig vtarget;
+    std::string repeated = vdoc;
+    const std::size_t running = repeated.find("\"running\": ", repeated.find("\"vcpu\": 1,"));
+    BOOST_TEST_REQUIRE(running != std::string::npos);
+    repeated.insert(running, "\"running\": false, ");
+    expect_refused(vtarget.vm, vtarget.rec.events, repeated,
+                   "snapshot: /vcpus/1: member \"running\" appears twice (each member may appear once: a reader would "
+                   "keep only one of them)");
+}
+
 BOOST_AUTO_TEST_CASE(state_api_checks_everything_before_applying) {
     VirtFixture f(make_virt_config(4));
     make_busy_hw(f);

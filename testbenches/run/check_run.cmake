@@ -1,13 +1,22 @@
-# cmake -DVGIC_SIM=... -DMODE=rejected|default|calibration [-DSCENARIO=...] [-DARGS=...] -DOUT=... -P check_run.cmake
+# cmake -DVGIC_SIM=... -DMODE=rejected|default|runs|calibration|storm [-DSCENARIO=...] [-DARGS=...] -DOUT=... -P check_run.cmake
 #   rejected:    `vgic-sim run SCENARIO ARGS` must exit 2 with "FILE:LINE: key '...': ..."
 #                (or, without SCENARIO, "vgic-sim: ..." for a bad flag) and write nothing.
 #   default:     `vgic-sim run --out OUT --no-progress` (the built-in scenario, one simulated
 #                second) must exit 0 and write every output file, non-empty.
 #   calibration: `vgic-sim run SCENARIO --out OUT` must exit 0 (model mean within tolerance)
 #                and print the calibration verdict.
+#   runs:        `vgic-sim run SCENARIO --out OUT --no-vcd --no-plot` must exit 0 and print
+#                "guest errors     none" (a scenario that must simply run to its end).
 #   storm:       `vgic-sim run SCENARIO --out OUT --no-vcd --no-plot` must exit 0 (no guest
 #                error, no spurious acknowledge), then `CHECK OUT 1000000 2000` must pass
 #                (testbenches/run/storm_check.cpp).
+# A trailing '' in ARGS is an empty argument (`--duration ''`): a CMake list cannot carry one,
+# so it is passed to execute_process literally.
+set(trailing_empty FALSE)
+if(ARGS MATCHES "(^| )''$")
+  string(REGEX REPLACE "(^| )''$" "" ARGS "${ARGS}")
+  set(trailing_empty TRUE)
+endif()
 separate_arguments(args UNIX_COMMAND "${ARGS}")
 
 # `vgic-sim run SCENARIO --out OUT` with the reports only (no VCD, no plot); it must exit 0.
@@ -27,11 +36,24 @@ if(MODE STREQUAL "rejected")
     set(cmd "${VGIC_SIM}" run --out "${OUT}" ${args})
   endif()
   file(REMOVE_RECURSE "${OUT}")
-  execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(trailing_empty)
+    execute_process(COMMAND ${cmd} "" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  else()
+    execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  endif()
   string(STRIP "${err}" err)
   if(NOT rc EQUAL 2)
     message(FATAL_ERROR "exit status ${rc}, expected 2\nstderr: ${err}\nstdout: ${out}")
   endif()
+  # A refused flag is named in the message.
+  foreach(a ${args})
+    if(a MATCHES "^--")
+      string(FIND "${err}" "${a}" at)
+      if(at EQUAL -1)
+        message(FATAL_ERROR "stderr does not name the flag ${a}:\n  ${err}")
+      endif()
+    endif()
+  endforeach()
   if(SCENARIO)
     string(REGEX MATCH "^[^\n]*" first "${err}")
     string(FIND "${first}" "${SCENARIO}:" at)
@@ -76,6 +98,12 @@ elseif(MODE STREQUAL "storm")
   message("${cout}")
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${cerr}")
+  endif()
+elseif(MODE STREQUAL "runs")
+  run_scenario_reports_only("")
+  string(FIND "${out}" "guest errors     none" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "the summary reports guest errors:\n${out}")
   endif()
 elseif(MODE STREQUAL "calibration")
   run_scenario_reports_only(" (1 = outside tolerance)")

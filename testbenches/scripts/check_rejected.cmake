@@ -2,6 +2,7 @@
 # The script's first line is `# expect: MESSAGE`, where MESSAGE may use @FILE@ for the script
 # path and @DIR@ for its folder. vgic-sim must exit 2 with exactly that line on stderr and
 # print no result on stdout. (file(READ), not file(STRINGS): messages may contain ';'.)
+cmake_minimum_required(VERSION 3.20)  # NEW policies: an expected message may hold backslashes (\xNN)
 file(READ "${SCRIPT}" text)
 string(REGEX MATCH "^# expect: [^\n]*" first "${text}")
 string(REGEX REPLACE "^# expect: " "" expected "${first}")

@@ -4,6 +4,7 @@
 #include "vgic/tlm/vgic.hpp"
 #include "vgic/tlm/virtual_timer.hpp"
 #include "vgic/tlm/snapshot.hpp"
+#include "vgic/tlm/time.hpp"
 
 #include <tlm_utils/simple_initiator_socket.h>
 
@@ -755,6 +756,8 @@ void platform_snapshot() {
         badctl.replace(badctl.find("\"cntv_ctl\": 1"), 13, "\"cntv_ctl\": 9");
         refused(badctl, "ENABLE/IMASK", "corrupt timer control");
         refused(save_snapshot(a, nullptr), "document has no timers", "timer section missing");
+        // A repeated member is refused (JSON leaves it to the reader; a tree keeps the last).
+        refused("{\"version\": 1," + doc.substr(1), "snapshot: /: member \"version\" appears twice", "repeated member");
         restore_snapshot(b, &tb, doc);
         check(save_snapshot(b, &tb) == save_snapshot(a, &ta), "B saves exactly what A saved");
         for (std::uint32_t off : {gicd::CTLR, gicd::ISPENDR + 4, gicd::ISENABLER, gicd::ITARGETSR + 40})
@@ -922,6 +925,105 @@ void vm_wake_at_emulation_instant() {
               (wakes.empty() ? std::string("never") : t(wakes[0].second)) + ")");
 }
 
+/// D01: a deadline the simulation never reaches is "never". A guest writing all ones to CVAL
+/// (CNTV, and CNTP) arms nothing: the simulation goes on at once (it used to spin forever,
+/// stepping 1 ps from 2^63 ps, after sc_time(double) overflowed). The same for a platform
+/// snapshot restored with that CVAL. Then a real deadline still fires on time.
+void timer_never_deadline() {
+    TimingProfile tp = timing_ns(10);
+    Vgic a("a", params(Mode::Hw, 1, tp)), b("b", params(Mode::Hw, 1, tp));
+    VirtualTimer ta("ta", a), tb("tb", b);
+    Edges va("va", ta.cntv_level[0]), pa("pa", ta.cntp_level[0]), vb("vb", tb.cntv_level[0]);
+    const std::uint64_t never = ~std::uint64_t{0};
+    sc_spawn([&] {
+        ta.write(0, timer_regs::CNTV_CVAL_EL0, never);
+        ta.write(0, timer_regs::CNTV_CTL_EL0, 1);
+        ta.write(0, timer_regs::CNTP_CVAL_EL0, never);
+        ta.write(0, timer_regs::CNTP_CTL_EL0, 1);
+        // CNTVOFF moves the virtual count ahead of the physical one: CVAL is still unreachable.
+        ta.write(0, timer_regs::CNTVOFF_EL2, 0x8000000000000000ull);
+        wait(sc_time(1, SC_US));
+        check(ta.read(0, timer_regs::CNTV_CTL_EL0).value == 1 && ta.read(0, timer_regs::CNTP_CTL_EL0).value == 1,
+              "both timers enabled, ISTATUS 0 after 1 us");
+        // The snapshot of that state restored into B (its restore re-arms the timer).
+        restore_snapshot(b, &tb, save_snapshot(a, &ta));
+        check(tb.timer(0).state().cval[GenericTimer::Virtual] == never, "B restored CNTV_CVAL = all ones");
+        wait(sc_time(1, SC_US));
+        // A real deadline after "never": 100 ticks (1 us at 100 MHz) from now.
+        ta.write(0, timer_regs::CNTVOFF_EL2, 0);
+        ta.write(0, timer_regs::CNTV_TVAL_EL0, 100);
+    });
+    sc_start(sc_time(10, SC_US));
+    check(sc_time_stamp() == sc_time(10, SC_US), "the simulation reached 10 us (" + t(sc_time_stamp()) + ")");
+    check(pa.seen.empty() && vb.seen.empty(), "no output rose for a deadline of all ones");
+    check(va.seen.size() == 1 && va.seen[0] == std::make_pair(sc_time(3, SC_US), true),
+          "a later real deadline fires at exactly 3 us");
+}
+
+/// D01: deadlines at the horizon are exact, from integer picoseconds (no double, which is
+/// exact only to 2^53 ps). At 1 GHz one count is 1000 ps:
+///  - CVAL 9000000000000001 is 9000000000000001000 ps, which a double rounds to ...1024;
+///  - CVAL 18446744073709551 is 18446744073709551000 ps, the last count before
+///    max_time_ps() = 18446744073709551615 ps (2^64 - 1 ps at the default 1 ps resolution);
+///  - CVAL 18446744073709552 is beyond it: never.
+void timer_deadline_at_the_horizon() {
+    Vgic g("gic", params(Mode::Hw, 1));
+    TimerConfig tc;
+    tc.frequency_hz = 1'000'000'000;
+    VirtualTimer timer("timer", g, tc);
+    Edges v("v", timer.cntv_level[0]), p("p", timer.cntp_level[0]);
+    check(max_time_ps() == 18446744073709551615ull, "the documented horizon: 2^64 - 1 ps at 1 ps resolution");
+    check(ps_time(18446744073709551615ull).value() == 18446744073709551615ull && time_ps(sc_max_time()) == max_time_ps(),
+          "ps_time and time_ps are exact at the horizon");
+    sc_spawn([&] {
+        timer.write(0, timer_regs::CNTV_CVAL_EL0, 9'000'000'000'000'001ull);
+        timer.write(0, timer_regs::CNTV_CTL_EL0, 1);
+        timer.write(0, timer_regs::CNTP_CVAL_EL0, 18'446'744'073'709'552ull);
+        timer.write(0, timer_regs::CNTP_CTL_EL0, 1);
+        wait(timer.cntv_level[0].posedge_event());
+        timer.write(0, timer_regs::CNTV_CVAL_EL0, 18'446'744'073'709'551ull);  // lowers the output
+    });
+    sc_start();  // until nothing is left to do
+    const std::vector<std::pair<std::uint64_t, bool>> expected = {
+        {9'000'000'000'000'001'000ull, true}, {9'000'000'000'000'001'000ull, false}, {18'446'744'073'709'551'000ull, true}};
+    std::vector<std::pair<std::uint64_t, bool>> seen;
+    for (const auto& e : v.seen) seen.emplace_back(e.first.value(), e.second);
+    std::string shown;
+    for (const auto& e : seen) shown += " " + std::to_string(e.first) + (e.second ? "^" : "v");
+    check(seen == expected, "CNTV rises at exactly 9000000000000001000 ps and 18446744073709551000 ps (" + shown + " )");
+    check(p.seen.empty(), "CNTP with a deadline beyond the horizon never rises");
+    check(sc_time_stamp().value() == 18'446'744'073'709'551'000ull, "and nothing is scheduled after the last deadline");
+}
+
+/// D03: a deeply nested document restored from inside a SystemC thread (whose stack is
+/// small: 2,000 levels, 4 KB, overflowed it) is refused before it is parsed, through both
+/// entry points, naming the depth limit and the byte where it is exceeded; nothing changes.
+void snapshot_nesting_depth() {
+    Vgic g("gic", params(Mode::Hw, 1));
+    VirtualTimer timer("timer", g);
+    bool ran = false;
+    sc_spawn([&] {
+        const std::string before = save_snapshot(g, &timer);
+        const std::string deep = "{\"x\": " + std::string(2000, '[') + std::string(2000, ']') + ", \"y\": 0}";
+        const std::string expected = "snapshot: nesting deeper than 64 levels at byte 70 (line 1, column 70): a snapshot "
+                                     "document nests at most 64 arrays and objects";
+        for (int entry = 0; entry < 2; ++entry) {
+            const char* name = entry == 0 ? "vgic::tlm::restore_snapshot" : "vgic::restore_snapshot";
+            try {
+                if (entry == 0) restore_snapshot(g, &timer, deep);
+                else vgic::restore_snapshot(*g.hw_model(), deep);
+                check(false, std::string(name) + " refuses 2,000 levels");
+            } catch (const vgic::SnapshotError& e) {
+                check(e.what() == expected, std::string(name) + ": " + e.what());
+            }
+        }
+        check(save_snapshot(g, &timer) == before, "nothing changed");
+        ran = true;
+    });
+    sc_start(sc_time(1, SC_US));
+    check(ran, "the thread ran to its end");
+}
+
 } // namespace
 
 int sc_main(int argc, char** argv) {
@@ -934,6 +1036,8 @@ int sc_main(int argc, char** argv) {
         {"vm_trap_updates_other_vcpus_lrs", vm_trap_updates_other_vcpus_lrs},
         {"posted_store_timing", posted_store_timing}, {"vm_cross_core_ipi_timing", vm_cross_core_ipi_timing},
         {"vm_wake_at_emulation_instant", vm_wake_at_emulation_instant},
+        {"timer_never_deadline", timer_never_deadline}, {"timer_deadline_at_the_horizon", timer_deadline_at_the_horizon},
+        {"snapshot_nesting_depth", snapshot_nesting_depth},
     };
     if (argc != 2 || scenarios.count(argv[1]) == 0) {
         std::fprintf(stderr, "usage: tlm_scenarios NAME   (one of:");

@@ -62,6 +62,9 @@ std::string save_snapshot(Vgic& gic, const VirtualTimer* timer) {
 }
 
 void restore_snapshot(Vgic& gic, VirtualTimer* timer, std::string_view text) {
+    // On the text, before a tree exists: the nesting bound (a SystemC thread's stack is small),
+    // syntax, and duplicate members (a tree would silently keep the last of them).
+    vgic::check_snapshot_document(text);
     json doc;
     try {
         doc = json::parse(text);

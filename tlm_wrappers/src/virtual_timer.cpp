@@ -1,18 +1,11 @@
 #include "vgic/tlm/virtual_timer.hpp"
 
+#include "vgic/tlm/time.hpp"
+
 namespace vgic::tlm {
 
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
-
-namespace {
-/// Simulated time in ps, exactly for any resolution of at least 1 ps (the usual case).
-std::uint64_t to_ps(const sc_time& t) {
-    const double res_ps = sc_core::sc_get_time_resolution().to_seconds() * 1e12;
-    if (res_ps >= 1.0) return t.value() * static_cast<std::uint64_t>(res_ps + 0.5);
-    return static_cast<std::uint64_t>(static_cast<double>(t.value()) * res_ps);
-}
-} // namespace
 
 VirtualTimer::VirtualTimer(const sc_core::sc_module_name& name, Vgic& gic, const TimerConfig& config)
     : sc_module(name),
@@ -49,7 +42,7 @@ VirtualTimer::VirtualTimer(const sc_core::sc_module_name& name, Vgic& gic, const
         gic.on_physical_deactivate([this](unsigned cpu, std::uint32_t vintid, std::uint32_t) { on_physical_deactivate(cpu, vintid); });
 }
 
-std::uint64_t VirtualTimer::counter(const sc_time& t) const { return counter_at(to_ps(t), config_.frequency_hz); }
+std::uint64_t VirtualTimer::counter(const sc_time& t) const { return counter_at(time_ps(t), config_.frequency_hz); }
 
 void VirtualTimer::evaluate(unsigned cpu, GenericTimer::Which which) {
     const GenericTimer& t = *timers_[cpu];
@@ -71,14 +64,19 @@ void VirtualTimer::evaluate(unsigned cpu, GenericTimer::Which which) {
     // The output can next rise only at the count where the condition becomes true.
     if (!level) {
         if (const auto rise = t.next_rise(which, now); rise && *rise > now) {
-            const std::uint64_t at_ps = time_of_count(*rise, config_.frequency_hz);
-            // sc_time rounds to the time resolution: make sure the event is not before the
-            // tick (with a coarse resolution it could be, and would re-arm at the same time).
-            const sc_time now_t = sc_core::sc_time_stamp();
-            sc_time at(static_cast<double>(at_ps), sc_core::SC_PS);
-            while (counter(at) < *rise || at <= now_t) at += sc_core::sc_get_time_resolution();
-            ch.check.cancel();
-            ch.check.notify(at - now_t);
+            ch.check.cancel();  // a later notify() may not override an earlier pending one
+            // A count the simulation never reaches (its time is beyond max_time_ps(), the
+            // last time an sc_time holds: 2^64 - 1 ps at 1 ps resolution) is "never", which
+            // is what a guest means by CVAL = all ones: nothing is armed. Decided in O(1)
+            // from the count at that horizon (time_of_count saturates, so it alone cannot
+            // tell a deadline at the horizon from one beyond it).
+            if (counter_at(max_time_ps(), config_.frequency_hz) < *rise) return;
+            // The first time at which CNTPCT >= rise, from integer ps (no double: exact at
+            // every time up to the horizon). ps_time rounds up to a tick at a coarse time
+            // resolution, so the event is never before the tick, and never at or before now
+            // (the count at now is below rise).
+            const sc_time at = ps_time(time_of_count(*rise, config_.frequency_hz));
+            ch.check.notify(at - sc_core::sc_time_stamp());
         }
     }
 }
@@ -126,7 +124,7 @@ void VirtualTimer::b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_time&
         gic_.transport(Frame::Sysreg, static_cast<unsigned>(cpu), tx, delay);
         return;
     }
-    const sc_time at = delay + Vgic::ps(gic_.params().timing.sysreg_access);
+    const sc_time at = delay + ps_time(gic_.params().timing.sysreg_access);
     unsigned char* data = tx.get_data_ptr();
     AccessResult r;
     if (tx.is_write()) {

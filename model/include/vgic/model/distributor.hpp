@@ -112,6 +112,8 @@ public:
     /// (invalid if none). Its `source_cpu` is the SGI source that was acknowledged.
     Candidate highest_active_unloaded(unsigned cpu) const;
     bool is_parked(unsigned cpu, std::uint32_t intid) const { return irq(cpu, intid).parked; }
+    /// SPI `intid`'s owner: the vCPU whose list register holds it while it is parked.
+    std::uint16_t spi_holder(std::uint32_t intid) const { return irq(0, intid).owner; }
     /// Interrupts in flight for `cpu` outside its list registers: eligible pending ones of
     /// the groups GICD_CTLR forwards, plus active ones it owns. O(1).
     std::size_t in_flight(unsigned cpu) const;

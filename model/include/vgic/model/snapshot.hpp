@@ -39,6 +39,22 @@ inline constexpr unsigned kSnapshotVersionGicv3 = 2;
 /// The newest document version; this build reads versions 1 and 2 (and writes both).
 inline constexpr unsigned kSnapshotVersion = kSnapshotVersionGicv3;
 
+/// The deepest nesting of arrays and objects a snapshot document may have. A model snapshot
+/// nests 5 levels (document, distributor, private, a CPU's bank, one interrupt), a platform
+/// snapshot (vgic::tlm) one more; nothing legitimate comes near 64. The limit is checked on
+/// the text before anything builds a tree, so a hostile document cannot exhaust the stack
+/// (a SystemC thread has a small one).
+inline constexpr unsigned kSnapshotMaxDepth = 64;
+
+/// What every snapshot document must be before its contents are read, checked without
+/// building a tree: arrays and objects nested no deeper than kSnapshotMaxDepth ("snapshot:
+/// nesting deeper than 64 levels at byte N (line L, column C): ..."), valid JSON ("snapshot:
+/// JSON syntax error at byte N ..."), and no object with the same member twice ("snapshot:
+/// /distributor/spis/12: member \"priority\" appears twice ...": JSON leaves duplicates to
+/// the reader, and a reader that keeps the last one silently ignores what the first says).
+/// Throws SnapshotError. restore_snapshot (here and in vgic::tlm) calls it first.
+void check_snapshot_document(std::string_view json);
+
 std::string save_snapshot(const Gic& gic);
 std::string save_snapshot(const VmGic& vm);
 

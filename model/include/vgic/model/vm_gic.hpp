@@ -29,6 +29,7 @@
 #include "vgic/model/access.hpp"
 #include "vgic/model/config.hpp"
 #include "vgic/model/distributor.hpp"
+#include "vgic/model/list_register.hpp"
 #include "vgic/model/observer.hpp"
 #include "vgic/model/state.hpp"
 #include "vgic/model/virtual_cpu_interface.hpp"
@@ -134,7 +135,9 @@ public:
     void set_spi_level(std::uint32_t intid, bool level);
     void set_ppi_level(unsigned vcpu, std::uint32_t intid, bool level);
     /// HW-maps virtual `intid` (a PPI of `vcpu`, or an SPI) to physical `physical_id`
-    /// (16..1019); its list registers get HW=1. physical_id 0 unmaps. Throws out_of_range.
+    /// (16..1019); its list registers get HW=1. physical_id 0 unmaps. An interrupt held in a
+    /// list register when its mapping changes is synced out and flushed back (an exit and
+    /// entry of the vCPU holding it), so the LR takes the new mapping. Throws out_of_range.
     void map_hw(unsigned vcpu, std::uint32_t intid, std::uint32_t physical_id);
 
     // ---- the hypervisor's world switch ------------------------------------------------------
@@ -202,11 +205,23 @@ public:
     };
     State export_state() const;
     /// The first reason `state` cannot be imported, or nothing. Besides each part's own
-    /// checks, the engine's invariants: a vCPU that is not running has no loaded LRs and no
-    /// kick pending; an LR not loaded is invalid; every loaded LR holds a distinct
-    /// implemented INTID that the distributor shows parked for that vCPU, and every parked
-    /// interrupt is in exactly one loaded LR; a running vCPU whose maintenance interrupt is
-    /// asserted has a kick pending. Paths: "/distributor/...", "/vcpus/<v>/...".
+    /// checks, the engine's invariants (the one list: the model fuzzer asserts them through
+    /// this function after every operation):
+    ///  1. a vCPU that is not running has no loaded LRs and no kick pending;
+    ///  2. an LR not loaded is invalid;
+    ///  3. every loaded LR holds a distinct implemented INTID that the distributor shows
+    ///     parked for that vCPU (an SPI: owned by it), and every parked interrupt is in
+    ///     exactly one loaded LR (so no vINTID twice in a vCPU's LRs, no SPI in two vCPUs');
+    ///  4. a loaded LR's HW bit and physical INTID are the distributor's mapping: HW=1 only
+    ///     for a HW-mapped INTID, with its physical INTID (never an SGI's, 0-15), and HW=0
+    ///     only for an unmapped one;
+    ///  5. an LR is pending and active only with HW=0 and only for an edge-triggered
+    ///     interrupt (never HW=1, never level-sensitive);
+    ///  6. a running vCPU whose maintenance interrupt is asserted has a kick pending.
+    /// An LR's priority and group may differ from the distributor's: the engine copies them
+    /// at flush time, and another vCPU may reprogram the distributor while the LR is loaded
+    /// (its trap reloads only its own LRs), as in KVM.
+    /// Paths: "/distributor/...", "/vcpus/<v>/..." (an LR: "/vcpus/<v>/gich/lrs/<n>").
     StateCheck check_state(const State& state) const;
     /// Throws StateError (nothing changes) if check_state() refuses. Otherwise replaces the
     /// whole state as saved (running and kick flags included), rebuilds what is derived, and
@@ -224,6 +239,9 @@ private:
     enum class TrapFrame : std::uint8_t { Gicd, Gicr };
 
     void check_vcpu(unsigned vcpu, const char* what) const;
+    /// Invariants 4 and 5 of check_state for a loaded LR holding `vintid`, whose distributor
+    /// record is `r`; the path is the LR's (empty here).
+    static StateCheck check_loaded_lr(const ListRegister& lr, const Distributor::IrqState& r, std::uint32_t vintid);
     /// `vcpu`'s virtual interface changed: its lines are recomputed at the next settle().
     void touch(unsigned vcpu);
     AccessResult sysreg_access(unsigned vcpu, std::uint32_t encoding, bool is_write, std::uint64_t value,
