@@ -513,9 +513,10 @@ void print_calibration(std::ostream& os, const CalibrationResult& c) {
         return;
     }
     os << strprintf("  %-8s%12s%12s%13s\n", "", "model", "measured", "deviation");
+    // A measured figure the source does not give (0) shows as "-".
     auto line = [&os](const char* label, double model, std::uint64_t measured) {
-        os << strprintf("  %-8s%12s%12s%13s\n", label, format_latency(model).c_str(), format_ps(measured).c_str(),
-                        deviation_text(model, measured).c_str());
+        os << strprintf("  %-8s%12s%12s%13s\n", label, format_latency(model).c_str(),
+                        measured == 0 ? "-" : format_ps(measured).c_str(), deviation_text(model, measured).c_str());
     };
     line("mean", c.model.mean_ps, c.measured_mean_ps);
     line("min", static_cast<double>(c.model.min_ps), c.measured_min_ps);

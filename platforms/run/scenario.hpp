@@ -152,6 +152,7 @@ struct CalibrationSpec {
     ///                   minus the sender's stamp before the write.
     std::string measurement = "timer_cntvct";
     std::string source;  ///< citation printed with the table
+    /// The measured figures; min, p99 and max are 0 when the source does not give them.
     std::uint64_t mean_ps = 0, min_ps = 0, p99_ps = 0, max_ps = 0;
     /// The model's mean must land within this fraction of the measured mean, or within one
     /// counter tick if that is more (a figure under 100 ns at 100 MHz: the counter's phase
