@@ -344,30 +344,33 @@ HypervisorProfile make_kvm() {
 
 /// Jailhouse on the ZCU104, fitted to its timer row (1094 ns), SGIR emulation instant
 /// (1027 ns) and SGIR round trip (1941 ns); its IPI end to end is predicted, not fitted
-/// (docs/CALIBRATION.md "Predictions").
+/// (docs/CALIBRATION.md "Predictions"): the message to the other core is costed from the
+/// code path (irqchip_set_pending + SGI_INJECT) at Bao's cost per cross-core transfer.
 HypervisorProfile make_jailhouse() {
     HypervisorProfile h = make_bao();
     h.name = "jailhouse";
     h.exit = ns(654);         // timer row: 1094 - 220 (hardware) - kick 60 - flush 80 - entry 80
     h.trap_entry = ns(374);   // exit without its physical IAR + EOIR (280 ns)
     h.emulate = ns(653);      // emulation instant 1027 - trap_entry
-    h.trap_return = ns(80);   // restore + ERET, as entry
-    h.ipi_send = ns(814);     // 1941 - 20 (CNTVCT read) - 1027 - trap_return
-    h.ipi_receive = ns(814);  // provisional: see CALIBRATION.md
+    h.ipi_send = ns(446);     // remote pending-queue lock + ~3.5 lines (4.5 x 97) + the SGIR store's ack
+    h.trap_return = ns(448);  // the rest of the measured round trip: 1941 - 20 - 1027 - 446
+    h.ipi_receive = ns(451);  // 3 lines (3 x 97), GICH_HCR read (140) and write, GICC_DIR (posted)
     return h;
 }
 
 /// Xen dom0-less on the ZCU104, fitted to its timer row (3328 ns), SGIR emulation instant
-/// (1848 ns) and SGIR round trip (2980 ns); its IPI end to end is predicted.
+/// (1848 ns) and SGIR round trip (2980 ns); its IPI end to end is predicted the same way
+/// (vgic_inject_irq under the target vCPU's lock, vcpu_kick's SGI; the target's EVENT_CHECK
+/// SGI and the LR write on its return path).
 HypervisorProfile make_xen() {
     HypervisorProfile h = make_bao();
     h.name = "xen";
     h.exit = ns(2888);        // timer row: 3328 - 220 - 60 - 80 - 80
     h.trap_entry = ns(600);
     h.emulate = ns(1248);     // emulation instant 1848 - trap_entry
-    h.trap_return = ns(80);
-    h.ipi_send = ns(1032);    // 2980 - 20 - 1848 - trap_return
-    h.ipi_receive = ns(1032); // provisional: see CALIBRATION.md
+    h.ipi_send = ns(544);     // remote vGIC lock, domain rwlock, lists: ~5.5 transfers (x 97) + SGIR ack
+    h.trap_return = ns(568);  // the rest of the round trip: 2980 - 20 - 1848 - 544 (leave_hypervisor_to_guest)
+    h.ipi_receive = ns(398);  // ~4 transfers (vGIC lock, lr_pending, pending_irq) + GICC_DIR
     return h;
 }
 
