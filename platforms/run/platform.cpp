@@ -71,6 +71,7 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
         vr.gic = spec.gic == GicVersion::V3 ? "v3" : "v2";
         vr.mode = spec.mode == VmMode::Vm ? "vm" : "hw";
         vr.timing = spec.profile.name;
+        vr.hypervisor = spec.mode == VmMode::Vm ? spec.hyp.name : "none";
         vr.vcpus = spec.vcpus;
         vr.lrs = spec.lrs;
         record.vms.push_back(vr);

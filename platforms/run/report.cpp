@@ -399,7 +399,8 @@ void print_vm(std::ostream& os, const RunRecord& r, const Summary& s, const VmSu
     os << "\n" << v.name << ":";
     if (rec != nullptr)
         os << " gic" << rec->gic << ", " << rec->mode << " mode, " << v.vcpus << " vCPU" << (v.vcpus == 1 ? "" : "s")
-           << ", " << v.lrs << " LR" << (v.lrs == 1 ? "" : "s") << ", timing " << rec->timing;
+           << ", " << v.lrs << " LR" << (v.lrs == 1 ? "" : "s") << ", timing " << rec->timing
+           << (rec->mode == "vm" && !rec->hypervisor.empty() ? ", hypervisor " + rec->hypervisor : std::string());
     os << "\n";
 
     std::vector<const ClassSummary*> classes;

@@ -90,6 +90,7 @@ struct VmRecord {
     std::string gic;     ///< "v2" / "v3"
     std::string mode;    ///< "vm" / "hw"
     std::string timing;  ///< the profile's name
+    std::string hypervisor;  ///< the hypervisor profile's name ("none" in hw mode)
     unsigned vcpus = 0, lrs = 0;
     // The list-register engine (vm mode; 0 in hw mode).
     std::uint64_t flushes = 0, syncs = 0, lr_writes = 0, overflows = 0, evictions = 0, kicks = 0,

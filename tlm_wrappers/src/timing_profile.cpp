@@ -324,10 +324,9 @@ HypervisorProfile make_bao() {
 /// KVM-like default: estimates, not measurements (docs/CALIBRATION.md "kvm"): KVM's
 /// trap-and-emulate path (kvm_handle_guest_abort -> io_mem_abort -> vgic_mmio_write_sgir),
 /// its exit/entry through the host's vcpu_run loop (heavier than a static partitioner's),
-/// and a cross-CPU kick by kvm_vcpu_kick (smp_send_reschedule). Source of the order of
-/// magnitude: published ARM KVM microbenchmarks (Dall et al., ISCA 2016: hypercall round
-/// trip ~ 6,500 cycles on Cortex-A57 with VHE off, ~ 1,400 with VHE) scaled to the A53 at
-/// 1.2 GHz for a VHE-like lean path.
+/// and a cross-CPU kick by kvm_vcpu_kick (smp_send_reschedule). The order of magnitude
+/// follows the published ARM KVM microbenchmarks (Dall et al., ISCA 2016, USENIX ATC 2017)
+/// for a lean, VHE-like path; no value is a measurement of this board.
 HypervisorProfile make_kvm() {
     HypervisorProfile h = make_bao();
     h.name = "kvm";
