@@ -308,7 +308,7 @@ const TimeUnit* find_unit(std::string_view name) {
 const char* const kFrames = "gicd, gicc, gich, gicv or gicr";
 const char* const kLines = "irq, fiq, virq, vfiq or maint";
 const char* const kCommands = "platform, cpu, line, vcpu, wait, expect or echo";
-const char* const kPlatformKeys = "gic, mode, cpus, spis, lrs, prio_bits, cluster, bad_access or timing";
+const char* const kPlatformKeys = "gic, mode, cpus, spis, lrs, prio_bits, cluster, bad_access, timing or hypervisor";
 const char* const kUnitList = "ps, ns, us, ms or s";
 
 class LineParser {
@@ -401,7 +401,8 @@ PlatformSpec LineParser::platform_command() {
         const std::string_view value = word.substr(eq + 1);
         static constexpr std::string_view kKeys[] = {"gic",       "mode",       "cpus",
                                                      "spis",      "lrs",        "prio_bits",
-                                                     "cluster",   "bad_access", "timing"};
+                                                     "cluster",   "bad_access", "timing",
+                                                     "hypervisor"};
         bool known = false;
         for (std::string_view k : kKeys) known = known || k == key;
         if (!known) fail("unknown platform key " + quote(key) + ": expected " + kPlatformKeys);
@@ -430,8 +431,13 @@ PlatformSpec LineParser::platform_command() {
         } else if (g.key == "timing") {
             if (g.value.empty()) bad(g.key, g.value, "a timing preset name or a file path");
             spec.timing = std::string(g.value);
+        } else if (g.key == "hypervisor") {
+            if (g.value.empty()) bad(g.key, g.value, "a hypervisor preset name or a file path");
+            spec.hypervisor = std::string(g.value);
         }
     }
+    if (!spec.hypervisor.empty() && spec.mode != Mode::Vm)
+        fail("platform key 'hypervisor' needs mode=vm: in hw mode the script plays the hypervisor itself");
     // Pass 2: numeric keys, in the order given, with ranges that may depend on gic.
     const bool v3 = spec.gic == GicVersion::V3;
     for (const Given& g : given) {
@@ -989,7 +995,8 @@ std::string describe(const PlatformSpec& p) {
     return "platform gic=" + std::string(to_string(p.gic)) + " mode=" + std::string(to_string(p.mode)) +
            " cpus=" + std::to_string(p.cpus) + " spis=" + std::to_string(p.spis) +
            " lrs=" + std::to_string(p.lrs) + " prio_bits=" + std::to_string(p.prio_bits) +
-           " bad_access=" + std::string(to_string(p.bad_access)) + " timing=" + p.timing;
+           " bad_access=" + std::string(to_string(p.bad_access)) + " timing=" + p.timing +
+           (p.hypervisor.empty() ? std::string() : " hypervisor=" + p.hypervisor);
 }
 
 namespace {

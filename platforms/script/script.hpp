@@ -59,6 +59,9 @@ struct PlatformSpec {
     unsigned cluster = 16;            ///< gic=v3 only: CPUs per cluster (Aff0 values), 1..256
     BadAccess bad_access = BadAccess::Raz;
     std::string timing = "zero";      ///< a timing preset name or a file path, not resolved here
+    /// mode=vm: a hypervisor preset name or a file path (not resolved here); empty: the timing
+    /// profile's legacy hypervisor keys if it has any, else the zero preset.
+    std::string hypervisor;
     unsigned line = 0;                ///< source line of the `platform` command
 };
 

@@ -28,9 +28,8 @@ std::string hex(std::uint64_t v) {
     return b;
 }
 
-/// A timing value given as a file is resolved against the script's folder.
-std::string resolve_timing(const script::Script& s) {
-    const std::string& t = s.platform.timing;
+/// A timing or hypervisor value given as a file is resolved against the script's folder.
+std::string resolve_profile(const script::Script& s, const std::string& t) {
     auto ends_with = [&t](const std::string& suffix) {
         return t.size() > suffix.size() && t.compare(t.size() - suffix.size(), suffix.size(), suffix) == 0;
     };
@@ -52,7 +51,14 @@ tlm::VgicParams make_params(const script::Script& s) {
     v.gic.priority_bits = p.prio_bits;
     v.gic.bad_access = p.bad_access == script::BadAccess::Error ? BadAccessPolicy::Error : BadAccessPolicy::RazWi;
     v.gic.virt.num_list_regs = p.lrs;
-    v.timing = tlm::load_timing_profile(resolve_timing(s));
+    v.timing = tlm::load_timing_profile(resolve_profile(s, p.timing));
+    if (!p.hypervisor.empty()) {
+        try {
+            v.hypervisor = tlm::load_hypervisor_profile(resolve_profile(s, p.hypervisor));
+        } catch (const tlm::TimingProfileError& e) {
+            throw script::ScriptError(s.file, p.line, std::string("hypervisor: ") + e.what());
+        }
+    }
     return v;
 }
 

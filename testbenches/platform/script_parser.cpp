@@ -494,16 +494,16 @@ BOOST_AUTO_TEST_CASE(error_unknown_command) {
 BOOST_AUTO_TEST_CASE(error_platform_word_not_key_value) {
     BOOST_TEST(error_of("platform gic v3\n") ==
                "tb.vgic:1: error: 'gic': expected KEY=VALUE (keys: gic, mode, cpus, spis, lrs, "
-               "prio_bits, cluster, bad_access or timing)");
+               "prio_bits, cluster, bad_access, timing or hypervisor)");
     BOOST_TEST(error_of("platform =v3\n") ==
                "tb.vgic:1: error: '=v3': expected KEY=VALUE (keys: gic, mode, cpus, spis, lrs, "
-               "prio_bits, cluster, bad_access or timing)");
+               "prio_bits, cluster, bad_access, timing or hypervisor)");
 }
 
 BOOST_AUTO_TEST_CASE(error_platform_unknown_key) {
     BOOST_TEST(error_of("platform gic=v3 cores=4\n") ==
                "tb.vgic:1: error: unknown platform key 'cores': expected gic, mode, cpus, spis, "
-               "lrs, prio_bits, cluster, bad_access or timing");
+               "lrs, prio_bits, cluster, bad_access, timing or hypervisor");
 }
 
 BOOST_AUTO_TEST_CASE(error_platform_duplicate_key) {
@@ -675,7 +675,7 @@ BOOST_AUTO_TEST_CASE(error_trailing_garbage) {
                "tb.vgic:2: error: unexpected '==' after the command");
     BOOST_TEST(error_of("platform gic=v3 extra\n") ==
                "tb.vgic:1: error: 'extra': expected KEY=VALUE (keys: gic, mode, cpus, spis, lrs, "
-               "prio_bits, cluster, bad_access or timing)");
+               "prio_bits, cluster, bad_access, timing or hypervisor)");
 }
 
 BOOST_AUTO_TEST_CASE(error_bad_comparison) {
