@@ -17,6 +17,7 @@
 #include "guest/gicv2_bus.hpp"
 #include "guest/gicv3_bus.hpp"
 #include "vgic/model/generic_timer.hpp"
+#include "vgic/tlm/time.hpp"
 #include "vgic/tlm/vgic.hpp"
 #include "vgic/tlm/virtual_timer.hpp"
 
@@ -38,7 +39,7 @@ constexpr std::uint64_t kNever = ~std::uint64_t{0};
 constexpr std::uint64_t kWfiRecheckPs = 1'000'000;
 
 inline std::uint64_t now_ps() { return sc_core::sc_time_stamp().value(); }  // the resolution is 1 ps (run_platform checks)
-inline sc_core::sc_time ps(std::uint64_t v) { return sc_core::sc_time(static_cast<double>(v), sc_core::SC_PS); }
+inline sc_core::sc_time ps(std::uint64_t v) { return tlm::ps_time(v); }  // integer ticks, never double
 
 struct Vm;
 

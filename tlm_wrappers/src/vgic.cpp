@@ -1,5 +1,7 @@
 #include "vgic/tlm/vgic.hpp"
 
+#include "vgic/tlm/time.hpp"
+
 #include <cstring>
 #include <stdexcept>
 
@@ -75,7 +77,8 @@ private:
 };
 
 sc_time Vgic::ps(std::uint64_t picoseconds) {
-    return sc_time(static_cast<double>(picoseconds), sc_core::SC_PS);
+    // From integer ticks, never through double (exact only to 2^53 ps).
+    return ps_time(picoseconds);
 }
 
 VgicParams Vgic::checked(const VgicParams& p) {
