@@ -16,6 +16,8 @@
 #include "run/observers.hpp"
 #include "run/world.hpp"
 
+#include "vgic/tlm/vcd_trace.hpp"
+
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -41,13 +43,23 @@ public:
     /// std::function handlers): killed at the end so that SystemC unwinds them.
     std::vector<sc_process_handle> threads;
     sc_event reap;  // kills `threads`
-    sc_trace_file* vcd = nullptr;
+    std::unique_ptr<tlm::VcdWriter> vcd;
+    std::unique_ptr<tlm::VcdTrace> trace;
     PlatformOptions options;
 };
 
 Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Observers& obs, const PlatformOptions& o)
     : sc_module(n), World(s, obs), observers(obs), record(r), options(o) {
     record.scenario = &s;
+    if (!options.vcd_path.empty()) {
+        // The project's writer (vgic/tlm/vcd_writer.hpp), at 1 ps: the model times events to
+        // the ps (cycles of 833 ps, Poisson arrivals). Opened first, so that a file that
+        // cannot be created is refused before any process exists; its write errors pause the
+        // simulation (VcdTrace).
+        vcd = std::make_unique<tlm::VcdWriter>(options.vcd_path);
+        trace = std::make_unique<tlm::VcdTrace>(*vcd);
+        record.vcd_path = options.vcd_path;
+    }
     TimerConfig tc;
     tc.frequency_hz = s.counter_hz;
     for (unsigned p = 0; p < s.pcpus; ++p) {
@@ -180,16 +192,10 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
         },
         sc_gen_unique_name("reaper"), &reaper);
 
-    if (!options.vcd_path.empty()) {
-        std::string base = options.vcd_path;
-        if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
-        vcd = sc_create_vcd_trace_file(base.c_str());
-        if (vcd == nullptr) throw std::runtime_error("cannot create the VCD file " + options.vcd_path);
-        vcd->set_time_unit(1, SC_PS);  // the model times events to the ps (cycles of 833 ps, Poisson arrivals)
-        record.vcd_path = base + ".vcd";
+    if (trace != nullptr) {
         for (auto& vm : vms) {
-            tlm::trace_vgic(vcd, vm->gic, vm->spec.name);
-            tlm::trace_timer(vcd, vm->timer, vm->spec.name);
+            tlm::trace_vgic(*trace, vm->gic, vm->spec.name);
+            tlm::trace_timer(*trace, vm->timer, vm->spec.name);
             const char* unit = vm->spec.mode == VmMode::Vm ? ".vcpu" : ".cpu";
             for (unsigned c = 0; c < vm->spec.vcpus; ++c) {
                 const std::string g = vm->spec.name + unit + std::to_string(c);
@@ -203,9 +209,7 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
     }
 }
 
-Platform::~Platform() {
-    if (vcd != nullptr) sc_close_vcd_trace_file(vcd);
-}
+Platform::~Platform() = default;
 
 void Platform::finish() {
     const std::uint64_t end = now_ps();
@@ -259,6 +263,11 @@ RunRecord run_platform(const Scenario& s, const PlatformOptions& options) {
     observers.close();
     p->reap.notify(SC_ZERO_TIME);
     sc_start(ps(1));
+    if (p->vcd != nullptr) {
+        // Ends at the time simulated, as SystemC's tracer did when closed after the reaper.
+        p->vcd->close(now_ps());
+        p->vcd->check();
+    }
     return record;
 }
 

@@ -34,7 +34,8 @@ struct PlatformOptions {
 
 /// Elaborates the platform of `s`, simulates s.duration_ps and returns what happened. The
 /// record points at `s` (keep it alive). Throws std::runtime_error (with the SystemC
-/// report's text) if the platform cannot be built.
+/// report's text) if the platform cannot be built, and vgic::tlm::OutputError (file and
+/// errno) if the VCD cannot be opened or written; a write error pauses the simulation at once.
 RunRecord run_platform(const Scenario& s, const PlatformOptions& options = {});
 
 } // namespace vgic::run
