@@ -25,11 +25,36 @@
 #include <vector>
 
 namespace vgic::run {
+
+void StopRequest::request() {
+    requested_ = true;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (wake_) wake_();
+}
+
+void StopRequest::attach(std::function<void()> wake) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wake_ = std::move(wake);
+    if (wake_ && requested_) wake_();
+}
+
 namespace detail {
 
 using namespace sc_core;
 
 namespace {
+
+/// Carries a StopRequest from another thread into the simulation: async_request_update is
+/// SystemC's thread-safe entry (IEEE 1666-2011 5.15.6); the update phase that follows
+/// notifies `stop`, whose method pauses the simulation.
+class StopChannel : public sc_prim_channel {
+public:
+    StopChannel() : sc_prim_channel(sc_gen_unique_name("stop")) {}
+    sc_event stop;
+
+private:
+    void update() override { stop.notify(SC_ZERO_TIME); }
+};
 
 class Platform : public sc_module, public World {
 public:
@@ -45,6 +70,8 @@ public:
     sc_event reap;  // kills `threads`
     std::unique_ptr<tlm::VcdWriter> vcd;
     std::unique_ptr<tlm::VcdTrace> trace;
+    StopChannel stop_channel;
+    bool stopped_early = false;
     PlatformOptions options;
 };
 
@@ -56,9 +83,12 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
         // the ps (cycles of 833 ps, Poisson arrivals). Opened first, so that a file that
         // cannot be created is refused before any process exists; its write errors pause the
         // simulation (VcdTrace).
-        vcd = std::make_unique<tlm::VcdWriter>(options.vcd_path);
+        const std::string name = options.vcd_name.empty() ? options.vcd_path : options.vcd_name;
+        vcd = std::make_unique<tlm::VcdWriter>(
+            options.vcd_path, options.vcd_exclusive ? tlm::OutputFile::Create::Exclusive : tlm::OutputFile::Create::Truncate,
+            name);
         trace = std::make_unique<tlm::VcdTrace>(*vcd);
-        record.vcd_path = options.vcd_path;
+        record.vcd_path = name;
     }
     TimerConfig tc;
     tc.frequency_hz = s.counter_hz;
@@ -192,6 +222,19 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
         },
         sc_gen_unique_name("reaper"), &reaper);
 
+    if (options.stop != nullptr) {
+        sc_spawn_options st;
+        st.spawn_method();
+        st.set_sensitivity(&stop_channel.stop);
+        st.dont_initialize();
+        sc_spawn(
+            [this] {
+                stopped_early = true;
+                sc_pause();  // not sc_stop: the reaper still has to run (run_platform)
+            },
+            sc_gen_unique_name("stop"), &st);
+    }
+
     if (trace != nullptr) {
         for (auto& vm : vms) {
             tlm::trace_vgic(*trace, vm->gic, vm->spec.name);
@@ -209,7 +252,9 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
     }
 }
 
-Platform::~Platform() = default;
+Platform::~Platform() {
+    if (options.stop != nullptr) options.stop->attach({});
+}
 
 void Platform::finish() {
     const std::uint64_t end = now_ps();
@@ -253,8 +298,11 @@ RunRecord run_platform(const Scenario& s, const PlatformOptions& options) {
     } catch (const sc_report& e) {
         throw std::runtime_error(e.what());
     }
+    if (options.stop != nullptr) options.stop->attach([ch = &p->stop_channel] { ch->async_request_update(); });
     sc_start(ps(s.duration_ps));
+    if (options.stop != nullptr) options.stop->attach({});
     record.simulated_ps = now_ps();
+    record.complete = !p->stopped_early && record.simulated_ps >= s.duration_ps;
     p->finish();
     // Unwind the threads still waiting (their stacks own memory: the drivers' vectors, the
     // handlers' std::function objects): kill() must come from a process, so the simulation
