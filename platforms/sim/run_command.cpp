@@ -186,7 +186,7 @@ int run_command(int argc, char** argv) {
             const char* v = value("a directory");
             if (v == nullptr) return 2;
             out_dir = v;
-            out_given = true;
+            out_given = !out_dir.empty();  // '' keeps the default (traces/<name>), as before
         } else if (a == "--duration") {
             const char* v = value("a time, e.g. 100ms");
             if (v == nullptr) return 2;
