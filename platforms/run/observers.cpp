@@ -173,6 +173,7 @@ void Observers::driver_errors(unsigned vm, const std::vector<std::string>& error
 void Observers::progress_main(std::uint64_t end,
                               const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
     const std::uint64_t step = std::max<std::uint64_t>(1, end / 100);
+    progress(now_ps(), end);  // time 0: the simulation runs (vgic-sim run --progress prints it)
     for (std::uint64_t t = step; t < end; t += step) {
         sc_core::wait(ps(step));
         progress(now_ps(), end);

@@ -52,7 +52,7 @@ public:
     void exited(const Vcpu& v);
     /// Method, on a change of the number of list registers `v` has in use.
     void on_lr_count(Vcpu& v);
-    /// Thread: calls `progress` about every 1% of `end` ps of simulated time.
+    /// Thread: calls `progress` at time 0 and then about every 1% of `end` ps of simulated time.
     void progress_main(std::uint64_t end, const std::function<void(std::uint64_t, std::uint64_t)>& progress);
 
     /// The run ended at `end`: `v`'s time in its last state and LR count is counted.

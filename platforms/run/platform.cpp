@@ -16,6 +16,8 @@
 #include "run/observers.hpp"
 #include "run/world.hpp"
 
+#include "vgic/tlm/vcd_trace.hpp"
+
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -23,11 +25,36 @@
 #include <vector>
 
 namespace vgic::run {
+
+void StopRequest::request() {
+    requested_ = true;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (wake_) wake_();
+}
+
+void StopRequest::attach(std::function<void()> wake) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wake_ = std::move(wake);
+    if (wake_ && requested_) wake_();
+}
+
 namespace detail {
 
 using namespace sc_core;
 
 namespace {
+
+/// Carries a StopRequest from another thread into the simulation: async_request_update is
+/// SystemC's thread-safe entry (IEEE 1666-2011 5.15.6); the update phase that follows
+/// notifies `stop`, whose method pauses the simulation.
+class StopChannel : public sc_prim_channel {
+public:
+    StopChannel() : sc_prim_channel(sc_gen_unique_name("stop")) {}
+    sc_event stop;
+
+private:
+    void update() override { stop.notify(SC_ZERO_TIME); }
+};
 
 class Platform : public sc_module, public World {
 public:
@@ -41,13 +68,28 @@ public:
     /// std::function handlers): killed at the end so that SystemC unwinds them.
     std::vector<sc_process_handle> threads;
     sc_event reap;  // kills `threads`
-    sc_trace_file* vcd = nullptr;
+    std::unique_ptr<tlm::VcdWriter> vcd;
+    std::unique_ptr<tlm::VcdTrace> trace;
+    StopChannel stop_channel;
+    bool stopped_early = false;
     PlatformOptions options;
 };
 
 Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Observers& obs, const PlatformOptions& o)
     : sc_module(n), World(s, obs), observers(obs), record(r), options(o) {
     record.scenario = &s;
+    if (!options.vcd_path.empty()) {
+        // The project's writer (vgic/tlm/vcd_writer.hpp), at 1 ps: the model times events to
+        // the ps (cycles of 833 ps, Poisson arrivals). Opened first, so that a file that
+        // cannot be created is refused before any process exists; its write errors pause the
+        // simulation (VcdTrace).
+        const std::string name = options.vcd_name.empty() ? options.vcd_path : options.vcd_name;
+        vcd = std::make_unique<tlm::VcdWriter>(
+            options.vcd_path, options.vcd_exclusive ? tlm::OutputFile::Create::Exclusive : tlm::OutputFile::Create::Truncate,
+            name);
+        trace = std::make_unique<tlm::VcdTrace>(*vcd);
+        record.vcd_path = name;
+    }
     TimerConfig tc;
     tc.frequency_hz = s.counter_hz;
     for (unsigned p = 0; p < s.pcpus; ++p) {
@@ -181,16 +223,23 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
         },
         sc_gen_unique_name("reaper"), &reaper);
 
-    if (!options.vcd_path.empty()) {
-        std::string base = options.vcd_path;
-        if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
-        vcd = sc_create_vcd_trace_file(base.c_str());
-        if (vcd == nullptr) throw std::runtime_error("cannot create the VCD file " + options.vcd_path);
-        vcd->set_time_unit(1, SC_PS);  // the model times events to the ps (cycles of 833 ps, Poisson arrivals)
-        record.vcd_path = base + ".vcd";
+    if (options.stop != nullptr) {
+        sc_spawn_options st;
+        st.spawn_method();
+        st.set_sensitivity(&stop_channel.stop);
+        st.dont_initialize();
+        sc_spawn(
+            [this] {
+                stopped_early = true;
+                sc_pause();  // not sc_stop: the reaper still has to run (run_platform)
+            },
+            sc_gen_unique_name("stop"), &st);
+    }
+
+    if (trace != nullptr) {
         for (auto& vm : vms) {
-            tlm::trace_vgic(vcd, vm->gic, vm->spec.name);
-            tlm::trace_timer(vcd, vm->timer, vm->spec.name);
+            tlm::trace_vgic(*trace, vm->gic, vm->spec.name);
+            tlm::trace_timer(*trace, vm->timer, vm->spec.name);
             const char* unit = vm->spec.mode == VmMode::Vm ? ".vcpu" : ".cpu";
             for (unsigned c = 0; c < vm->spec.vcpus; ++c) {
                 const std::string g = vm->spec.name + unit + std::to_string(c);
@@ -205,7 +254,7 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
 }
 
 Platform::~Platform() {
-    if (vcd != nullptr) sc_close_vcd_trace_file(vcd);
+    if (options.stop != nullptr) options.stop->attach({});
 }
 
 void Platform::finish() {
@@ -250,8 +299,11 @@ RunRecord run_platform(const Scenario& s, const PlatformOptions& options) {
     } catch (const sc_report& e) {
         throw std::runtime_error(e.what());
     }
+    if (options.stop != nullptr) options.stop->attach([ch = &p->stop_channel] { ch->async_request_update(); });
     sc_start(ps(s.duration_ps));
+    if (options.stop != nullptr) options.stop->attach({});
     record.simulated_ps = now_ps();
+    record.complete = !p->stopped_early && record.simulated_ps >= s.duration_ps;
     p->finish();
     // Unwind the threads still waiting (their stacks own memory: the drivers' vectors, the
     // handlers' std::function objects): kill() must come from a process, so the simulation
@@ -260,6 +312,11 @@ RunRecord run_platform(const Scenario& s, const PlatformOptions& options) {
     observers.close();
     p->reap.notify(SC_ZERO_TIME);
     sc_start(ps(1));
+    if (p->vcd != nullptr) {
+        // Ends at the time simulated, as SystemC's tracer did when closed after the reaper.
+        p->vcd->close(now_ps());
+        p->vcd->check();
+    }
     return record;
 }
 

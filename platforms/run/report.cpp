@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -546,6 +548,9 @@ void print_summary(std::ostream& os, const RunRecord& r, const Summary& s) {
                         static_cast<double>(s.interrupts_total) / r.wall_seconds);
     else
         os << "rates n/a";
+    if (!r.complete)
+        os << "\n  INCOMPLETE: stopped" << (r.stopped_by.empty() ? std::string() : " by " + r.stopped_by) << " after "
+           << format_ps(r.simulated_ps) << " of " << (sc != nullptr ? format_ps(sc->duration_ps) : std::string("?"));
     os << "\n  " << s.interrupts_total << " interrupts, " << s.vms.size() << " VM" << (s.vms.size() == 1 ? "" : "s");
     if (sc != nullptr) os << " on " << sc->pcpus << " physical CPU" << (sc->pcpus == 1 ? "" : "s");
     os << "\n";
@@ -580,10 +585,12 @@ ordered_json profile_json(const Profile& p, const Table& table) {
 
 } // namespace
 
-void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s, const std::vector<std::string>& outputs) {
+void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s,
+                       const std::vector<OutputFileInfo>& outputs) {
     ordered_json j;
     j["format"] = "vgic-sim-report";
-    j["version"] = 1;
+    j["version"] = 2;  // 2: "complete", run.stopped_by, outputs as {file, bytes, sha256}
+    j["complete"] = r.complete;
     const Scenario* sc = r.scenario;
     if (sc != nullptr)
         j["scenario"] = ordered_json{{"name", sc->name},         {"source", sc->source}, {"text", sc->text},
@@ -701,8 +708,14 @@ void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s, c
     else
         j["calibration"] = nullptr;
 
-    j["run"] = ordered_json{{"simulated_ps", r.simulated_ps}, {"wall_seconds", r.wall_seconds}, {"interrupts", s.interrupts_total}};
-    j["outputs"] = outputs;
+    j["run"] = ordered_json{{"simulated_ps", r.simulated_ps},
+                            {"wall_seconds", r.wall_seconds},
+                            {"interrupts", s.interrupts_total},
+                            {"stopped_by", r.stopped_by.empty() ? ordered_json(nullptr) : ordered_json(r.stopped_by)}};
+    ordered_json files = ordered_json::array();
+    for (const OutputFileInfo& f : outputs)
+        files.push_back(ordered_json{{"file", f.name}, {"bytes", f.bytes}, {"sha256", f.sha256}});
+    j["outputs"] = files;
     os << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
@@ -912,10 +925,10 @@ std::vector<VcdVariable> read_vcd_variables(std::istream& vcd) {
     return vars;
 }
 
-void write_gtkwave_save(std::ostream& os, const RunRecord& r) {
+void write_gtkwave_save(std::ostream& os, const RunRecord& r, const std::string& header_from) {
     std::map<std::string, VcdVariable> known;
     if (!r.vcd_path.empty()) {
-        std::ifstream vcd(r.vcd_path);
+        std::ifstream vcd(header_from.empty() ? r.vcd_path : header_from);
         if (vcd)
             for (auto& v : read_vcd_variables(vcd)) known.emplace(v.name, v);
     }
@@ -968,10 +981,10 @@ bool non_empty_file(const fs::path& p) {
 }
 
 void write_text(const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary);
-    out << text;
+    tlm::OutputFile out(p.string());
+    out.write(text);
     out.close();
-    if (!out) throw std::runtime_error("cannot write '" + p.string() + "'");
+    out.check();  // OutputError: the file and the errno text
 }
 
 /// A latency distribution to plot: one class of one VM.
@@ -984,8 +997,14 @@ std::string series_title(const Series& s, unsigned vms) {
     return (vms > 1 ? s.vm + " " : std::string()) + s.cls + " (n=" + std::to_string(s.count) + ")";
 }
 
+/// The names a plot script reads and writes: the kept script names the outputs, the one
+/// `vgic-sim run` runs names their temporaries (outputs.hpp).
+struct PlotFiles {
+    std::string csv, image;
+};
+
 std::string gnuplot_script(const RunRecord& r, const std::vector<Series>& series, unsigned vms, std::uint64_t min_ps,
-                           std::uint64_t max_ps) {
+                           std::uint64_t max_ps, const PlotFiles& files) {
     const double min_us = static_cast<double>(min_ps) / 1e6, max_us = static_cast<double>(max_ps) / 1e6;
     // A log axis when the latencies span more than a decade and a half (a descheduled vCPU's
     // wait is milliseconds, an injection microseconds); the range is explicit so that a single
@@ -996,8 +1015,8 @@ std::string gnuplot_script(const RunRecord& r, const std::vector<Series>& series
          "# to IAR read of the handled interrupts of latency.csv, one curve per class. Re-run with\n"
          "#   gnuplot latency.gp\n"
          "set terminal svg size 960,600 dynamic noenhanced font 'sans,12' background rgb 'white'\n"
-         "set output 'latency.svg'\n"
-         "set datafile separator ','\n";
+         "set output '"
+      << files.image << "'\nset datafile separator ','\n";  // our own names: no quote in them
     g << "set title " << gnuplot_string("assertion to IAR read, scenario '" +
                                         (r.scenario != nullptr ? r.scenario->name : std::string("?")) + "'")
       << "\n";
@@ -1023,7 +1042,7 @@ std::string gnuplot_script(const RunRecord& r, const std::vector<Series>& series
     for (std::size_t k = 0; k < series.size(); ++k) {
         const Series& s = series[k];
         const std::string selected = "in_series(" + gnuplot_string(s.vm) + ", " + gnuplot_string(s.cls) + ")";
-        g << (k == 0 ? "'latency.csv'" : "     ''") << " every ::1 using (" << selected << " ? bin($8 / 1e6) : x0):("
+        g << (k == 0 ? "'" + files.csv + "'" : std::string("     ''")) << " every ::1 using (" << selected << " ? bin($8 / 1e6) : x0):("
           << selected << strprintf(" ? %.17g : 0)", 1.0 / static_cast<double>(s.count))
           << " smooth cumulative with steps lw 2 title " << gnuplot_string(series_title(s, vms))
           << (k + 1 < series.size() ? ", \\\n" : "\n");
@@ -1031,7 +1050,8 @@ std::string gnuplot_script(const RunRecord& r, const std::vector<Series>& series
     return g.str();
 }
 
-std::string python_script(const RunRecord& r, const std::vector<Series>& series, unsigned vms, bool log_x) {
+std::string python_script(const RunRecord& r, const std::vector<Series>& series, unsigned vms, bool log_x,
+                          const PlotFiles& files) {
     std::ostringstream p;
     p << "# Written by vgic-sim run: the distribution (empirical CDF) of the latency from assertion\n"
          "# to IAR read of the handled interrupts of latency.csv, one curve per class. Re-run with\n"
@@ -1046,7 +1066,8 @@ std::string python_script(const RunRecord& r, const std::vector<Series>& series,
           << "),\n";
     p << "]\n"
          "samples = {}\n"
-         "with open('latency.csv', newline='') as f:\n"
+         "with open("
+      << python_string(files.csv) << ", newline='') as f:\n"
          "    for row in csv.DictReader(f):\n"
          "        if row['outcome'] == 'handled' and row['to_iar_ps']:\n"
          "            samples.setdefault((row['vm'], row['class']), []).append(int(row['to_iar_ps']) / 1e6)\n"
@@ -1065,8 +1086,125 @@ std::string python_script(const RunRecord& r, const std::vector<Series>& series,
          "ax.set_ylim(0, 1.05)\n"
          "ax.grid(True)\n"
          "ax.legend(loc='lower right')\n"
-         "fig.savefig('latency.png', dpi=100)\n";
+         "fig.savefig("
+      << python_string(files.image) << ", dpi=100)\n";
     return p.str();
+}
+
+} // namespace
+
+namespace {
+
+/// What a plot shows: every (VM, class) with a handled latency, in VM then class order, and
+/// the latency range; `none` says why there is nothing to plot.
+struct PlotData {
+    std::vector<Series> series;
+    unsigned vms = 0;
+    std::uint64_t min_ps = UINT64_MAX, max_ps = 0;
+    std::string none;
+};
+
+PlotData plot_data(const RunRecord& r) {
+    PlotData d;
+    d.vms = vm_count(r);
+    std::vector<std::uint64_t> counts(static_cast<std::size_t>(d.vms) * kIrqClassCount, 0);
+    for (const auto& i : r.interrupts) {
+        std::uint64_t latency = 0;
+        if (i.outcome != InterruptRecord::Outcome::Handled || !latency_of(i.iar_ps, i.asserted_ps, latency)) continue;
+        ++counts[i.vm * kIrqClassCount + static_cast<unsigned>(i.cls)];
+        d.min_ps = std::min(d.min_ps, latency);
+        d.max_ps = std::max(d.max_ps, latency);
+    }
+    for (unsigned vm = 0; vm < d.vms; ++vm)
+        for (unsigned c = 0; c < kIrqClassCount; ++c)
+            if (counts[vm * kIrqClassCount + c] > 0)
+                d.series.push_back(
+                    Series{vm_name(r, vm), irq_class_name(kAllClasses[c]), counts[vm * kIrqClassCount + c]});
+    if (d.series.empty()) d.none = "no plot: no handled interrupt in the run";
+    return d;
+}
+
+/// A plotter and the files of its run.
+struct Plotter {
+    const char* tool = nullptr;  ///< nullptr: none installed
+    const char* script = nullptr;
+    const char* image = nullptr;
+    const char* log = nullptr;
+};
+
+Plotter find_plotter() {
+    if (tool_available("command -v gnuplot")) return {"gnuplot", "latency.gp", "latency.svg", "latency.gp.log"};
+    if (tool_available("python3 -c 'import matplotlib'"))
+        return {"python3", "latency_plot.py", "latency.png", "latency_plot.log"};
+    return {};
+}
+
+const char* const kNoPlotter = "no plotter: install gnuplot-nox or python3-matplotlib (the data is in latency.csv)";
+
+std::string plot_script(const Plotter& p, const RunRecord& r, const PlotData& d, const PlotFiles& files) {
+    if (std::string(p.tool) == "gnuplot") return gnuplot_script(r, d.series, d.vms, d.min_ps, d.max_ps, files);
+    return python_script(r, d.series, d.vms, d.min_ps > 0 && d.max_ps >= 30 * d.min_ps, files);
+}
+
+/// "cd DIR && ": a relative directory gets "./", so that one named like an option ("-x")
+/// is not taken for one by cd.
+std::string cd_into(const std::string& dir) {
+    const std::string d = !dir.empty() && dir[0] == '/' ? dir : "./" + dir;
+    return "cd " + shell_quote(d) + " && ";
+}
+
+/// Runs `tool script` in `dir` with its output in `log`; true if it exited 0. `excerpt`: the
+/// log's first lines (then the log is removed).
+bool run_plotter(const std::string& dir, const char* tool, const std::string& script, const std::string& log,
+                 std::string& excerpt) {
+    const bool ok = run_shell(cd_into(dir) + tool + " " + shell_quote(script) + " >" + shell_quote(log) + " 2>&1");
+    const fs::path log_path = fs::path(dir) / log;
+    excerpt = log_excerpt(log_path);
+    std::error_code ec;
+    fs::remove(log_path, ec);
+    return ok;
+}
+
+/// The plot of `vgic-sim run`: the kept script (which names latency.csv and the image) is an
+/// output; the plotter runs a copy that reads and writes the temporaries. A plotter that is
+/// installed but fails is a write error of the image (OutputError); none installed is not.
+PlotOutcome plot_into(OutputDir& out, const RunRecord& r) {
+    PlotOutcome o;
+    const PlotData d = plot_data(r);
+    if (!d.none.empty()) {
+        o.message = d.none;
+        return o;
+    }
+    const Plotter p = find_plotter();
+    if (p.tool == nullptr) {
+        o.message = kNoPlotter;
+        return o;
+    }
+    out.write(p.script, [&](std::ostream& os) { os << plot_script(p, r, d, {"latency.csv", p.image}); });
+    o.files.push_back(out.path(p.script));
+    const std::string tmp_image = std::string(kTempPrefix) + p.image;
+    const std::string run_script = std::string(kTempPrefix) + "run." + p.script;
+    {
+        tlm::OutputFile f(out.temp_path("run." + std::string(p.script)), tlm::OutputFile::Create::Exclusive,
+                          out.path(p.script));
+        const std::string text = plot_script(p, r, d, {std::string(kTempPrefix) + "latency.csv", tmp_image});
+        f.write(text);
+        f.close();
+        f.check();
+    }
+    std::string excerpt;
+    const bool ok = run_plotter(out.dir(), p.tool, run_script, std::string(kTempPrefix) + p.log, excerpt);
+    ::unlink(out.temp_path("run." + std::string(p.script)).c_str());
+    if (!ok || !non_empty_file(out.temp_path(p.image))) {
+        ::unlink(out.temp_path(p.image).c_str());
+        throw OutputError(out.path(p.image), std::string(p.tool) + " failed" + (excerpt.empty() ? "" : ": " + excerpt) +
+                                                 " (--no-plot skips the plot)");
+    }
+    out.adopt(p.image);
+    o.written = true;
+    o.path = out.path(p.image);
+    o.files.push_back(o.path);
+    return o;
 }
 
 } // namespace
@@ -1079,95 +1217,71 @@ PlotOutcome write_plot(const std::string& dir, const RunRecord& r) {
         out.message = "no plot: " + (base / "latency.csv").string() + " does not exist";
         return out;
     }
-
-    // The series the CSV holds: every (VM, class) with a handled latency, in VM then class order.
-    const unsigned nvm = vm_count(r);
-    std::vector<std::uint64_t> counts(static_cast<std::size_t>(nvm) * kIrqClassCount, 0);
-    std::uint64_t min_ps = UINT64_MAX, max_ps = 0;
-    for (const auto& i : r.interrupts) {
-        std::uint64_t latency = 0;
-        if (i.outcome != InterruptRecord::Outcome::Handled || !latency_of(i.iar_ps, i.asserted_ps, latency)) continue;
-        ++counts[i.vm * kIrqClassCount + static_cast<unsigned>(i.cls)];
-        min_ps = std::min(min_ps, latency);
-        max_ps = std::max(max_ps, latency);
-    }
-    std::vector<Series> series;
-    for (unsigned vm = 0; vm < nvm; ++vm)
-        for (unsigned c = 0; c < kIrqClassCount; ++c)
-            if (counts[vm * kIrqClassCount + c] > 0)
-                series.push_back(Series{vm_name(r, vm), irq_class_name(kAllClasses[c]), counts[vm * kIrqClassCount + c]});
-    if (series.empty()) {
-        out.message = "no plot: no handled interrupt in the run";
+    const PlotData d = plot_data(r);
+    if (!d.none.empty()) {
+        out.message = d.none;
         return out;
     }
-
-    const std::string cd = "cd " + shell_quote(base.string()) + " && ";
+    const Plotter p = find_plotter();
+    if (p.tool == nullptr) {
+        out.message = kNoPlotter;
+        return out;
+    }
     // One plotter run: write its script, run it in the directory, keep the image if it made one.
-    const auto plot_with = [&](const char* tool, const char* script_name, const char* image_name,
-                               const char* log_name, const std::string& text) {
-        const fs::path script = base / script_name, image = base / image_name, log = base / log_name;
-        write_text(script, text);
-        out.files.push_back(script.string());
-        fs::remove(image, ec);
-        const bool ok = run_shell(cd + tool + " " + script_name + " >" + log_name + " 2>&1");
-        const std::string excerpt = log_excerpt(log);
-        fs::remove(log, ec);
-        if (ok && non_empty_file(image)) {
-            out.written = true;
-            out.path = image.string();
-            out.files.push_back(out.path);
-        } else {
-            out.message = std::string("no plot: ") + tool + " failed on " + script.string() +
-                          (excerpt.empty() ? "" : ": " + excerpt);
-        }
-        return out;
-    };
-    if (tool_available("command -v gnuplot"))
-        return plot_with("gnuplot", "latency.gp", "latency.svg", "latency.gp.log",
-                         gnuplot_script(r, series, nvm, min_ps, max_ps));
-    if (tool_available("python3 -c 'import matplotlib'"))
-        return plot_with("python3", "latency_plot.py", "latency.png", "latency_plot.log",
-                         python_script(r, series, nvm, min_ps > 0 && max_ps >= 30 * min_ps));
-    out.message = "no plotter: install gnuplot-nox or python3-matplotlib (the data is in latency.csv)";
+    const fs::path script = base / p.script, image = base / p.image;
+    write_text(script, plot_script(p, r, d, {"latency.csv", p.image}));
+    out.files.push_back(script.string());
+    fs::remove(image, ec);
+    std::string excerpt;
+    if (run_plotter(dir, p.tool, p.script, p.log, excerpt) && non_empty_file(image)) {
+        out.written = true;
+        out.path = image.string();
+        out.files.push_back(out.path);
+    } else {
+        out.message = std::string("no plot: ") + p.tool + " failed on " + script.string() +
+                      (excerpt.empty() ? "" : ": " + excerpt);
+    }
     return out;
 }
 
 // ---- all of them ---------------------------------------------------------------------------
 
-std::vector<std::string> write_reports(const std::string& dir, const RunRecord& r, const Summary& s, bool plot,
+std::vector<std::string> write_reports(OutputDir& out, const RunRecord& r, const Summary& s, bool plot,
                                        PlotOutcome* plot_outcome) {
-    const fs::path base(dir);
-    std::error_code ec;
-    fs::create_directories(base, ec);
-    if (ec) throw std::runtime_error("cannot create directory '" + base.string() + "': " + ec.message());
-
-    std::vector<std::string> paths, names;
-    auto write = [&](const std::string& name, const std::function<void(std::ostream&)>& writer) {
-        const fs::path p = base / name;
-        std::ofstream out(p, std::ios::binary);
-        if (!out) throw std::runtime_error("cannot write '" + p.string() + "'");
-        writer(out);
-        out.close();
-        if (!out) throw std::runtime_error("error writing '" + p.string() + "'");
-        paths.push_back(p.string());
-        names.push_back(name);
-    };
-    write("latency.csv", [&](std::ostream& os) { write_latency_csv(os, r); });
-    write("trace.json", [&](std::ostream& os) { write_chrome_trace(os, r); });
-    if (!r.vcd_path.empty()) write("waves.gtkw", [&](std::ostream& os) { write_gtkwave_save(os, r); });
-    if (plot) {
-        PlotOutcome outcome = write_plot(base.string(), r);
-        for (const auto& f : outcome.files) {
-            paths.push_back(f);
-            names.push_back(fs::path(f).filename().string());
+    std::string vcd_header;  // where the VCD's header is read for the save file
+    if (!r.vcd_path.empty()) {
+        // A waveform in the directory is one of the outputs: listed and renamed with them.
+        const std::string name = fs::path(r.vcd_path).filename().string();
+        std::error_code ec;
+        if (out.path(name) == r.vcd_path) {
+            if (fs::exists(out.temp_path(name), ec)) {
+                out.adopt(name);
+                vcd_header = out.temp_path(name);
+            } else if (fs::exists(r.vcd_path, ec)) {
+                out.adopt_in_place(name);
+            }
         }
+    }
+    out.write("latency.csv", [&](std::ostream& os) { write_latency_csv(os, r); });
+    out.write("trace.json", [&](std::ostream& os) { write_chrome_trace(os, r); });
+    if (!r.vcd_path.empty())
+        out.write("waves.gtkw", [&](std::ostream& os) { write_gtkwave_save(os, r, vcd_header); });
+    if (plot) {
+        PlotOutcome outcome = plot_into(out, r);
         if (plot_outcome != nullptr) *plot_outcome = outcome;
     }
-    // Last, so that it lists every other output (and itself).
-    std::vector<std::string> outputs = names;
-    outputs.push_back("report.json");
-    write("report.json", [&](std::ostream& os) { write_report_json(os, r, s, outputs); });
-    return paths;
+    // Last, listing every other output with its size and digest; renamed last.
+    out.commit([&](std::ostream& os, const std::vector<OutputFileInfo>& files) { write_report_json(os, r, s, files); });
+    return out.paths();
+}
+
+std::vector<std::string> write_reports(const std::string& dir, const RunRecord& r, const Summary& s, bool plot,
+                                       PlotOutcome* plot_outcome) {
+    OutputDir out(dir);
+    std::vector<std::string> keep;
+    if (!r.vcd_path.empty()) keep.push_back(r.vcd_path);  // written there by the platform already
+    out.remove_previous(keep);
+    return write_reports(out, r, s, plot, plot_outcome);
 }
 
 } // namespace vgic::run

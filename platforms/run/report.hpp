@@ -8,6 +8,7 @@
 // deviation are doubles.
 #pragma once
 
+#include "run/outputs.hpp"
 #include "run/run_record.hpp"
 
 #include <cstdint>
@@ -119,7 +120,8 @@ std::string vm_name(const RunRecord& r, unsigned vm);
 
 /// The stdout report: header, per-VM tables, calibration. Fits 100 columns.
 void print_summary(std::ostream& os, const RunRecord& r, const Summary& s);
-/// report.json, format "vgic-sim-report" version 1: {format, version, scenario {name, source,
+/// report.json, format "vgic-sim-report" version 2: {format, version, complete (false when the
+/// run was stopped before its duration), scenario {name, source,
 /// text, duration_ps, seed, pcpus, counter_hz}, vms [{name, gic, mode, timing, timing_profile
 /// {name, clock (Hz), every other parameter (ps)}, lrs, interrupts, the engine counters,
 /// world_switches, exits, maintenance, hypervisor_ps, scheduled_ps, hypervisor_share,
@@ -128,10 +130,12 @@ void print_summary(std::ostream& os, const RunRecord& r, const Summary& s);
 /// classes [{vm, vm_name, class, generated, handled, coalesced, pending, waited_descheduled,
 /// to_iar, to_eoi {count, min_ps, mean_ps, p50_ps, p99_ps, max_ps}}], calibration {measurement,
 /// source, tolerance, model {stats}, measured {mean_ps, min_ps, p99_ps, max_ps}, deviation (or
-/// null), within_tolerance} or null, run {simulated_ps, wall_seconds, interrupts}, outputs
-/// [file names written with it]}.
+/// null), within_tolerance} or null, run {simulated_ps, wall_seconds, interrupts, stopped_by
+/// (null or the signal's name)}, outputs [{file, bytes, sha256} of every other file written
+/// with it]}. Version 1 had no `complete` and `stopped_by`, and listed the outputs (itself
+/// included) by name only.
 void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s,
-                       const std::vector<std::string>& outputs = {});
+                       const std::vector<OutputFileInfo>& outputs = {});
 /// latency.csv: one row per InterruptRecord, empty fields for the -1 ones.
 void write_latency_csv(std::ostream& os, const RunRecord& r);
 /// Chrome trace event JSON: a process per VM, a thread per vCPU with its state timeline as
@@ -146,10 +150,11 @@ struct VcdVariable {
 };
 /// The variables of a VCD header (reads up to $enddefinitions).
 std::vector<VcdVariable> read_vcd_variables(std::istream& vcd);
-/// waves.gtkw: the dump file and one group per TracedSignal group. Reads r.vcd_path's header
-/// when it is readable, for the exact names and widths; else assumes SystemC 2.3.4's naming
-/// and 1-bit signals.
-void write_gtkwave_save(std::ostream& os, const RunRecord& r);
+/// waves.gtkw: the dump file (r.vcd_path) and one group per TracedSignal group. Reads the VCD's
+/// header (from `header_from`, "" = r.vcd_path: the file may still be a temporary) when it is
+/// readable, for the exact names and widths; else assumes SystemC 2.3.4's naming (which the
+/// project's VcdWriter keeps) and 1-bit signals.
+void write_gtkwave_save(std::ostream& os, const RunRecord& r, const std::string& header_from = "");
 
 struct PlotOutcome {
     bool written = false;
@@ -164,9 +169,17 @@ struct PlotOutcome {
 PlotOutcome write_plot(const std::string& dir, const RunRecord& r);
 
 /// Writes latency.csv, trace.json, waves.gtkw (only when r.vcd_path is set), the plot (unless
-/// !plot; its outcome in *plot_outcome if given) and report.json (listing all of them) into
-/// `dir`, created if missing. Returns the paths written. Throws std::runtime_error naming the
-/// path on an I/O failure.
+/// !plot; its outcome in *plot_outcome if given) and report.json into `out`, each under its
+/// temporary name, and commits them (outputs.hpp): renamed when all are complete, report.json
+/// last, listing every other file with its size and SHA-256 — with the VCD when r.vcd_path is
+/// in the directory (its temporary, or the file itself if written there directly). A plotter
+/// that is installed but fails is an error; none installed is not (plot_outcome->message).
+/// Returns the final paths, report.json last. Throws OutputError naming the file and the
+/// reason; the temporaries are then removed (the directory holds none of this run's files).
+std::vector<std::string> write_reports(OutputDir& out, const RunRecord& r, const Summary& s, bool plot,
+                                       PlotOutcome* plot_outcome = nullptr);
+/// The same into `dir`, created if missing, after removing the earlier run's outputs there
+/// (except r.vcd_path).
 std::vector<std::string> write_reports(const std::string& dir, const RunRecord& r, const Summary& s, bool plot,
                                        PlotOutcome* plot_outcome = nullptr);
 

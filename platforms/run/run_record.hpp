@@ -118,8 +118,14 @@ struct RunRecord {
     std::vector<InterruptRecord> interrupts;
     std::vector<VcpuRecord> vcpus;  ///< VM-major order
     std::vector<VmRecord> vms;
-    std::string vcd_path;  ///< "" when no VCD was written
+    /// The waveform's file: where it ends up ("" when no VCD was written). `vgic-sim run`
+    /// writes it under a temporary name first (outputs.hpp); this is the final one.
+    std::string vcd_path;
     std::vector<TracedSignal> signals;
+    /// False when the run was stopped before its duration (SIGINT/SIGTERM: simulated_ps is
+    /// where it stopped); report.json says so.
+    bool complete = true;
+    std::string stopped_by;  ///< what stopped it early ("SIGTERM"), "" if nothing did
 };
 
 } // namespace vgic::run

@@ -68,10 +68,14 @@ int script_command(int argc, char** argv) {
     // The library reports bad accesses as SystemC warnings; a testbench checks them itself.
     sc_core::sc_report_handler::set_actions("vgic/access", sc_core::SC_DO_NOTHING);
     sc_core::sc_report_handler::set_actions("vgic/guest", sc_core::SC_DO_NOTHING);
-    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // e.g. the VCD timescale note
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     vgic::sim::ScriptOptions opt;
     opt.vcd_path = vcd;
     const vgic::sim::ScriptOutcome o = vgic::sim::run_script(s, opt, std::cout);
+    if (!o.output_error.empty()) {
+        std::fprintf(stderr, "vgic-sim: --vcd '%s': %s\n", vcd.c_str(), o.output_error.c_str());
+        return 2;
+    }
     std::cout << o.passed << " passed, " << o.failed << " failed" << std::endl;
     return o.failed == 0 ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 #include "sim/script_runner.hpp"
 
 #include "vgic/tlm/time.hpp"
+#include "vgic/tlm/vcd_trace.hpp"
 #include "vgic/tlm/vgic.hpp"
 #include "vgic/tlm/virtual_timer.hpp"
 
@@ -277,28 +278,36 @@ ScriptOutcome run_script(const script::Script& s, const ScriptOptions& options, 
     tlm::Vgic gic("gic", make_params(s));
     tlm::VirtualTimer timer("timer", gic);
     Initiator init("script", gic, timer);
-    sc_trace_file* tf = nullptr;
+    // The project's VCD writer (vgic/tlm/vcd_writer.hpp, 1 ps): every write checked; a failure
+    // pauses the simulation and is reported instead of the checks' verdict.
+    std::unique_ptr<tlm::VcdWriter> vcd;
+    std::unique_ptr<tlm::VcdTrace> trace;
+    ScriptOutcome o;
     if (!options.vcd_path.empty()) {
-        std::string base = vcd_file(options.vcd_path);
-        base.resize(base.size() - 4);  // sc_create_vcd_trace_file appends ".vcd"
-        tf = sc_create_vcd_trace_file(base.c_str());
-        tf->set_time_unit(1, SC_PS);
-        tlm::trace_vgic(tf, gic);
-        tlm::trace_timer(tf, timer);
+        try {
+            vcd = std::make_unique<tlm::VcdWriter>(vcd_file(options.vcd_path));
+        } catch (const tlm::OutputError& e) {
+            o.output_error = e.what();
+            return o;
+        }
+        trace = std::make_unique<tlm::VcdTrace>(*vcd);
+        tlm::trace_vgic(*trace, gic);
+        tlm::trace_timer(*trace, timer);
     }
     Runner runner(s, gic, init, out);
     bool done = false;
     sc_spawn([&] {
         runner.run();
         done = true;
-        // SystemC writes a VCD only once time has advanced: a zero-timing script needs a tick.
-        if (tf != nullptr) wait(sc_time(1, SC_PS));
         sc_stop();
     });
     sc_start();
-    if (tf != nullptr) sc_close_vcd_trace_file(tf);
+    if (vcd != nullptr && !vcd->close(tlm::time_ps(sc_time_stamp()))) {
+        o.output_error = tlm::OutputError(vcd->file().name(), vcd->file().error_number()).what();
+        return o;
+    }
     if (!done) out << script::printable(s.file) << ": error: the simulation ended before the script did\n";
-    ScriptOutcome o = runner.outcome();
+    o = runner.outcome();
     if (!done) ++o.failed;
     return o;
 }

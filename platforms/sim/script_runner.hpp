@@ -17,10 +17,13 @@ struct ScriptOptions {
 struct ScriptOutcome {
     unsigned passed = 0;
     unsigned failed = 0;
+    /// The waveform could not be written: "cannot write FILE: REASON" (then the checks'
+    /// counts mean nothing: the simulation stopped at the failure).
+    std::string output_error;
 };
 
 /// The file a waveform requested as `path` is written to: `path` itself if it ends in ".vcd",
-/// otherwise `path` + ".vcd" (SystemC's VCD writer appends the extension).
+/// otherwise `path` + ".vcd" (as with SystemC's VCD writer, which appended the extension).
 std::string vcd_file(const std::string& path);
 
 /// Why `file` cannot be written (strerror text, e.g. "Not a directory"), or "" if it can: it

@@ -1,7 +1,7 @@
 # The includes of the latency platform (platforms/run/) point one way (CTest
 # run.includes_point_one_way). A -> B: A may include B.
 #
-#   report -> run_record <- recorder <- observers -> world -> probe -> run_record
+#   outputs <- report -> run_record <- recorder <- observers -> world -> probe -> run_record
 #   (the world: world, probe, guest_bus, guest, scheduler, devices; platform.cpp includes any)
 #
 # The guest workload, the schedulers and the device sources report what happens to a Probe and
@@ -21,7 +21,7 @@ endif()
 set(internals recorder.hpp observers.hpp world.hpp probe.hpp guest_bus.hpp)
 
 # group: files, then what they must not include.
-set(groups world recorder report data public composition)
+set(groups world recorder report data outputs public composition)
 set(world_files world.hpp probe.hpp guest_bus.hpp guest_bus.cpp guest.cpp scheduler.cpp devices.cpp)
 set(world_forbidden recorder.hpp observers.hpp report.hpp)
 set(world_why "the world (guest, scheduler, devices, guest bus) reports to a Probe: it never includes the recorder, the observers or the reports")
@@ -34,6 +34,9 @@ set(report_why "the reports read a RunRecord only: they include neither the reco
 set(data_files run_record.hpp scenario.hpp scenario.cpp)
 set(data_forbidden ${internals} report.hpp platform.hpp)
 set(data_why "the scenario and the run record are plain data")
+set(outputs_files outputs.hpp outputs.cpp sha256.hpp sha256.cpp)
+set(outputs_forbidden ${internals} report.hpp platform.hpp run_record.hpp)
+set(outputs_why "the output directory (all-or-nothing files, SHA-256) knows files, not runs: the reports use it")
 set(public_files platform.hpp)
 set(public_forbidden ${internals})
 set(public_why "platform.hpp is the public API: it does not expose the platform's internals")

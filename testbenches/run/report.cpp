@@ -2,6 +2,7 @@
 // nearest-rank statistics, the per-class and per-VM summary, the calibration edge, and every
 // output file (report.json, latency.csv, the Chrome trace, the GTKWave save file, the plot).
 #include "run/report.hpp"
+#include "run/sha256.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -553,10 +554,11 @@ BOOST_AUTO_TEST_CASE(printed_summary_without_errors_is_calm) {
 BOOST_AUTO_TEST_CASE(report_json_schema) {
     const Fixture f;
     std::ostringstream os;
-    write_report_json(os, f.record, summarize(f.record), {"latency.csv", "report.json"});
+    write_report_json(os, f.record, summarize(f.record), {{"latency.csv", 3, std::string(64, 'a')}});
     const nlohmann::json j = nlohmann::json::parse(os.str());
     BOOST_TEST(j.at("format") == "vgic-sim-report");
-    BOOST_TEST(j.at("version") == 1);
+    BOOST_TEST(j.at("version") == 2);
+    BOOST_TEST(j.at("complete") == true);
 
     const auto& sc = j.at("scenario");
     BOOST_TEST(sc.at("name") == "two-vms");
@@ -625,7 +627,22 @@ BOOST_AUTO_TEST_CASE(report_json_schema) {
     BOOST_TEST(j.at("run").at("simulated_ps") == kSimulated);
     BOOST_TEST(j.at("run").at("wall_seconds") == 0.5);
     BOOST_TEST(j.at("run").at("interrupts") == 8);
-    BOOST_TEST(j.at("outputs") == nlohmann::json({"latency.csv", "report.json"}));
+    BOOST_TEST(j.at("run").at("stopped_by").is_null());
+    BOOST_TEST(j.at("outputs") == nlohmann::json::parse(
+                                      R"([{"file": "latency.csv", "bytes": 3, "sha256": ")" + std::string(64, 'a') + "\"}]"));
+}
+
+BOOST_AUTO_TEST_CASE(a_stopped_run_says_so) {
+    Fixture f;
+    f.record.complete = false;
+    f.record.stopped_by = "SIGTERM";
+    std::ostringstream js, table;
+    write_report_json(js, f.record, summarize(f.record));
+    const nlohmann::json j = nlohmann::json::parse(js.str());
+    BOOST_TEST(j.at("complete") == false);
+    BOOST_TEST(j.at("run").at("stopped_by") == "SIGTERM");
+    print_summary(table, f.record, summarize(f.record));
+    BOOST_TEST(contains(table.str(), "INCOMPLETE: stopped by SIGTERM after "), table.str());
 }
 
 BOOST_AUTO_TEST_CASE(report_json_without_calibration) {
@@ -882,9 +899,15 @@ BOOST_AUTO_TEST_CASE(write_reports_writes_what_it_lists) {
     else BOOST_TEST(!plot.message.empty());
 
     const nlohmann::json j = nlohmann::json::parse(read_text(nested / "report.json"));
-    std::set<std::string> listed;
-    for (const auto& o : j.at("outputs")) listed.insert(o.get<std::string>());
+    std::set<std::string> listed = {"report.json"};  // lists every other file, with size and digest
+    for (const auto& o : j.at("outputs")) {
+        const std::string name = o.at("file").get<std::string>();
+        listed.insert(name);
+        BOOST_TEST(o.at("bytes").get<std::uint64_t>() == fs::file_size(nested / name), name);
+        BOOST_TEST(o.at("sha256").get<std::string>() == sha256_hex(read_text(nested / name)), name);
+    }
     BOOST_TEST((listed == names));
+    BOOST_TEST(fs::path(paths.back()).filename() == "report.json");  // written (renamed) last
 
     // Without a VCD and without the plot: three files.
     f.record.vcd_path.clear();

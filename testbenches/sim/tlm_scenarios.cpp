@@ -5,13 +5,16 @@
 #include "vgic/tlm/virtual_timer.hpp"
 #include "vgic/tlm/snapshot.hpp"
 #include "vgic/tlm/time.hpp"
+#include "vgic/tlm/vcd_trace.hpp"
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -145,7 +148,9 @@ struct Vcd {
         std::string tok;
         std::uint64_t now = 0;
         while (in >> tok) {
-            if (tok == "$scope") {
+            if (tok == "$comment" || tok == "$date" || tok == "$version" || tok == "$timescale") {
+                while (in >> tok && tok != "$end") {}  // text, not value changes
+            } else if (tok == "$scope") {
                 std::string kind, name;
                 in >> kind >> name >> tok;
                 scope.push_back(name);
@@ -550,6 +555,100 @@ void vcd() {
     check(rise, "gic.cpu0.irq rises at 110 ns (SPI at 100 ns + 10 ns)");
     check(fall, "gic.cpu0.irq falls at 210 ns");
     check(v.changes("gic.cpu1.irq").size() <= 1, "gic.cpu1.irq never rises");
+}
+
+/// The project's VCD writer (VcdTrace, vgic/tlm/vcd_trace.hpp) records what SystemC's tracer
+/// records: both trace the same run (a Vgic and a VirtualTimer: SPIs, a list register with EOI
+/// maintenance, a timer that fires), and the two files hold the same names and the same
+/// (time, signal, value) changes, the initial dump included. Only the identifier codes and
+/// the header's layout differ. (tlm.vcd_writer checks the rest: one value per time step.)
+void vcd_writer_matches_systemc() {
+    const std::string ours = "tlm_scenarios_vcd_writer.vcd", theirs = "tlm_scenarios_vcd_writer_systemc";
+    Vgic g("gic", params(Mode::Hw, 2, timing_ns(10)));
+    VirtualTimer timer("timer", g);
+    Harness h("h", g);
+    sc_trace_file* tf = sc_create_vcd_trace_file(theirs.c_str());
+    tf->set_time_unit(1, SC_PS);
+    trace_vgic(tf, g);
+    trace_timer(tf, timer);
+    VcdWriter writer(ours);
+    VcdTrace trace(writer);
+    trace_vgic(trace, g);
+    trace_timer(trace, timer);
+    sc_spawn([&] {
+        h.wr(h.gicd[0], gicd::CTLR, 1);
+        h.wr(h.gicd[0], gicd::ISENABLER + 4, 3u << 8);
+        h.wr(h.gicd[0], gicd::ITARGETSR + 40, 1, 1);  // SPI 40 to CPU 0
+        h.wr(h.gicd[0], gicd::ITARGETSR + 41, 2, 1);  // SPI 41 to CPU 1
+        for (unsigned c = 0; c < 2; ++c) {
+            h.wr(h.gicc[c], gicc::PMR, 0xF0);
+            h.wr(h.gicc[c], gicc::CTLR, 1);
+        }
+        wait(sc_time(100, SC_NS));
+        h.spi[8].write(true);
+        h.spi[9].write(true);
+        wait(sc_time(50, SC_NS));
+        check(h.rd(h.gicc[1], gicc::IAR) == 41, "CPU 1 acknowledges SPI 41");
+        h.spi[8].write(false);
+        h.spi[9].write(false);
+        h.wr(h.gicc[1], gicc::EOIR, 41);
+        // A list register with EOI maintenance (virq, lrs_in_use, maintenance).
+        h.wr(h.gicv[1], gicc::PMR, 0xF8);
+        h.wr(h.gicv[1], gicc::CTLR, 1);
+        h.wr(h.gich[1], gich::HCR, gich::HCR_En::mask);
+        h.wr(h.gich[1], gich::LR0, gich::LR_Pending::mask | gich::LR_EOI::mask | gich::LR_Priority::make(0xA0 >> 3) | 77);
+        wait(sc_time(30, SC_NS));
+        h.rd(h.gicv[1], gicc::IAR);
+        h.wr(h.gicv[1], gicc::EOIR, 77);
+        wait(sc_time(30, SC_NS));
+        h.wr(h.alias, 0x200 + gich::LR0, 0);
+        // The virtual timer of CPU 0 fires 50 counter ticks from now.
+        timer.write(0, timer_regs::CNTV_CVAL_EL0, timer.counter(sc_time_stamp()) + 50);
+        timer.write(0, timer_regs::CNTV_CTL_EL0, 1);  // ENABLE
+        wait(sc_time(800, SC_NS));
+        timer.write(0, timer_regs::CNTV_CTL_EL0, 0);
+        wait(sc_time(100, SC_NS));
+    });
+    sc_start(sc_time(2, SC_US));
+    writer.close(time_ps(sc_time_stamp()));
+    check(!writer.failed(), "our VCD written without error");
+    sc_close_vcd_trace_file(tf);
+    const Vcd a = Vcd::load(ours), b = Vcd::load(theirs + ".vcd");
+    std::set<std::string> names_a, names_b;
+    for (const auto& c : a.codes) names_a.insert(c.first);
+    for (const auto& c : b.codes) names_b.insert(c.first);
+    check(names_a == names_b && names_a.size() == 2 * 7 + 2 * 2, "the same 18 signals under the same names");
+    auto triples = [](const Vcd& v) {
+        std::map<std::string, std::string> name_of;
+        for (const auto& c : v.codes) name_of[c.second] = c.first;
+        std::vector<std::tuple<std::uint64_t, std::string, std::string>> out;
+        for (const auto& e : v.events) out.emplace_back(std::get<0>(e), name_of[std::get<1>(e)], std::get<2>(e));
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    const auto ta = triples(a), tb = triples(b);
+    check(ta == tb, "the same " + std::to_string(tb.size()) + " (time, signal, value) changes (" +
+                        std::to_string(ta.size()) + " in ours)");
+    if (ta != tb) {
+        for (const auto& e : ta)
+            if (std::find(tb.begin(), tb.end(), e) == tb.end())
+                std::printf("    only ours:    %llu %s %s\n", static_cast<unsigned long long>(std::get<0>(e)),
+                            std::get<1>(e).c_str(), std::get<2>(e).c_str());
+        for (const auto& e : tb)
+            if (std::find(ta.begin(), ta.end(), e) == ta.end())
+                std::printf("    only SystemC: %llu %s %s\n", static_cast<unsigned long long>(std::get<0>(e)),
+                            std::get<1>(e).c_str(), std::get<2>(e).c_str());
+    }
+    std::size_t interesting = 0;
+    for (const auto& e : ta) interesting += std::get<0>(e) > 0;
+    check(interesting >= 8, "the run changed lines after time 0 (" + std::to_string(interesting) + ")");
+    bool timer_fired = false, maintenance = false, lrs = false;
+    for (const auto& e : ta) {
+        timer_fired |= std::get<1>(e) == "timer.cpu0.cntv" && std::get<2>(e) == "1";
+        maintenance |= std::get<1>(e) == "gic.cpu1.maintenance" && std::get<2>(e) == "1";
+        lrs |= std::get<1>(e) == "gic.cpu1.lrs_in_use" && std::get<2>(e) == "1";
+    }
+    check(timer_fired && maintenance && lrs, "the timer, the maintenance line and the LR count changed");
 }
 
 /// A non-blocking (approximately-timed) initiator works through the simple target socket,
@@ -1030,6 +1129,7 @@ int sc_main(int argc, char** argv) {
     const std::map<std::string, std::function<void()>> scenarios = {
         {"hw_spi_timing", hw_spi_timing}, {"tlm_protocol", tlm_protocol}, {"vm_kick_timing", vm_kick_timing},
         {"vm_stop_run", vm_stop_run},     {"hw_list_registers", hw_list_registers}, {"vcd", vcd},
+        {"vcd_writer_matches_systemc", vcd_writer_matches_systemc},
         {"nb_initiator_and_callback", nb_initiator_and_callback}, {"vm_timer_wake", vm_timer_wake},
         {"vm_timer_wake_during_stop", vm_timer_wake_during_stop}, {"coarse_time_resolution", coarse_time_resolution},
         {"platform_snapshot", platform_snapshot}, {"trapped_access_timing", trapped_access_timing},
