@@ -8,17 +8,16 @@
 // the limits (vCPUs, SPIs, list registers) live in one place.
 #include "run/scenario.hpp"
 
+#include "vgic/tlm/input.hpp"
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
@@ -893,22 +892,18 @@ Scenario parse_scenario(const std::string& text, const std::string& source, cons
 
 Scenario load_scenario(const std::string& path) {
     namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) throw ScenarioError(path, 0, "", "cannot read the scenario file: it is a directory");
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        const int err = errno;
-        throw ScenarioError(path, 0, "", std::string("cannot read the scenario file: ") +
-                                             (err ? std::strerror(err) : "open failed"));
+    // One reader for every input file: a regular file or a FIFO, at most the input size
+    // limit (vgic/tlm/input.hpp): /dev/zero or a huge file is refused, not read to exhaustion.
+    std::string text;
+    try {
+        text = vgic::tlm::read_input_file(path);
+    } catch (const vgic::tlm::InputError& e) {
+        throw ScenarioError(path, 0, "", std::string("cannot read the scenario file: ") + e.what());
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw ScenarioError(path, 0, "", "cannot read the scenario file: read error");
     // Relative timing-profile paths are relative to the scenario file, wherever it is run from.
     std::string base_dir = fs::path(path).parent_path().string();
     if (base_dir.empty()) base_dir = ".";
-    return parse_scenario(text.str(), path, base_dir);
+    return parse_scenario(text, path, base_dir);
 }
 
 const char* default_scenario_text() {

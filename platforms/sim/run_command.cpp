@@ -33,6 +33,8 @@ void run_usage(std::FILE* f) {
                  "  --no-plot          do not plot latency distributions\n"
                  "  --no-progress      no progress bar (shown when stderr is a terminal)\n"
                  "  --quiet            no summary table on stdout\n"
+                 "  --max-input-size SIZE  the most bytes the scenario and its profile files may hold,\n"
+                 "                     e.g. 64MiB (default 16MiB, or VGIC_MAX_INPUT_SIZE)\n"
                  "writes: report.json, latency.csv, trace.json (Perfetto), waves.vcd + waves.gtkw,\n"
                  "latency.svg (gnuplot) into the output directory\n"
                  "exit status: 0 ok, 1 calibration outside tolerance or guest errors, 2 bad input\n");

@@ -3,6 +3,8 @@
 // checking the file, line and key the message points at.
 #include "run/scenario.hpp"
 
+#include "../input_files.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <unistd.h>
@@ -745,6 +747,36 @@ BOOST_AUTO_TEST_CASE(unreadable_file) {
     check(error_from([&] { load_scenario(path); }), path, 0, "",
           "cannot read the scenario file: No such file or directory");
     check(error_from([&] { load_scenario(kBadDir); }), kBadDir, 0, "", "cannot read the scenario file: it is a directory");
+}
+
+// D06: the scenario and its profiles are read by the one input reader: a regular file or a
+// FIFO of at most the input size limit (16 MiB; VGIC_MAX_INPUT_SIZE, vgic-sim
+// --max-input-size). /dev/zero was read until memory ran out (8.4 GB in 30 s, then bad_alloc).
+BOOST_AUTO_TEST_CASE(special_and_oversized_files_are_refused) {
+    vgic::testing::ScratchDir dir("scenario");
+    const auto check_file = [](const std::string& path, const std::string& fragment) {
+        check(error_from([&] { load_scenario(path); }), path, 0, "", "cannot read the scenario file: " + fragment);
+    };
+    check_file("/dev/zero", "it is a character device, not a regular file or a FIFO");
+    check_file(dir.socket("run.yaml"), "it is a socket, not a regular file or a FIFO");
+    const std::string big = dir.write_sized("big.yaml", kOneVm, std::size_t{20} << 20);
+    check_file(big, "it holds more than the input size limit of 16 MiB (16777216 bytes)");
+    // A timing profile behind a name with the right extension gets the same reader.
+    std::filesystem::create_symlink("/dev/zero", dir / "board.yaml");
+    const std::string uses_zero = dir.write("uses_zero.yaml", kOneVm + "    timing: board.yaml\n");
+    check(error_from([&] { load_scenario(uses_zero); }), uses_zero, 8, "vms[0].timing",
+          dir / "board.yaml" + ": cannot read the timing profile file: it is a character device");
+    // A FIFO is read like a file; one without end stops at the limit.
+    {
+        vgic::testing::FifoWriter writer(dir / "run.fifo", kOneVm, false);
+        BOOST_TEST(load_scenario(dir / "run.fifo").vms.size() == 1u);
+    }
+    const vgic::testing::ScopedEnv limit("VGIC_MAX_INPUT_SIZE", "1KiB");
+    vgic::testing::FifoWriter endless(dir / "endless.fifo", "# a comment without end\n", true);
+    check_file(dir / "endless.fifo", "it holds more than the input size limit of 1 KiB (1024 bytes)");
+    // Exactly the limit is read.
+    BOOST_TEST(load_scenario(dir.write_sized("at.yaml", kOneVm, 1024)).vms.size() == 1u);
+    check_file(dir.write_sized("over.yaml", kOneVm, 1025), "it holds more than the input size limit of 1 KiB (1024 bytes)");
 }
 
 // ---- the malformed files of testbenches/run/bad/ (the CLI is run on them too) -----------------

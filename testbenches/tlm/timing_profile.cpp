@@ -3,6 +3,8 @@
 // files, and one test per error class with the message naming file, key and expectation.
 #include <vgic/tlm/timing_profile.hpp>
 
+#include "../input_files.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <unistd.h>
@@ -792,6 +794,44 @@ BOOST_AUTO_TEST_CASE(error_unreadable_file) {
     fs::create_directories(dir.path / "dir.yaml");
     const std::string directory = (dir.path / "dir.yaml").string();
     check_message(load_error(directory).what(), {directory + ": cannot read the timing profile file: it is a directory"});
+}
+
+// D06: a profile is read by the one input reader: a regular file or a FIFO of at most the
+// input size limit (16 MiB; VGIC_MAX_INPUT_SIZE). A name with a profile's extension that
+// leads to /dev/zero (a symbolic link) was read until memory ran out.
+BOOST_AUTO_TEST_CASE(error_special_and_oversized_files) {
+    using vgic::testing::FifoWriter;
+    using vgic::testing::ScopedEnv;
+    TempDir dir;
+    const fs::path zero = dir.path / "zero.yaml";
+    fs::create_symlink("/dev/zero", zero);
+    check_message(load_error(zero.string()).what(),
+                  {zero.string() + ": cannot read the timing profile file: it is a character device, not a regular "
+                                   "file or a FIFO"});
+    try {
+        load_hypervisor_profile(zero.string());
+        BOOST_ERROR("a hypervisor profile on /dev/zero was accepted");
+    } catch (const TimingProfileError& e) {
+        check_message(e.what(), {zero.string() + ": cannot read the hypervisor profile file: it is a character device"});
+    }
+    // 20 MiB of comments: valid YAML, refused for its size alone.
+    std::string big = "signal_delay: 5 ns\n";
+    while (big.size() < (std::size_t{20} << 20)) big += "# filler to make the profile larger than the limit.....\n";
+    const std::string big_path = dir.write("big.yaml", big);
+    check_message(load_error(big_path).what(),
+                  {big_path + ": cannot read the timing profile file: it holds more than the input size limit of 16 "
+                              "MiB (16777216 bytes)"});
+    // A FIFO is read like a file; one without end stops at the limit.
+    const std::string fifo = (dir.path / "board.yaml").string();
+    {
+        FifoWriter writer(fifo, "signal_delay: 45 ns\n", false);
+        BOOST_TEST(load_timing_profile(fifo).signal_delay == ns(45));
+    }
+    const std::string endless = (dir.path / "endless.yaml").string();
+    const ScopedEnv limit("VGIC_MAX_INPUT_SIZE", "4KiB");
+    FifoWriter writer(endless, "# a comment without end\n", true);
+    check_message(load_error(endless).what(), {endless + ": cannot read the timing profile file: it holds more than "
+                                                         "the input size limit of 4 KiB (4096 bytes)"});
 }
 
 BOOST_AUTO_TEST_CASE(error_set_timing_parameter) {

@@ -3,17 +3,16 @@
 // in step with that derivation (testbenches/tlm/timing_profile.cpp checks the sums).
 #include "vgic/tlm/timing_profile.hpp"
 
+#include "vgic/tlm/input.hpp"
+
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <type_traits>
 #include <utility>
 
@@ -804,22 +803,16 @@ Profile load_profile(const std::string& preset_or_path) {
                                  "unknown " + std::string(what == "timing profile" ? "timing" : "hypervisor") +
                                      " preset '" + preset_or_path + "'; available presets: " + K::presets() +
                                      "; a profile file needs the extension .json, .yaml or .yml");
-    std::error_code ec;
-    if (fs::is_directory(preset_or_path, ec))
-        throw TimingProfileError(preset_or_path, "", preset_or_path + ": cannot read the " + what + " file: it is a directory");
-    errno = 0;
-    std::ifstream in(preset_or_path, std::ios::binary);
-    if (!in) {
-        const int err = errno;
-        throw TimingProfileError(preset_or_path, "",
-                                 preset_or_path + ": cannot read the " + what + " file: " +
-                                     (err ? std::strerror(err) : "open failed"));
+    // One reader for every input file: a regular file or a FIFO, at most the input size
+    // limit (vgic/tlm/input.hpp).
+    std::string text;
+    try {
+        text = read_input_file(preset_or_path);
+    } catch (const InputError& e) {
+        throw TimingProfileError(preset_or_path, "", preset_or_path + ": cannot read the " + what + " file: " + e.what());
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw TimingProfileError(preset_or_path, "", preset_or_path + ": cannot read the " + what + " file: read error");
     const auto entries =
-        format == TimingFileFormat::Json ? json_entries(text.str(), preset_or_path) : yaml_entries(text.str(), preset_or_path);
+        format == TimingFileFormat::Json ? json_entries(text, preset_or_path) : yaml_entries(text, preset_or_path);
     return apply_entries<Profile>(entries, preset_or_path);
 }
 

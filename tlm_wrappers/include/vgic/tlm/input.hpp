@@ -1,0 +1,81 @@
+// The files a user hands the project (scenarios, scripts, timing and hypervisor profiles) are
+// hostile until checked. This header is the one way they are read and pre-checked:
+//
+//   std::string text = vgic::tlm::read_input_file(path);  // a regular file or a FIFO, at most
+//                                                          // max_input_size() bytes
+//   std::cerr << vgic::tlm::printable(name);               // no raw control or non-ASCII byte
+//
+// It lives in vgic_timing (library vgic::timing): the lowest library every file reader links
+// without a new dependency edge: the profile loader is in it, the scenario loader (vgic_run)
+// and the script parser (vgic_script) link it, and it needs neither SystemC nor the model.
+// The model reads no file (a snapshot is restored from text the caller read), so nothing
+// below it needs the reader.
+//
+// Every function throws InputError; its message names no file: the callers put the file in
+// front, in their own error type.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vgic::tlm {
+
+/// The most bytes an input file may hold unless the user says otherwise.
+inline constexpr std::uint64_t kDefaultMaxInputSize = std::uint64_t{16} << 20;  // 16 MiB
+/// The largest limit a user may set (the whole file is held in memory, and the parsers'
+/// trees take several times that).
+inline constexpr std::uint64_t kMaxInputSizeLimit = std::uint64_t{1} << 30;  // 1 GiB
+/// The environment variable that sets the limit (a size as parse_input_size accepts).
+inline constexpr const char* kMaxInputSizeVariable = "VGIC_MAX_INPUT_SIZE";
+
+class InputError : public std::runtime_error {
+public:
+    enum class Kind {
+        Open,      ///< the file cannot be opened (missing, no permission): reason is strerror
+        NotAFile,  ///< a directory, a device, a socket: not a regular file or a FIFO
+        TooLarge,  ///< more than max_input_size() bytes
+        Read,      ///< a read failed
+        Setting,   ///< a malformed size (the flag or the environment variable)
+    };
+    /// `line` and `column` are 1-based (0 = unknown); what() is `reason`.
+    InputError(Kind kind, const std::string& reason, int line = 0, int column = 0)
+        : std::runtime_error(reason), kind_(kind), line_(line), column_(column) {}
+    Kind kind() const { return kind_; }
+    int line() const { return line_; }
+    int column() const { return column_; }
+
+private:
+    Kind kind_;
+    int line_, column_;
+};
+
+/// A size: a whole number of bytes, optionally followed by a unit `B`, `KiB`, `MiB` or `GiB`
+/// (powers of 1024; a space before the unit is allowed): "16MiB", "16 MiB", "1048576".
+/// 1 byte .. kMaxInputSizeLimit. Throws InputError (Setting) naming the text.
+std::uint64_t parse_input_size(std::string_view text);
+/// "16 MiB (16777216 bytes)", "1000 bytes".
+std::string format_input_size(std::uint64_t bytes);
+
+/// The limit in force: the one set_max_input_size set, else kMaxInputSizeVariable's value
+/// when that variable is set, else kDefaultMaxInputSize. A malformed variable throws
+/// InputError (Setting) naming the variable.
+std::uint64_t max_input_size();
+/// Sets the limit for this process (vgic-sim --max-input-size); 0 goes back to the
+/// environment variable or the default. Not thread-safe: set it before reading.
+void set_max_input_size(std::uint64_t bytes);
+
+/// The whole content of `path`, which must be a regular file or a FIFO (symbolic links are
+/// followed) and hold at most max_input_size() bytes: reading stops at the byte past the
+/// limit. Throws InputError whose reason says what the file is or what failed, e.g.
+/// "it is a character device, not a regular file or a FIFO", "it holds more than the input
+/// size limit of 16 MiB (16777216 bytes); raise it with ...", "No such file or directory".
+std::string read_input_file(const std::string& path);
+
+/// `text` with every byte outside printable ASCII (control bytes such as NUL, ESC and DEL,
+/// and every byte >= 0x80) written as `\xNN`: what a message quotes from a file never puts
+/// raw bytes on the user's terminal.
+std::string printable(std::string_view text);
+
+} // namespace vgic::tlm
