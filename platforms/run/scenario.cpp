@@ -10,7 +10,6 @@
 
 #include "vgic/tlm/input.hpp"
 
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -22,7 +21,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string_view>
 #include <utility>
 
@@ -757,36 +755,20 @@ void Loader::load_calibration(const Field& f, const Scenario& s, CalibrationSpec
     }
 }
 
-/// Where the documents of a YAML stream start (events only, nothing built).
-class DocumentCounter final : public YAML::EventHandler {
-public:
-    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark.line >= 0 ? mark.line + 1 : 1); }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
-    std::vector<int> starts;
-};
-
 Scenario Loader::load(const std::string& text) {
     // Not YAML::LoadAll: yaml-cpp 0.7 (Debian 12) never ends it on some malformed input (a
     // line starting with ',' yields empty documents forever; yaml-cpp issue 1040, found by
-    // fuzz_scenario). Load builds the first document; the parser is asked for at most two
-    // documents to find out whether there is a second.
+    // fuzz_scenario). check_yaml_text (shared with the profile loader) runs the parser on
+    // events up to a second document, which it refuses, and refuses that input; Load then
+    // builds the one document.
     std::vector<YAML::Node> documents;
     try {
+        vgic::tlm::check_yaml_text(text);
+    } catch (const vgic::tlm::InputError& e) {
+        fail(e.line() > 0 ? e.line() : 1, "", e.what());
+    }
+    try {
         documents.push_back(YAML::Load(text));
-        std::istringstream stream(text);
-        YAML::Parser parser(stream);
-        DocumentCounter counter;
-        for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
-        }
-        if (counter.starts.size() > 1 && !(documents[0].IsNull() || !documents[0].IsDefined()))
-            fail(counter.starts[1], "", "a second YAML document (after '---'); a scenario file holds one");
     } catch (const YAML::Exception& e) {
         fail(e.mark.line >= 0 ? e.mark.line + 1 : 1, "", "YAML syntax error: " + e.msg);
     }

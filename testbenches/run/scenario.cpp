@@ -740,6 +740,12 @@ BOOST_AUTO_TEST_CASE(top_level_that_is_not_a_mapping) {
     // (found by fuzz_scenario): it must end, as an error.
     BOOST_CHECK_THROW(parse_scenario(",\n", kFile, "."), ScenarioError);
     BOOST_CHECK_THROW(parse_scenario(kOneVm + ",\n", kFile, "."), ScenarioError);
+    // D08: the same check as the profile loader's (vgic::tlm::check_yaml_text): the ',' is
+    // named where it is (it was "the scenario is empty"), and a second document counts also
+    // after an empty first one or after `...`.
+    check_text(",\n" + kOneVm, 1, "", "YAML syntax error: unexpected ',' (the parser cannot read past it)");
+    check_text("---\n---\n" + kOneVm, 2, "", "a second YAML document");
+    check_text(kOneVm + "...\ngarbage\n", 9, "", "a second YAML document");
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_file) {

@@ -159,4 +159,28 @@ BOOST_AUTO_TEST_CASE(size_grammar) {
     BOOST_TEST(format_input_size(1) == "1 byte");
 }
 
+// D08: what YAML::Load would silently take the first document of.
+BOOST_AUTO_TEST_CASE(yaml_text_is_one_document_yaml_cpp_can_read) {
+    const auto error_of = [](const std::string& text) -> std::string {
+        try {
+            check_yaml_text(text);
+        } catch (const InputError& e) {
+            BOOST_TEST((e.kind() == InputError::Kind::Text));
+            return std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.what();
+        }
+        return "accepted";
+    };
+    BOOST_TEST(error_of("") == "accepted");
+    BOOST_TEST(error_of("# only a comment\n") == "accepted");
+    BOOST_TEST(error_of("a: 1\n") == "accepted");
+    BOOST_TEST(error_of("---\na: 1\n...\n") == "accepted");
+    BOOST_TEST(error_of("%YAML 1.2\n---\na: 1\n") == "accepted");
+    BOOST_TEST(error_of(",\n") == "1:1: YAML syntax error: unexpected ',' (the parser cannot read past it)");
+    BOOST_TEST(error_of("a: 1\n...\n,\n") ==
+               "3:1: a second YAML document (after '---' or '...'); the file holds one document");
+    BOOST_TEST(error_of("a: 1\n---\n") == "2:1: a second YAML document (after '---' or '...'); the file holds one document");
+    BOOST_TEST(error_of("a: 1\n,\n") == "2:1: YAML syntax error: end of map not found");
+    BOOST_TEST(error_of("a: [1\n") == "2:1: YAML syntax error: end of sequence flow not found");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -746,6 +746,43 @@ BOOST_AUTO_TEST_CASE(error_yaml_syntax) {
     check_message(load_error(indent).what(), {indent + ":2:7: YAML syntax error: "});
 }
 
+// D08: YAML::Load reads the first document only. A ',' starting the first line made yaml-cpp
+// 0.7 return an empty document (every key dropped: the zero preset), and a second document,
+// also after `...`, was dropped silently. Refused, as the scenario loader does, with
+// FILE:LINE:COL, for both kinds of profile.
+BOOST_AUTO_TEST_CASE(error_yaml_second_document_and_unreadable_text) {
+    const auto error_of = [](const std::string& text, bool hypervisor) -> std::string {
+        try {
+            if (hypervisor) parse_hypervisor_profile(text, TimingFileFormat::Yaml, "p.yaml");
+            else parse_timing_profile(text, TimingFileFormat::Yaml, "p.yaml");
+        } catch (const TimingProfileError& e) {
+            BOOST_TEST(e.source() == "p.yaml");
+            return e.what();
+        }
+        return "accepted";
+    };
+    for (const bool hypervisor : {false, true}) {
+        BOOST_TEST_INFO((hypervisor ? "hypervisor profile" : "timing profile"));
+        const std::string key = hypervisor ? "exit" : "signal_delay";
+        BOOST_TEST(error_of(",\n" + key + ": 5 ns\n", hypervisor) ==
+                   "p.yaml:1:1: YAML syntax error: unexpected ',' (the parser cannot read past it)");
+        BOOST_TEST(error_of(key + ": 5 ns\n---\nirq_entry: 7 ns\n", hypervisor) ==
+                   "p.yaml:2:1: a second YAML document (after '---' or '...'); the file holds one document");
+        BOOST_TEST(error_of(key + ": 5 ns\n...\ngarbage: [\n", hypervisor).rfind("p.yaml:3:", 0) == 0u);
+        BOOST_TEST(error_of(key + ": 5 ns\n...\ngarbage\n", hypervisor) ==
+                   "p.yaml:3:1: a second YAML document (after '---' or '...'); the file holds one document");
+        BOOST_TEST(error_of("---\n---\n" + key + ": 5 ns\n", hypervisor) ==
+                   "p.yaml:2:1: a second YAML document (after '---' or '...'); the file holds one document");
+        // An end marker alone, or followed by comments only, ends the one document.
+        BOOST_TEST(error_of(key + ": 5 ns\n...\n", hypervisor) == "accepted");
+        BOOST_TEST(error_of(key + ": 5 ns\n...\n# the end\n", hypervisor) == "accepted");
+        BOOST_TEST(error_of("--- # one document\n" + key + ": 5 ns\n", hypervisor) == "accepted");
+    }
+    TempDir dir;
+    const std::string path = dir.write("comma.yaml", ",\nsignal_delay: 5 ns\n");
+    check_message(load_error(path).what(), {path + ":1:1: YAML syntax error: unexpected ','"});
+}
+
 BOOST_AUTO_TEST_CASE(error_not_an_object) {
     TempDir dir;
     const std::string json = dir.write("array.json", R"(["kick", "1 us"])");
@@ -762,6 +799,21 @@ BOOST_AUTO_TEST_CASE(error_duplicate_key) {
     check_message(e.what(), {json + ":2:2: key 'kick': duplicate key"});
     const std::string yaml = dir.write("dup.yaml", "kick: 1 us\nkick: 2 us\n");
     check_message(load_error(yaml).what(), {yaml + ":2:1: key 'kick': duplicate key"});
+    // yaml-cpp 0.7 keeps every pair of a mapping in file order (it keeps neither the first nor
+    // the last alone), so each form of a repeated key reaches the duplicate check.
+    const std::string flow = dir.write("dup_flow.yaml", "{signal_delay: 5 ns, signal_delay: 7 ns}\n");
+    check_message(load_error(flow).what(), {flow + ":1:22: key 'signal_delay': duplicate key"});
+    const std::string quoted = dir.write("dup_quoted.yaml", "signal_delay: 5 ns\n\"signal_delay\": 7 ns\n");
+    check_message(load_error(quoted).what(), {quoted + ":2:1: key 'signal_delay': duplicate key"});
+    const std::string explicit_key = dir.write("dup_explicit.yaml", "signal_delay: 5 ns\n? signal_delay\n: 7 ns\n");
+    check_message(load_error(explicit_key).what(), {explicit_key + ":2:3: key 'signal_delay': duplicate key"});
+    const std::string hyp = dir.write("dup_hyp.yaml", "exit: 5 ns\nexit: 7 ns\n");
+    try {
+        load_hypervisor_profile(hyp);
+        BOOST_ERROR("a duplicate key in a hypervisor profile was accepted");
+    } catch (const TimingProfileError& e) {
+        check_message(e.what(), {hyp + ":2:1: key 'exit': duplicate key"});
+    }
 }
 
 BOOST_AUTO_TEST_CASE(error_unknown_preset) {

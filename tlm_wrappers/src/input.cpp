@@ -1,6 +1,9 @@
 // Reading and pre-checking input files: see vgic/tlm/input.hpp.
 #include "vgic/tlm/input.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 
 namespace vgic::tlm {
 
@@ -52,6 +56,48 @@ struct Fd {
     ~Fd() {
         if (fd >= 0) ::close(fd);
     }
+};
+
+// ---- YAML: yaml-cpp's events, nothing built -------------------------------------------------
+
+/// Counts the documents on yaml-cpp's events and throws InputError from inside the parser
+/// (its frames are RAII, the exception unwinds them).
+class YamlChecker final : public YAML::EventHandler {
+public:
+    explicit YamlChecker(std::string_view text) : text_(text) {}
+
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        if (documents_ > 0 && mark.pos == last_start_.pos) {
+            // yaml-cpp 0.7 does not consume some input (a ',' outside a flow collection):
+            // it returns empty documents at the same place forever.
+            const std::string at = mark.pos >= 0 && static_cast<std::size_t>(mark.pos) < text_.size()
+                                       ? "'" + printable(text_.substr(static_cast<std::size_t>(mark.pos), 1)) + "'"
+                                       : "the end of the text";
+            fail(mark, "YAML syntax error: unexpected " + at + " (the parser cannot read past it)");
+        }
+        if (documents_ > 0)
+            fail(mark, "a second YAML document (after '---' or '...'); the file holds one document");
+        ++documents_;
+        last_start_ = mark;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+
+private:
+    [[noreturn]] static void fail(const YAML::Mark& mark, const std::string& what) {
+        throw InputError(InputError::Kind::Text, what, mark.line >= 0 ? mark.line + 1 : 0,
+                         mark.column >= 0 ? mark.column + 1 : 0);
+    }
+
+    std::string_view text_;
+    unsigned documents_ = 0;
+    YAML::Mark last_start_;
 };
 
 } // namespace
@@ -138,6 +184,20 @@ std::string read_input_file(const std::string& path) {
         if (text.size() > limit) refuse_size(limit);
     }
     return text;
+}
+
+void check_yaml_text(std::string_view text) {
+    // One pass over the events, up to the second document at most (the checker throws there).
+    std::istringstream stream{std::string(text)};
+    YamlChecker checker(text);
+    try {
+        YAML::Parser parser(stream);
+        while (parser.HandleNextDocument(checker)) {
+        }
+    } catch (const YAML::Exception& e) {
+        throw InputError(InputError::Kind::Text, "YAML syntax error: " + e.msg,
+                         e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0);
+    }
 }
 
 std::string printable(std::string_view text) {

@@ -688,6 +688,14 @@ Position yaml_position(const YAML::Mark& m) {
 }
 
 std::vector<Entry> yaml_entries(const std::string& text, const std::string& source) {
+    // What the scenario loader refuses is refused here too, before YAML::Load, which reads the
+    // first document only and drops the rest: a second document (also after `...`), and a ','
+    // starting a line, on which yaml-cpp 0.7 returned an empty document (every key dropped).
+    try {
+        check_yaml_text(text);
+    } catch (const InputError& e) {
+        fail_at(source, {e.line(), e.column()}, "", e.what());
+    }
     YAML::Node doc;
     try {
         doc = YAML::Load(text);

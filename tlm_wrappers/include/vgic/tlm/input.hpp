@@ -3,6 +3,7 @@
 //
 //   std::string text = vgic::tlm::read_input_file(path);  // a regular file or a FIFO, at most
 //                                                          // max_input_size() bytes
+//   vgic::tlm::check_yaml_text(text);                      // one document yaml-cpp can read
 //   std::cerr << vgic::tlm::printable(name);               // no raw control or non-ASCII byte
 //
 // It lives in vgic_timing (library vgic::timing): the lowest library every file reader links
@@ -11,8 +12,8 @@
 // The model reads no file (a snapshot is restored from text the caller read), so nothing
 // below it needs the reader.
 //
-// Every function throws InputError; its message names no file: the callers put the file in
-// front, in their own error type.
+// Every function throws InputError; its message names no file: the callers put the file (and
+// for problems of the text the line and column) in front, in their own error type.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,7 @@ public:
         TooLarge,  ///< more than max_input_size() bytes
         Read,      ///< a read failed
         Setting,   ///< a malformed size (the flag or the environment variable)
+        Text,      ///< the text: a YAML syntax error, a second document
     };
     /// `line` and `column` are 1-based (0 = unknown); what() is `reason`.
     InputError(Kind kind, const std::string& reason, int line = 0, int column = 0)
@@ -72,6 +74,14 @@ void set_max_input_size(std::uint64_t bytes);
 /// "it is a character device, not a regular file or a FIFO", "it holds more than the input
 /// size limit of 16 MiB (16777216 bytes); raise it with ...", "No such file or directory".
 std::string read_input_file(const std::string& path);
+
+/// A YAML text fit to hand to yaml-cpp's YAML::Load, which reads the first document only: no
+/// syntax error (as yaml-cpp reports it), at most one document (a second one, also after
+/// `...`, is refused: a loader reading the first would drop its keys), and no input on which
+/// yaml-cpp 0.7 makes no progress (a ',' starting a line: it returns empty documents at the
+/// same place forever, yaml-cpp issue 1040). Runs yaml-cpp's parser on events only (nothing
+/// is built). Throws InputError (Text) with the line and column.
+void check_yaml_text(std::string_view text);
 
 /// `text` with every byte outside printable ASCII (control bytes such as NUL, ESC and DEL,
 /// and every byte >= 0x80) written as `\xNN`: what a message quotes from a file never puts
