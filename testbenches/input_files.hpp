@@ -1,11 +1,12 @@
 // Hostile input files for the tests of the file readers (D06, docs/RELIABILITY.md): a scratch
 // directory, a FIFO with a writer thread (once or without end), a UNIX socket, a file of a
-// given size made at run time (big inputs are never committed), and an environment variable
-// set for one scope. Header-only, POSIX; shared by the test suites that load files
+// given size made at run time (big inputs are never committed), an environment variable set
+// for one scope, and a call on a thread with a small stack (deep nesting, item 2). Header-only, POSIX; shared by the test suites that load files
 // (testbenches/tlm, run, platform) as "../input_files.hpp".
 #pragma once
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,6 +18,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -145,5 +148,35 @@ private:
     const char* name_;
     std::optional<std::string> old_;
 };
+
+/// Runs `f` on a new thread whose stack is `bytes` (a SystemC thread's is of this order, far
+/// below the main thread's 8 MiB) and rethrows what it threw. A recursion that outgrows the
+/// stack kills the process (the test fails with a signal).
+inline void run_on_small_stack(const std::function<void()>& f, std::size_t bytes = 128 * 1024) {
+    struct Call {
+        const std::function<void()>* f;
+        std::exception_ptr error;
+    } call{&f, nullptr};
+    pthread_attr_t attr;
+    ::pthread_attr_init(&attr);
+    ::pthread_attr_setstacksize(&attr, bytes);
+    pthread_t thread;
+    const int rc = ::pthread_create(
+        &thread, &attr,
+        [](void* p) -> void* {
+            auto* c = static_cast<Call*>(p);
+            try {
+                (*c->f)();
+            } catch (...) {
+                c->error = std::current_exception();
+            }
+            return nullptr;
+        },
+        &call);
+    ::pthread_attr_destroy(&attr);
+    if (rc != 0) throw std::runtime_error(std::string("pthread_create: ") + std::strerror(rc));
+    ::pthread_join(thread, nullptr);
+    if (call.error) std::rethrow_exception(call.error);
+}
 
 } // namespace vgic::testing

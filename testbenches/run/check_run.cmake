@@ -117,8 +117,9 @@ if(MODE STREQUAL "rejected")
   elseif(SCENARIO)
     string(REGEX MATCH "^[^\n]*" first "${err}")
     string(FIND "${first}" "${SCENARIO}:" at)
-    # "FILE:LINE: key 'a.b': ..." (a YAML syntax error names no key: "FILE:LINE: YAML ...").
-    if(NOT at EQUAL 0 OR NOT first MATCHES "^[^:]+:[0-9]+: (key '[^']+': |YAML syntax error)")
+    # "FILE:LINE: key 'a.b': ..." (a YAML syntax error or too deep a nesting names no key:
+    # "FILE:LINE: YAML ...", "FILE:LINE: nesting deeper ...").
+    if(NOT at EQUAL 0 OR NOT first MATCHES "^[^:]+:[0-9]+: (key '[^']+': |YAML syntax error|nesting deeper than)")
       message(FATAL_ERROR "stderr does not start with '${SCENARIO}:LINE: key '...': ':\n  ${err}")
     endif()
   elseif(NOT err MATCHES "^vgic-sim: ")

@@ -748,6 +748,40 @@ BOOST_AUTO_TEST_CASE(top_level_that_is_not_a_mapping) {
     check_text(kOneVm + "...\ngarbage\n", 9, "", "a second YAML document");
 }
 
+// Item 2: the nesting is bounded (vgic::tlm::kMaxInputNesting = 64 mappings and sequences,
+// counted on yaml-cpp's events before it recurses deeper). 5,000 levels gave "YAML syntax
+// error: bad file" (yaml-cpp's own guard at 500), and fewer than 500 could overflow a small
+// stack first.
+BOOST_AUTO_TEST_CASE(nesting_deeper_than_the_limit_is_refused) {
+    const auto nested = [](std::size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+    const std::string deeper = "nesting deeper than 64 levels: a file nests at most 64 mappings and sequences";
+    check_text("name: " + nested(5000) + "\n", 1, "", deeper);
+    // The top-level mapping is a level: 63 sequences in it are 64 levels, refused for what they
+    // are; 64 are one too many.
+    check_text("name: " + nested(63) + "\n", 1, "name", "expected a name");
+    check_text("name: " + nested(64) + "\n", 1, "", deeper);
+    // Block collections count the same: compact sequences on one line, and mappings by indentation.
+    check_text(kHead + "  - " + [] {
+        std::string dashes;
+        for (int i = 0; i < 3000; ++i) dashes += "- ";
+        return dashes;
+    }() + "x\n", 5, "", deeper);
+    std::string indented;
+    for (int i = 0; i < 100; ++i) indented += std::string(2 * static_cast<std::size_t>(i), ' ') + "k" + std::to_string(i) + ":\n";
+    check_text(indented, 65, "", deeper);
+    // On a thread with a small stack (128 KiB), as a SystemC thread has: 499 levels (under
+    // yaml-cpp's own guard) overflowed it.
+    bool refused = false;
+    vgic::testing::run_on_small_stack([&] {
+        try {
+            parse_scenario("name: " + nested(499) + "\n", kFile, ".");
+        } catch (const ScenarioError& e) {
+            refused = std::string(e.what()).find(deeper) != std::string::npos;
+        }
+    });
+    BOOST_TEST(refused);
+}
+
 BOOST_AUTO_TEST_CASE(unreadable_file) {
     const std::string path = kBadDir + "/does_not_exist.yaml";
     check(error_from([&] { load_scenario(path); }), path, 0, "",
@@ -799,6 +833,7 @@ BOOST_AUTO_TEST_CASE(bad_files) {
     check_file("intid_out_of_range.yaml", 13, "devices[0].intid", "its 32 SPIs are INTIDs 32..63");
     check_file("hw_shared_pcpu.yaml", 14, "vms[1].pcpus", "pCPU 1 belongs to hw-mode VM 'rt' (vms[0])");
     check_file("syntax_error.yaml", 8, "", "YAML syntax error");
+    check_file("nesting_too_deep.yaml", 10, "", "nesting deeper than 64 levels");
     // Resolved against the scenario file's directory, not the working directory.
     check_file("timing_file_missing.yaml", 9, "vms[0].timing",
                kBadDir + "/no_such_board.yaml: cannot read the timing profile file");

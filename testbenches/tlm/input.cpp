@@ -183,4 +183,39 @@ BOOST_AUTO_TEST_CASE(yaml_text_is_one_document_yaml_cpp_can_read) {
     BOOST_TEST(error_of("a: [1\n") == "2:1: YAML syntax error: end of sequence flow not found");
 }
 
+// Item 2: the nesting bound, on YAML events and on JSON brackets.
+BOOST_AUTO_TEST_CASE(nesting_is_bounded) {
+    const auto nested = [](std::size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+    const auto yaml = [](const std::string& text) -> std::string {
+        try {
+            check_yaml_text(text);
+        } catch (const InputError& e) {
+            return std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.what();
+        }
+        return "accepted";
+    };
+    const auto json = [](const std::string& text) -> std::string {
+        try {
+            check_json_nesting(text);
+        } catch (const InputError& e) {
+            BOOST_TEST((e.kind() == InputError::Kind::Text));
+            return std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.what();
+        }
+        return "accepted";
+    };
+    BOOST_TEST(kMaxInputNesting == 64u);
+    BOOST_TEST(yaml(nested(64)) == "accepted");
+    BOOST_TEST(yaml(nested(65)) == "1:65: nesting deeper than 64 levels: a file nests at most 64 mappings and sequences");
+    BOOST_TEST(yaml("{a: " + nested(63) + "}") == "accepted");
+    BOOST_TEST(yaml("{a: " + nested(64) + "}").rfind("1:68: nesting deeper", 0) == 0u);
+    // Brackets in a quoted scalar or a comment are text, not nesting.
+    BOOST_TEST(yaml("'" + nested(100) + "' # " + nested(100) + "\n") == "accepted");
+    BOOST_TEST(json(nested(64)) == "accepted");
+    BOOST_TEST(json("\n  " + nested(65)) == "2:67: nesting deeper than 64 levels: a file nests at most 64 arrays and objects");
+    BOOST_TEST(json("{\"a\": \"[[[\\\"[[[\", \"b\": " + nested(64) + "}") == "1:87: nesting deeper than 64 levels: a file "
+                                                                           "nests at most 64 arrays and objects");
+    BOOST_TEST(json("/* \" */ // \"\n" + nested(64)) == "accepted");
+    BOOST_TEST(json("/* " + nested(100) + " */ " + nested(64)) == "accepted");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -783,6 +783,46 @@ BOOST_AUTO_TEST_CASE(error_yaml_second_document_and_unreadable_text) {
     check_message(load_error(path).what(), {path + ":1:1: YAML syntax error: unexpected ','"});
 }
 
+// Item 2: the nesting of YAML and JSON profiles is bounded (vgic::tlm::kMaxInputNesting =
+// 64), checked before a parser builds anything. A profile is flat, so nesting only reaches
+// the type check, but 5,000 YAML levels gave "YAML syntax error: bad file" and fewer
+// overflowed a small stack inside yaml-cpp.
+BOOST_AUTO_TEST_CASE(error_nesting_deeper_than_the_limit) {
+    const auto nested = [](std::size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+    const auto error_of = [](const std::string& text, TimingFileFormat format) -> std::string {
+        try {
+            parse_timing_profile(text, format, "p");
+        } catch (const TimingProfileError& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    const std::string yaml_deeper = "nesting deeper than 64 levels: a file nests at most 64 mappings and sequences";
+    const std::string json_deeper = "nesting deeper than 64 levels: a file nests at most 64 arrays and objects";
+    BOOST_TEST(error_of("signal_delay: " + nested(5000) + "\n", TimingFileFormat::Yaml) == "p:1:78: " + yaml_deeper);
+    BOOST_TEST(error_of("signal_delay: " + nested(63) + "\n", TimingFileFormat::Yaml).find("got a sequence") !=
+               std::string::npos);
+    BOOST_TEST(error_of("signal_delay: " + nested(64) + "\n", TimingFileFormat::Yaml) == "p:1:78: " + yaml_deeper);
+    BOOST_TEST(error_of("{\"signal_delay\": " + nested(300000) + "}", TimingFileFormat::Json) == "p:1:81: " + json_deeper);
+    BOOST_TEST(error_of("{\"signal_delay\": " + nested(63) + "}", TimingFileFormat::Json).find("got an array") !=
+               std::string::npos);
+    BOOST_TEST(error_of("{\"signal_delay\":\n " + nested(64) + "}", TimingFileFormat::Json) == "p:2:65: " + json_deeper);
+    // Brackets in strings and comments are not nesting.
+    BOOST_TEST(error_of("{\"name\": \"" + nested(100) + "\", // " + nested(100) + "\n \"signal_delay\": \"5 ns\"}",
+                        TimingFileFormat::Json) == "accepted");
+    // On a thread with a small stack (128 KiB), as a SystemC thread has: 499 YAML levels (under
+    // yaml-cpp's own guard at 500) overflowed it; a hypervisor profile goes the same way.
+    std::string refused;
+    vgic::testing::run_on_small_stack([&] {
+        try {
+            parse_hypervisor_profile("exit: " + nested(499) + "\n", TimingFileFormat::Yaml, "h");
+        } catch (const TimingProfileError& e) {
+            refused = e.what();
+        }
+    });
+    BOOST_TEST(refused == "h:1:70: " + yaml_deeper);
+}
+
 BOOST_AUTO_TEST_CASE(error_not_an_object) {
     TempDir dir;
     const std::string json = dir.write("array.json", R"(["kick", "1 us"])");

@@ -60,8 +60,8 @@ struct Fd {
 
 // ---- YAML: yaml-cpp's events, nothing built -------------------------------------------------
 
-/// Counts the documents on yaml-cpp's events and throws InputError from inside the parser
-/// (its frames are RAII, the exception unwinds them).
+/// Counts the documents and the nesting of collections on yaml-cpp's events and throws
+/// InputError from inside the parser (its frames are RAII, the exception unwinds them).
 class YamlChecker final : public YAML::EventHandler {
 public:
     explicit YamlChecker(std::string_view text) : text_(text) {}
@@ -79,24 +79,36 @@ public:
             fail(mark, "a second YAML document (after '---' or '...'); the file holds one document");
         ++documents_;
         last_start_ = mark;
+        depth_ = 0;
     }
     void OnDocumentEnd() override {}
     void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
     void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
     void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
+    // Called before yaml-cpp handles the collection's contents, one recursion level deeper.
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        enter(mark);
+    }
+    void OnSequenceEnd() override { --depth_; }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        enter(mark);
+    }
+    void OnMapEnd() override { --depth_; }
 
 private:
     [[noreturn]] static void fail(const YAML::Mark& mark, const std::string& what) {
         throw InputError(InputError::Kind::Text, what, mark.line >= 0 ? mark.line + 1 : 0,
                          mark.column >= 0 ? mark.column + 1 : 0);
     }
+    void enter(const YAML::Mark& mark) {
+        if (++depth_ > kMaxInputNesting)
+            fail(mark, "nesting deeper than " + std::to_string(kMaxInputNesting) + " levels: a file nests at most " +
+                           std::to_string(kMaxInputNesting) + " mappings and sequences");
+    }
 
     std::string_view text_;
     unsigned documents_ = 0;
+    unsigned depth_ = 0;
     YAML::Mark last_start_;
 };
 
@@ -197,6 +209,57 @@ void check_yaml_text(std::string_view text) {
     } catch (const YAML::Exception& e) {
         throw InputError(InputError::Kind::Text, "YAML syntax error: " + e.msg,
                          e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0);
+    }
+}
+
+void check_json_nesting(std::string_view text) {
+    unsigned depth = 0;
+    bool in_string = false, escaped = false;
+    enum class Comment { None, Line, Block } comment = Comment::None;
+    int line = 1, column = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        ++column;
+        if (c == '\n') {
+            ++line;
+            column = 0;
+        }
+        // Comments (the profile loader lets nlohmann::json skip // and /* */): a quote in one
+        // must not start a string, or the brackets after it would go uncounted.
+        if (comment == Comment::Line) {
+            if (c == '\n') comment = Comment::None;
+            continue;
+        }
+        if (comment == Comment::Block) {
+            if (c == '*' && i + 1 < text.size() && text[i + 1] == '/') {
+                comment = Comment::None;
+                ++i;
+                ++column;
+            }
+            continue;
+        }
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*')) {
+            comment = text[i + 1] == '/' ? Comment::Line : Comment::Block;
+            ++i;
+            ++column;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > kMaxInputNesting)
+                throw InputError(InputError::Kind::Text,
+                                 "nesting deeper than " + std::to_string(kMaxInputNesting) +
+                                     " levels: a file nests at most " + std::to_string(kMaxInputNesting) +
+                                     " arrays and objects",
+                                 line, column);
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
     }
 }
 

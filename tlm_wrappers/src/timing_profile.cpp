@@ -644,6 +644,13 @@ std::vector<Entry> json_entries(const std::string& text, const std::string& sour
         if (event == json::parse_event_t::key && depth == 1) order.push_back(parsed.get<std::string>());
         return true;
     };
+    // The nesting bound first, on the text: a profile is flat, and nothing deep reaches a
+    // parser or a tree (the same bound as YAML profiles and scenarios).
+    try {
+        check_json_nesting(text);
+    } catch (const InputError& e) {
+        fail_at(source, {e.line(), e.column()}, "", e.what());
+    }
     json doc;
     try {
         doc = json::parse(text, record, /*allow_exceptions=*/true, /*ignore_comments=*/true);
@@ -690,7 +697,8 @@ Position yaml_position(const YAML::Mark& m) {
 std::vector<Entry> yaml_entries(const std::string& text, const std::string& source) {
     // What the scenario loader refuses is refused here too, before YAML::Load, which reads the
     // first document only and drops the rest: a second document (also after `...`), and a ','
-    // starting a line, on which yaml-cpp 0.7 returned an empty document (every key dropped).
+    // starting a line, on which yaml-cpp 0.7 returned an empty document (every key dropped);
+    // and nesting deeper than the bound, before yaml-cpp's recursion gets there.
     try {
         check_yaml_text(text);
     } catch (const InputError& e) {

@@ -3,14 +3,19 @@
 //
 //   std::string text = vgic::tlm::read_input_file(path);  // a regular file or a FIFO, at most
 //                                                          // max_input_size() bytes
-//   vgic::tlm::check_yaml_text(text);                      // one document yaml-cpp can read
+//   vgic::tlm::check_yaml_text(text);                      // one document yaml-cpp can read,
+//                                                          // nested at most 64 deep
+//   vgic::tlm::check_json_nesting(text);                   // the same bound for JSON
 //   std::cerr << vgic::tlm::printable(name);               // no raw control or non-ASCII byte
 //
 // It lives in vgic_timing (library vgic::timing): the lowest library every file reader links
 // without a new dependency edge: the profile loader is in it, the scenario loader (vgic_run)
 // and the script parser (vgic_script) link it, and it needs neither SystemC nor the model.
 // The model reads no file (a snapshot is restored from text the caller read), so nothing
-// below it needs the reader.
+// below it needs the reader; its snapshot documents keep their own nesting check
+// (vgic::check_snapshot_document, the same bound on the same bracket scan as
+// check_json_nesting: vgic_model and vgic_timing are independent libraries, and a new edge
+// between them for twenty lines would couple the installed packages' link lines).
 //
 // Every function throws InputError; its message names no file: the callers put the file (and
 // for problems of the text the line and column) in front, in their own error type.
@@ -25,6 +30,12 @@ namespace vgic::tlm {
 
 /// The most bytes an input file may hold unless the user says otherwise.
 inline constexpr std::uint64_t kDefaultMaxInputSize = std::uint64_t{16} << 20;  // 16 MiB
+/// The deepest nesting of mappings/sequences (objects/arrays) an input document may have.
+/// A scenario nests 5 (top, vms, a VM, guest, timer), a profile 1. yaml-cpp recurses once
+/// per level (its own guard stops at 500 levels with the message "bad file"), and so do the
+/// walks over its tree: the bound keeps any document far from the end of the stack, also the
+/// small one of a SystemC thread. The same number as kSnapshotMaxDepth.
+inline constexpr unsigned kMaxInputNesting = 64;
 /// The largest limit a user may set (the whole file is held in memory, and the parsers'
 /// trees take several times that).
 inline constexpr std::uint64_t kMaxInputSizeLimit = std::uint64_t{1} << 30;  // 1 GiB
@@ -39,7 +50,7 @@ public:
         TooLarge,  ///< more than max_input_size() bytes
         Read,      ///< a read failed
         Setting,   ///< a malformed size (the flag or the environment variable)
-        Text,      ///< the text: a YAML syntax error, a second document
+        Text,      ///< the text: nesting too deep, a YAML syntax error, a second document
     };
     /// `line` and `column` are 1-based (0 = unknown); what() is `reason`.
     InputError(Kind kind, const std::string& reason, int line = 0, int column = 0)
@@ -79,9 +90,18 @@ std::string read_input_file(const std::string& path);
 /// syntax error (as yaml-cpp reports it), at most one document (a second one, also after
 /// `...`, is refused: a loader reading the first would drop its keys), and no input on which
 /// yaml-cpp 0.7 makes no progress (a ',' starting a line: it returns empty documents at the
-/// same place forever, yaml-cpp issue 1040). Runs yaml-cpp's parser on events only (nothing
-/// is built). Throws InputError (Text) with the line and column.
+/// same place forever, yaml-cpp issue 1040), and mappings and sequences nested at most
+/// kMaxInputNesting deep. Runs yaml-cpp's parser on events only (nothing is built); the
+/// nesting is counted on those events, which yaml-cpp emits before it goes a level deeper,
+/// so a deep document is refused with the recursion at the bound. Throws InputError (Text)
+/// with the line and column ("nesting deeper than 64 levels: ...").
 void check_yaml_text(std::string_view text);
+
+/// Arrays and objects nested at most kMaxInputNesting deep, counted on the raw text
+/// (brackets outside strings and outside // and /* */ comments) before any parser sees it;
+/// the syntax is the parser's business. Throws InputError (Text) with the line and column of
+/// the bracket past the bound.
+void check_json_nesting(std::string_view text);
 
 /// `text` with every byte outside printable ASCII (control bytes such as NUL, ESC and DEL,
 /// and every byte >= 0x80) written as `\xNN`: what a message quotes from a file never puts
