@@ -3,7 +3,8 @@
 // The loader walks the document once, in a fixed key order, and stops at the first problem:
 // every message names the file, the line, the dotted key and what was expected, so that a
 // scenario either runs as written or does not start at all. Nothing is silently defaulted
-// or clamped: unknown and duplicate keys, wrong types and out-of-range values are refused.
+// or clamped: unknown and duplicate keys, wrong types and out-of-range values are refused
+// (a timer time below one counter tick too: the guest would have to program at least one).
 // The GIC configuration of each VM is checked by the model's own GicConfig::validate(), so
 // the limits (vCPUs, SPIs, list registers) live in one place.
 #include "run/scenario.hpp"
@@ -204,6 +205,9 @@ private:
     std::string resolve_profile_path(const std::string& value, const std::vector<std::string>& presets) const;
     void load_guest(const Field& f, const VmSpec& vm, GuestSpec& guest) const;
     void load_timer(const Field& f, TimerSpec& timer) const;
+    /// A time the guest programs into the timer in counter ticks: refused below one tick (it
+    /// would be clamped to one).
+    void check_at_least_one_tick(const Field& f, std::uint64_t ps) const;
     void load_ipi(const Field& f, const VmSpec& vm, IpiSpec& ipi) const;
     void check_hw_pinning(const Scenario& s, const std::vector<VmOrigin>& origins) const;
     DeviceSpec load_device(const Field& f, const Scenario& s, DeviceOrigin& origin) const;
@@ -211,6 +215,7 @@ private:
 
     std::string source_;
     std::string base_dir_;
+    std::uint64_t counter_hz_ = 0;  ///< the scenario's counter, known before any VM is loaded
 };
 
 // ---- Section ----------------------------------------------------------------------------
@@ -457,6 +462,17 @@ void Loader::load_timing(const Field& f, VmSpec& vm) const {
     vm.timing = resolved;
 }
 
+void Loader::check_at_least_one_tick(const Field& f, std::uint64_t ps) const {
+    // ps * hz < 1 s, without overflow: ps < ceil(1 s / hz), the length of one tick rounded up.
+    const std::uint64_t tick_ps = kPsPerS / counter_hz_ + (kPsPerS % counter_hz_ != 0 ? 1 : 0);
+    if (ps < tick_ps)
+        fail(f, in_quotes(f.node.Scalar()) + " is shorter than one tick of the " +
+                    vgic::tlm::format_frequency(counter_hz_) + " counter (" +
+                    vgic::tlm::format_time(kPsPerS / counter_hz_) +
+                    "): the guest programs the timer in counter ticks (CVAL), so a time below one tick "
+                    "cannot be programmed");
+}
+
 void Loader::load_timer(const Field& f, TimerSpec& timer) const {
     const Section s(*this, f, {"mode", "rate", "period", "first", "after"}, "timer keys");
     const std::size_t mode = choice(s.require("mode"), {"periodic", "oneshot", "none"});
@@ -477,14 +493,32 @@ void Loader::load_timer(const Field& f, TimerSpec& timer) const {
             fail(*period, "give either rate or period, not both (rate is at line " + std::to_string(rate->line) + ")");
         if (!rate && !period)
             fail(s.field(), "a periodic timer needs rate (e.g. \"250 Hz\") or period (e.g. \"4 ms\")");
-        timer.period_ps = rate ? period_of(rate_hz(*rate)) : time_ps(*period, false);
+        if (rate) {
+            // A rate up to the counter's frequency is a period of at least one tick.
+            const double hz = rate_hz(*rate);
+            if (hz > static_cast<double>(counter_hz_))
+                fail(*rate, in_quotes(rate->node.Scalar()) + " is faster than the " +
+                                vgic::tlm::format_frequency(counter_hz_) +
+                                " counter: the guest programs the timer in counter ticks (CVAL), so a period "
+                                "below one tick (" + vgic::tlm::format_time(kPsPerS / counter_hz_) +
+                                ") cannot be programmed");
+            timer.period_ps = period_of(hz);
+        } else {
+            timer.period_ps = time_ps(*period, false);
+            check_at_least_one_tick(*period, timer.period_ps);
+        }
         // first_ps = 0 encodes "one period after boot", so an explicit first tick must be > 0.
         timer.first_ps = 0;
-        if (auto first = s.get("first")) timer.first_ps = time_ps(*first, false);
+        if (auto first = s.get("first")) {
+            timer.first_ps = time_ps(*first, false);
+            check_at_least_one_tick(*first, timer.first_ps);
+        }
     } else if (mode == 1) {
         timer.kind = TimerSpec::Kind::OneShot;
         timer.period_ps = 0;
-        timer.first_ps = time_ps(s.require("after"), false);
+        const Field after = s.require("after");
+        timer.first_ps = time_ps(after, false);
+        check_at_least_one_tick(after, timer.first_ps);
     } else {
         timer.kind = TimerSpec::Kind::None;
         timer.period_ps = 0;
@@ -793,6 +827,7 @@ Scenario Loader::load(const std::string& text) {
         fail(duration, in_quotes(duration.node.Scalar()) + " is longer than the limit of 1 hour (3600 s)");
     if (auto seed = top.get("seed")) scenario.seed = unsigned_integer(*seed, 0, std::numeric_limits<std::uint64_t>::max());
     scenario.pcpus = static_cast<unsigned>(unsigned_integer(top.require("pcpus"), 1, kMaxPcpus));
+    counter_hz_ = scenario.counter_hz;
     if (auto counter = top.get("counter")) {
         const std::string value = scalar(*counter, "a frequency such as \"100 MHz\"");
         try {
@@ -802,6 +837,7 @@ Scenario Loader::load(const std::string& text) {
         }
         if (scenario.counter_hz > kMaxCounterHz)
             fail(*counter, in_quotes(value) + " is out of range; expected a counter frequency from 1 Hz to 4 GHz");
+        counter_hz_ = scenario.counter_hz;
     }
     if (auto scheduler = top.get("scheduler")) load_scheduler(*scheduler, scenario.scheduler);
 

@@ -705,6 +705,33 @@ BOOST_AUTO_TEST_CASE(timer_keys_that_do_not_fit_the_mode) {
                "expected an unsigned integer 0..15");
 }
 
+// D10: the guest programs its timer in counter ticks (CVAL); a period below one tick was
+// clamped to one tick without a word, although nothing is clamped. Refused, with the key.
+BOOST_AUTO_TEST_CASE(timer_times_below_one_counter_tick_are_refused) {
+    const auto timer = [](const std::string& keys) { return kOneVm + "    guest:\n      timer: { " + keys + " }\n"; };
+    check_text(timer("mode: periodic, rate: 200 MHz"), 9, "vms[0].guest.timer.rate",
+               "\"200 MHz\" is faster than the 100 MHz counter: the guest programs the timer in counter ticks (CVAL), "
+               "so a period below one tick (10 ns) cannot be programmed");
+    check_text(timer("mode: periodic, period: 5 ns"), 9, "vms[0].guest.timer.period",
+               "\"5 ns\" is shorter than one tick of the 100 MHz counter (10 ns)");
+    check_text(timer("mode: periodic, period: 9.999 ns"), 9, "vms[0].guest.timer.period", "shorter than one tick");
+    check_text(timer("mode: periodic, period: 1 ms, first: 9 ns"), 9, "vms[0].guest.timer.first",
+               "\"9 ns\" is shorter than one tick");
+    check_text(timer("mode: oneshot, after: 1 ps"), 9, "vms[0].guest.timer.after", "\"1 ps\" is shorter than one tick");
+    // One tick exactly is a period the guest can program.
+    BOOST_TEST(parse_scenario(timer("mode: periodic, rate: 100 MHz"), kFile, ".").vms[0].guest.timer.period_ps ==
+               10'000u);
+    BOOST_TEST(parse_scenario(timer("mode: periodic, period: 10 ns, first: 10 ns"), kFile, ".")
+                   .vms[0].guest.timer.period_ps == 10'000u);
+    // The counter's own frequency decides.
+    const std::string slow = "counter: 1 kHz\n" + timer("mode: periodic, period: 999 us");
+    check_text(slow, 10, "vms[0].guest.timer.period", "\"999 us\" is shorter than one tick of the 1 kHz counter (1 ms)");
+    check_text("counter: 1 kHz\n" + timer("mode: periodic, rate: 1.5 kHz"), 10, "vms[0].guest.timer.rate",
+               "is faster than the 1 kHz counter");
+    BOOST_TEST(parse_scenario("counter: 1 kHz\n" + timer("mode: periodic, rate: 1 kHz"), kFile, ".")
+                   .vms[0].guest.timer.period_ps == 1 * kMs);
+}
+
 // ---- calibration ----------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(calibration_rules) {
