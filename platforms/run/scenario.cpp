@@ -9,6 +9,7 @@
 // the limits (vCPUs, SPIs, list registers) live in one place.
 #include "run/scenario.hpp"
 
+#include "vgic/model/generic_timer.hpp"
 #include "vgic/tlm/input.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -33,8 +34,10 @@ constexpr const char* kBuiltInSource = "<built-in default>";
 
 constexpr std::uint64_t kPsPerS = 1'000'000'000'000;
 constexpr std::uint64_t kMaxDurationPs = 3600 * kPsPerS;  // one hour of simulated time
-constexpr std::uint64_t kMaxCounterHz = 4'000'000'000;
 constexpr unsigned kMaxPcpus = 256;
+// A name becomes a directory name (the scenario's output directory) and a file-name part: at
+// most NAME_MAX bytes, so it fails here with its line, not later as "File name too long".
+constexpr std::size_t kMaxNameLength = 255;
 constexpr unsigned kMaxBurstCount = 1'000'000;
 constexpr std::uint32_t kFirstSpi = 32;
 constexpr std::uint32_t kLastSpi = 1019;
@@ -183,6 +186,11 @@ private:
 
     // ---- scalar values ------------------------------------------------------------------
     std::string scalar(const Field& f, const std::string& expected) const;
+    /// Refuses an explicit YAML tag on the value (every value is read through scalar(),
+    /// Section or sequence(), which call it).
+    void refuse_tag(const Field& f) const;
+    /// Refuses a leading '+' on a number.
+    void refuse_plus(const Field& f, const std::string& text, const std::string& expected) const;
     std::string identifier(const Field& f) const;
     /// `expected` describes the allowed values for messages; "" gives "an unsigned integer
     /// MIN..MAX" (just "an unsigned integer" when max is the type's: the model checks the range).
@@ -223,6 +231,7 @@ private:
 Loader::Section::Section(const Loader& loader, const Field& field, const std::vector<std::string>& accepted,
                          const std::string& what)
     : loader_(loader), field_(field) {
+    loader.refuse_tag(field);
     if (!field.node.IsMap())
         loader.fail(field, "expected a mapping of " + what + " (keys " + join(accepted) + "), got " +
                                describe(field.node));
@@ -234,6 +243,7 @@ Loader::Section::Section(const Loader& loader, const Field& field, const std::ve
             loader.fail(key_line, field.path, "expected a key name (" + join(accepted) + "), got " + describe(key));
         const std::string name = key.Scalar();
         const std::string path = child_path(field.path, name);
+        loader.refuse_tag(Field{path, key, key_line});
         if (std::find(accepted.begin(), accepted.end(), name) == accepted.end())
             loader.fail(key_line, path, "unknown key '" + name + "'; accepted keys: " + join(accepted));
         if (const auto previous = entries_.find(name); previous != entries_.end())
@@ -258,8 +268,27 @@ Field Loader::Section::require(const std::string& key) const {
 // ---- scalar values ----------------------------------------------------------------------
 
 std::string Loader::scalar(const Field& f, const std::string& expected) const {
+    refuse_tag(f);
     if (!f.node.IsScalar()) fail(f, "expected " + expected + ", got " + describe(f.node));
     return f.node.Scalar();
+}
+
+void Loader::refuse_plus(const Field& f, const std::string& text, const std::string& expected) const {
+    // Numbers are written as they are (no exponent, no sign): "+2 kHz" is refused like "2e3 Hz".
+    if (const std::string t = trim(text); !t.empty() && t[0] == '+')
+        fail(f, "a sign in " + in_quotes(text) + "; expected " + expected + ", without '+'");
+}
+
+void Loader::refuse_tag(const Field& f) const {
+    // yaml-cpp's tags: "?" for a plain value, "!" for a quoted one; anything else was written
+    // (`!!str 2`, `!!int 4`, `!custom x`). A tag changes what a value is (`!!str 2` is a
+    // string, not the integer 2) and nothing in a scenario needs one: refuse it rather than
+    // read the value one way or the other.
+    const std::string& tag = f.node.Tag();
+    if (tag.empty() || tag == "?" || tag == "!") return;
+    const std::string core = "tag:yaml.org,2002:";
+    const std::string shown = tag.rfind(core, 0) == 0 ? "!!" + tag.substr(core.size()) : tag;
+    fail(f, "the explicit YAML tag '" + shown + "' is not accepted; write the value without a tag");
 }
 
 std::string Loader::identifier(const Field& f) const {
@@ -271,6 +300,9 @@ std::string Loader::identifier(const Field& f) const {
             fail(f, in_quotes(name) + " contains " + in_quotes(std::string(1, c)) +
                         "; a name may contain only letters, digits, '_', '.' and '-'");
     if (name == "." || name == "..") fail(f, in_quotes(name) + " is not a usable name (it means a directory)");
+    if (name.size() > kMaxNameLength)
+        fail(f, "a name of " + std::to_string(name.size()) + " characters; a name has at most " +
+                    std::to_string(kMaxNameLength) + " (it becomes a file name)");
     return name;
 }
 
@@ -335,6 +367,7 @@ std::uint64_t Loader::time_ps(const Field& f, bool allow_zero) const {
 double Loader::rate_hz(const Field& f) const {
     const std::string expected = "a rate \"<number> <unit>\" > 0 with unit Hz, kHz, MHz or GHz, e.g. \"250 Hz\"";
     const std::string text = scalar(f, expected);
+    refuse_plus(f, text, expected);
     const auto d = split_decimal(text);
     if (!d) fail(f, "malformed rate " + in_quotes(text) + "; expected " + expected);
     static const std::pair<const char*, double> units[] = {{"Hz", 1.0}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9}};
@@ -360,6 +393,7 @@ std::size_t Loader::choice(const Field& f, const std::vector<std::string>& optio
 }
 
 std::vector<Field> Loader::sequence(const Field& f, const std::string& what) const {
+    refuse_tag(f);
     if (!f.node.IsSequence()) fail(f, "expected a sequence of " + what + ", got " + describe(f.node));
     std::vector<Field> elements;
     for (std::size_t i = 0; i < f.node.size(); ++i) {
@@ -780,6 +814,7 @@ void Loader::load_calibration(const Field& f, const Scenario& s, CalibrationSpec
     if (auto tolerance = c.get("tolerance")) {
         const std::string expected = "a fraction in (0, 1) such as 0.1, or a percentage such as \"10%\"";
         const std::string text = scalar(*tolerance, expected);
+        refuse_plus(*tolerance, text, expected);
         const auto d = split_decimal(text);
         if (!d || d->negative || (!d->suffix.empty() && d->suffix != "%"))
             fail(*tolerance, "expected " + expected + ", got " + in_quotes(text));
@@ -831,12 +866,12 @@ Scenario Loader::load(const std::string& text) {
     if (auto counter = top.get("counter")) {
         const std::string value = scalar(*counter, "a frequency such as \"100 MHz\"");
         try {
-            scenario.counter_hz = vgic::tlm::parse_frequency_hz(value);
+            // The model's limit (TimerConfig::validate), stated by the one range check.
+            scenario.counter_hz =
+                vgic::tlm::parse_frequency_hz(value, 1, vgic::kMaxCounterFrequencyHz, "a counter frequency");
         } catch (const vgic::tlm::TimingProfileError& e) {
             fail(*counter, e.what());
         }
-        if (scenario.counter_hz > kMaxCounterHz)
-            fail(*counter, in_quotes(value) + " is out of range; expected a counter frequency from 1 Hz to 4 GHz");
         counter_hz_ = scenario.counter_hz;
     }
     if (auto scheduler = top.get("scheduler")) load_scheduler(*scheduler, scenario.scheduler);
@@ -888,8 +923,10 @@ Scenario Loader::load(const std::string& text) {
 
 // ---- public API -------------------------------------------------------------------------
 
+// The message quotes the file's name and text: never raw control or non-ASCII bytes (NUL,
+// 0xFF, an ESC sequence) on the user's terminal, as the script parser's messages.
 ScenarioError::ScenarioError(std::string file, int line, std::string key, const std::string& what)
-    : std::runtime_error(compose_message(file, line, key, what)),
+    : std::runtime_error(vgic::tlm::printable(compose_message(file, line, key, what))),
       file_(std::move(file)),
       line_(line),
       key_(std::move(key)) {}

@@ -38,21 +38,8 @@ ScriptError::ScriptError(std::string file, unsigned line, std::string message)
 
 // ---- small helpers ------------------------------------------------------------------------
 
-std::string printable(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char ch : text) {
-        const auto b = static_cast<unsigned char>(ch);
-        if (b >= 0x20 && b < 0x7F) {
-            out += ch;
-        } else {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02X", b);
-            out += buf;
-        }
-    }
-    return out;
-}
+// One escaping for every message of the project (vgic/tlm/input.hpp).
+std::string printable(std::string_view text) { return vgic::tlm::printable(text); }
 
 namespace {
 

@@ -732,6 +732,102 @@ BOOST_AUTO_TEST_CASE(timer_times_below_one_counter_tick_are_refused) {
                    .vms[0].guest.timer.period_ps == 1 * kMs);
 }
 
+// Smaller items of the reliability round: the counter's range is the model's and the message
+// says so ("0 Hz" said 1 Hz-100 GHz while the limit is 4 GHz).
+BOOST_AUTO_TEST_CASE(counter_range_is_the_model_limit) {
+    const std::string expected = "is out of range; expected a counter frequency from 1 Hz to 4 GHz";
+    for (const std::string value : {"0 Hz", "0", "5 GHz", "200 GHz", "4000000001", "4.000000001 GHz"}) {
+        BOOST_TEST_INFO("counter: " << value);
+        check_text("counter: " + value + "\n" + kOneVm, 1, "counter", "\"" + value + "\" " + expected);
+    }
+    BOOST_TEST(parse_scenario("counter: 4 GHz\n" + kOneVm, kFile, ".").counter_hz == 4'000'000'000u);
+    BOOST_TEST(parse_scenario("counter: 1 Hz\n" + kOneVm + "    guest: { timer: { mode: periodic, rate: 1 Hz } }\n",
+                              kFile, ".").counter_hz == 1u);
+}
+
+// A YAML tag changes what a value is (`!!str 2` is a string), and a '+' is a sign the numbers of
+// a scenario do not take: both were accepted as if absent. Refused with the key.
+BOOST_AUTO_TEST_CASE(explicit_tags_and_signs_are_refused) {
+    check_text(kHead + "  - name: vm0\n    gic: v2\n    vcpus: !!str 2\n", 7, "vms[0].vcpus",
+               "the explicit YAML tag '!!str' is not accepted; write the value without a tag");
+    check_text("name: t\nduration: 10 ms\npcpus: !!int 2\nvms:\n  - { name: vm0, gic: v2, vcpus: 2 }\n", 3, "pcpus",
+               "the explicit YAML tag '!!int'");
+    check_text("name: !custom t\n", 1, "name", "the explicit YAML tag '!custom'");
+    check_text(kHead.substr(0, kHead.size() - 5) + "vms: !!seq\n  - { name: vm0, gic: v2, vcpus: 2 }\n", 4, "vms",
+               "the explicit YAML tag '!!seq'");
+    check_text(kOneVm + "    guest: !!map { boot: true }\n", 8, "vms[0].guest", "the explicit YAML tag '!!map'");
+    check_text(kOneVm + "    guest: { split_eoi: !!bool true }\n", 8, "vms[0].guest.split_eoi", "'!!bool'");
+    check_text(kOneVm + "devices:\n  - { name: d, vm: vm0, intid: 40, pattern: periodic, rate: +2 kHz }\n", 9,
+               "devices[0].rate", "a sign in \"+2 kHz\"; expected a rate");
+    check_text(kOneVm + "    guest: { ipi: { rate: +1 kHz } }\n", 8, "vms[0].guest.ipi.rate", "a sign in \"+1 kHz\"");
+    check_text(kOneVm + "    guest: { timer: { mode: periodic, rate: + 250 Hz } }\n", 8, "vms[0].guest.timer.rate",
+               "a sign in \"+ 250 Hz\"");
+    check_text(kOneVm + "calibration: { source: s, mean: 2 us, min: 1 us, p99: 3 us, max: 4 us, tolerance: +10% }\n", 8,
+               "calibration.tolerance", "a sign in \"+10%\"");
+    // What needed no change: a quoted integer is a string, signs on integers and times.
+    check_text(kHead + "  - name: vm0\n    gic: v2\n    vcpus: \"2\"\n", 7, "vms[0].vcpus", "got the string \"2\"");
+    check_text(kHead + "  - name: vm0\n    gic: v2\n    vcpus: +2\n", 7, "vms[0].vcpus", "got \"+2\"");
+    check_text("name: t\nduration: +10 ms\n", 2, "duration", "malformed number");
+}
+
+// A name becomes the output directory's name: over 255 characters it passed validation and the
+// run then failed as "File name too long", without FILE:LINE.
+BOOST_AUTO_TEST_CASE(names_longer_than_255_characters_are_refused) {
+    const std::string long_name(256, 'n');
+    const std::string tail = "\nduration: 10 ms\npcpus: 2\nvms:\n  - name: vm0\n    gic: v2\n    vcpus: 2\n";
+    check_text("name: " + long_name + tail, 1, "name",
+               "a name of 256 characters; a name has at most 255 (it becomes a file name)");
+    BOOST_TEST(parse_scenario("name: " + std::string(255, 'n') + tail, kFile, ".").name.size() == 255u);
+    check_text(kHead + "  - name: " + long_name + "\n    gic: v2\n    vcpus: 2\n", 5, "vms[0].name", "a name of 256");
+    check_text(kOneVm + "devices:\n  - { name: " + long_name + ", vm: vm0, intid: 40, pattern: periodic, rate: 1 kHz }\n",
+               9, "devices[0].name", "a name of 256");
+}
+
+// Messages quote the file's name and text: raw control and non-ASCII bytes (NUL, 0xFF, an
+// ESC sequence) reached the terminal as they were. Escaped as \xNN, as in the script parser.
+BOOST_AUTO_TEST_CASE(messages_never_echo_raw_bytes) {
+    const auto raw_free = [](const std::string& message) {
+        for (const char c : message)
+            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) return false;
+        return true;
+    };
+    const auto message_of = [](const std::string& text, const std::string& file,
+                               const std::string& base = ".") -> std::string {
+        try {
+            parse_scenario(text, file, base);
+        } catch (const ScenarioError& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    const std::string unknown = message_of("nam\xFF: t\n", kFile);
+    BOOST_TEST(raw_free(unknown), unknown);
+    BOOST_TEST(unknown.find("unknown key 'nam\\xFF'") != std::string::npos, unknown);
+    const std::string escaped = message_of("name: \"a\\0b\\e[31m\\xff\"\n", kFile);
+    BOOST_TEST(raw_free(escaped), escaped);
+    BOOST_TEST(escaped.find("\"a\\x00b\\x1B[31m\\xC3\\xBF\" contains \"\\x00\"") != std::string::npos, escaped);
+    const std::string control = message_of("name: a\x01" "b\n", "f\xFF\x01.yaml");
+    BOOST_TEST(control.rfind("f\\xFF\\x01.yaml:1: key 'name': ", 0) == 0u, control);
+    BOOST_TEST(raw_free(control), control);
+    // A profile's message, quoted into the scenario's, and an unreadable file's name.
+    vgic::testing::ScratchDir dir("scenario");
+    dir.write("b\xFF.yaml", "signal_delay: 5 \x1B[2Jns\n");
+    const std::string profile = message_of(kOneVm + "    timing: b\xFF.yaml\n", kFile, dir.path().string());
+    BOOST_TEST(raw_free(profile), profile);
+    BOOST_TEST(profile.find("b\\xFF.yaml:1:1: key 'signal_delay': unknown unit '\\x1B[2Jns'") != std::string::npos,
+               profile);
+    const std::string missing = [&] {
+        try {
+            load_scenario(dir / "missing\xFF\x07.yaml");
+        } catch (const ScenarioError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    }();
+    BOOST_TEST(raw_free(missing), missing);
+    BOOST_TEST(missing.find("missing\\xFF\\x07.yaml: cannot read the scenario file") != std::string::npos, missing);
+}
+
 // ---- calibration ----------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(calibration_rules) {
@@ -861,6 +957,7 @@ BOOST_AUTO_TEST_CASE(bad_files) {
     check_file("hw_shared_pcpu.yaml", 14, "vms[1].pcpus", "pCPU 1 belongs to hw-mode VM 'rt' (vms[0])");
     check_file("syntax_error.yaml", 8, "", "YAML syntax error");
     check_file("nesting_too_deep.yaml", 10, "", "nesting deeper than 64 levels");
+    check_file("name_too_long.yaml", 3, "name", "a name of 300 characters; a name has at most 255");
     // Resolved against the scenario file's directory, not the working directory.
     check_file("timing_file_missing.yaml", 9, "vms[0].timing",
                kBadDir + "/no_such_board.yaml: cannot read the timing profile file");

@@ -926,6 +926,53 @@ BOOST_AUTO_TEST_CASE(error_special_and_oversized_files) {
                                                          "the input size limit of 4 KiB (4096 bytes)"});
 }
 
+// Messages quote the file's name, keys and values: raw control and non-ASCII bytes reached
+// the terminal as they were. Escaped as \xNN (vgic::tlm::printable), as in the script parser.
+BOOST_AUTO_TEST_CASE(error_messages_never_echo_raw_bytes) {
+    const auto raw_free = [](const std::string& message) {
+        for (const char c : message)
+            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) return false;
+        return true;
+    };
+    const auto error_of = [](const std::string& text, TimingFileFormat format, const std::string& source) {
+        try {
+            parse_timing_profile(text, format, source);
+        } catch (const TimingProfileError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    const std::string key = error_of("sig\xFFnal: 5 ns\n", TimingFileFormat::Yaml, "p\x01.yaml");
+    BOOST_TEST(raw_free(key), key);
+    BOOST_TEST(key.rfind("p\\x01.yaml:1:1: unknown key 'sig\\xFFnal'", 0) == 0u, key);
+    const std::string value = error_of(std::string("{\"signal_delay\": \"5 n\\u0000s\"}"), TimingFileFormat::Json, "p.json");
+    BOOST_TEST(raw_free(value), value);
+    BOOST_TEST(value.find("unknown unit 'n\\x00s'") != std::string::npos, value);
+    const std::string escape = error_of("signal_delay: \"5 \\e[2J\"\n", TimingFileFormat::Yaml, "p.yaml");
+    BOOST_TEST(raw_free(escape), escape);
+    BOOST_TEST(escape.find("'\\x1B[2J'") != std::string::npos, escape);
+}
+
+// A frequency of another range states that range (the scenario's counter: the model's 4 GHz).
+BOOST_AUTO_TEST_CASE(frequency_of_a_given_range) {
+    BOOST_TEST(parse_frequency_hz("4 GHz", 1, 4'000'000'000, "a counter frequency") == 4'000'000'000u);
+    for (const char* text : {"0 Hz", "5 GHz"}) {
+        try {
+            parse_frequency_hz(text, 1, 4'000'000'000, "a counter frequency");
+            BOOST_ERROR(text << " accepted");
+        } catch (const TimingProfileError& e) {
+            BOOST_TEST(std::string(e.what()) == "\"" + std::string(text) +
+                                                    "\" is out of range; expected a counter frequency from 1 Hz to 4 GHz");
+        }
+    }
+    try {
+        parse_frequency_hz("0 Hz");
+        BOOST_ERROR("0 Hz accepted");
+    } catch (const TimingProfileError& e) {
+        BOOST_TEST(std::string(e.what()) == "\"0 Hz\" is out of range; expected a clock from 1 Hz to 100 GHz");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(error_set_timing_parameter) {
     TimingProfile p;
     try {

@@ -758,8 +758,9 @@ std::string scaled(std::uint64_t v, std::uint64_t scale, const char* unit) {
 
 // ---- public API -----------------------------------------------------------------------------
 
+// A message quotes the file's name and text: never raw control or non-ASCII bytes.
 TimingProfileError::TimingProfileError(std::string source, std::string key, const std::string& message)
-    : std::runtime_error(message), source_(std::move(source)), key_(std::move(key)) {}
+    : std::runtime_error(printable(message)), source_(std::move(source)), key_(std::move(key)) {}
 
 namespace {
 
@@ -996,7 +997,10 @@ std::uint64_t parse_time_ps(std::string_view text, std::uint64_t clock_hz) {
     return static_cast<std::uint64_t>(ps);
 }
 
-std::uint64_t parse_frequency_hz(std::string_view text) {
+std::uint64_t parse_frequency_hz(std::string_view text) { return parse_frequency_hz(text, 1, kMaxClockHz, "a clock"); }
+
+std::uint64_t parse_frequency_hz(std::string_view text, std::uint64_t min_hz, std::uint64_t max_hz,
+                                 const std::string& what) {
     const Quantity q = parse_quantity(text, kFrequencyExpected);
     struct Unit {
         const char* name;
@@ -1012,8 +1016,11 @@ std::uint64_t parse_frequency_hz(std::string_view text) {
     const u128 den = pow10(q.frac_digits);
     if (num % den != 0) fail(quoted(text) + " is not a whole number of Hz");
     const u128 hz = num / den;
-    if (hz < 1 || hz > kMaxClockHz)
-        fail(quoted(text) + " is out of range; expected a clock from 1 Hz to 100 GHz");
+    // One range check with the caller's range, so the message states the limit in force.
+    const std::uint64_t lowest = std::max<std::uint64_t>(min_hz, 1), highest = std::min(max_hz, kMaxClockHz);
+    if (hz < lowest || hz > highest)
+        fail(quoted(text) + " is out of range; expected " + what + " from " + format_frequency(lowest) + " to " +
+             format_frequency(highest));
     return static_cast<std::uint64_t>(hz);
 }
 
