@@ -13,7 +13,7 @@ constexpr std::uint64_t kCtlWritable = CTL_ENABLE::mask | CTL_IMASK::mask;
 } // namespace
 
 void TimerConfig::validate() const {
-    if (frequency_hz < 1 || frequency_hz > 4'000'000'000ull)
+    if (frequency_hz < 1 || frequency_hz > kMaxCounterFrequencyHz)
         throw ConfigError(config_error_message("TimerConfig.frequency_hz", static_cast<long long>(frequency_hz),
                                                "1..4000000000"));
     if (virtual_intid < 16 || virtual_intid > 31)

@@ -59,8 +59,10 @@ void World::arm_timer(Vcpu& v) {
     }
     v.cval = cnt + std::max<std::uint64_t>(first, 1);
     v.timer_armed = true;
+    ++v.timer_programs;
     vm.access(v.index, vm.sysreg[v.index], timer_regs::CNTV_CVAL_EL0, 8, true, v.cval);
     vm.access(v.index, vm.sysreg[v.index], timer_regs::CNTV_CTL_EL0, 8, true, 1);  // ENABLE, IMASK clear
+    v.timer_programmed.notify(SC_ZERO_TIME);  // a deadline already passed has no rising edge
 }
 
 void World::guest_main(Vcpu& v) {
@@ -207,7 +209,13 @@ void World::on_ack(Vcpu& v, std::uint32_t intid, unsigned source) {
             std::uint64_t next = v.cval + v.period_ticks;
             while (next <= cnt) next += v.period_ticks;  // ticks missed while descheduled are skipped, as Linux does
             v.cval = next;
+            // A new generation: this deadline, once the counter reaches it. The deadline may
+            // already have passed when the write takes effect (a period shorter than the
+            // handler's path): then the output, a level, stays high without a new rising
+            // edge, and the GIC delivers the interrupt again.
+            ++v.timer_programs;
             vm.access(v.index, vm.sysreg[v.index], timer_regs::CNTV_CVAL_EL0, 8, true, next);
+            v.timer_programmed.notify(SC_ZERO_TIME);
         } else {
             v.timer_armed = false;
             vm.access(v.index, vm.sysreg[v.index], timer_regs::CNTV_CTL_EL0, 8, true, 0);

@@ -36,6 +36,7 @@ void Observers::merged_at_source(unsigned vm, std::uint32_t intid, std::size_t i
 std::size_t Observers::acknowledged(const Vcpu& v, IrqClass cls, std::uint32_t intid, unsigned source,
                                     bool still_pending) {
     const Vm& vm = *v.vm;
+    ++record_.vms[vm.index].acknowledged[static_cast<unsigned>(cls)];
     const std::size_t h = recorder_.acknowledge(key_of(vm.index, cls, v.index, source, intid), v.index,
                                                 v.last_read_issue_ps, v.last_read_done_ps, v.sched_in_ps,
                                                 still_pending);
@@ -80,7 +81,15 @@ void Observers::cleared(const Vm& vm, std::uint32_t intid) {
     if (handler != nullptr) recorder_.merge_outstanding(key, handler->handling);
 }
 
-void Observers::timer_expired(const Vcpu& v, bool target_idle) {
+void Observers::timer_expired(Vcpu& v, bool target_idle) {
+    // A generation is a new expiry: a deadline the guest programmed that the counter has
+    // reached (the timer's output, from its registers now: the signal may lag a delta), at
+    // most once per programming. The rising output alone missed a deadline programmed
+    // already passed: the output stayed high, the guest acknowledged again (D10).
+    if (v.timer_expiries == v.timer_programs) return;
+    const vgic::tlm::VirtualTimer& timer = v.vm->timer;
+    if (!timer.timer(v.index).output(GenericTimer::Virtual, timer.counter(sc_core::sc_time_stamp()))) return;
+    v.timer_expiries = v.timer_programs;
     const std::size_t i = recorder_.open(record_key(v.vm->index, IrqClass::TimerPpi, v.index, 0, 27), v.vm->index,
                                          v.index, IrqClass::TimerPpi, 27, now_ps());
     if (i != kNoRecord) recorder_.at(i).target_idle = target_idle;

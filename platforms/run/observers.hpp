@@ -45,9 +45,10 @@ public:
     // Watches (platform.cpp spawns them)
     /// Thread: the maintenance interrupts of vm-mode vCPU `v`.
     void maintenance_watch(Vcpu& v);
-    /// Method, on the rising output of `v`'s virtual timer: a timer generation (`target_idle`
-    /// as for generated).
-    void timer_expired(const Vcpu& v, bool target_idle);
+    /// Method, on the rising output of `v`'s virtual timer and on the guest's programming of
+    /// a deadline (v.timer_programmed): a timer generation if the counter has reached a
+    /// deadline not counted yet (`target_idle` as for generated).
+    void timer_expired(Vcpu& v, bool target_idle);
     /// Method, on `v`'s interface's sync_done: a trap to the hypervisor.
     void exited(const Vcpu& v);
     /// Method, on a change of the number of list registers `v` has in use.

@@ -188,10 +188,12 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
         l.set_sensitivity(&v->cif->lrs_in_use.value_changed_event());
         l.dont_initialize();
         sc_spawn([this, v] { observers.on_lr_count(*v); }, sc_gen_unique_name("lrs"), &l);
-        // Timer expiries: the rising output of the vCPU's virtual timer is the assertion.
+        // Timer expiries: the vCPU's virtual timer output rising, or the guest programming a
+        // deadline that has already passed (the output stays high: no edge).
         sc_spawn_options t;
         t.spawn_method();
         t.set_sensitivity(&v->vm->timer.cntv_level[v->index].posedge_event());
+        t.set_sensitivity(&v->timer_programmed);
         t.dont_initialize();
         sc_spawn([this, v] { observers.timer_expired(*v, idle_target(*v)); }, sc_gen_unique_name("timer_watch"), &t);
     }

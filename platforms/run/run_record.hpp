@@ -21,7 +21,9 @@ struct InterruptRecord {
     unsigned vcpu = 0;
     IrqClass cls = IrqClass::DeviceSpi;
     std::uint32_t intid = 0;
-    std::uint64_t asserted_ps = 0;  ///< source assertion (timer: the instant CNTVCT reaches CVAL)
+    /// Source assertion (timer: the instant CNTVCT reaches the programmed CVAL, or the CVAL
+    /// write's effect when that deadline had already passed).
+    std::uint64_t asserted_ps = 0;
     /// Handled: the guest's IAR read returned it (maintenance: the hypervisor's exit that
     /// serviced it). Coalesced: an edge that arrived while the same interrupt was still
     /// pending, so the GIC merged it into the next acknowledgement (iar_ps/eoi_ps are that
@@ -99,6 +101,10 @@ struct VmRecord {
     /// and accesses answered with a TLM error: a correct run has none.
     std::vector<std::string> guest_errors;
     std::uint64_t bad_accesses = 0;
+    /// The guest's IAR reads that returned an interrupt of each class (index = IrqClass),
+    /// whether or not a generation of it was outstanding: in a correct run each class's
+    /// handled records are exactly these (maintenance is the hypervisor's: 0).
+    std::uint64_t acknowledged[kIrqClassCount] = {};
     /// Accesses the model answered RAZ/WI as reserved or undefined (its diagnostics count).
     /// Not an error of the run: Linux's GICv2 driver writes GICC_APR1-3 at boot, and a
     /// GICV with 5 priority bits implements GICV_APR0 only (3 such writes per vCPU).

@@ -3,27 +3,26 @@
 // The loader walks the document once, in a fixed key order, and stops at the first problem:
 // every message names the file, the line, the dotted key and what was expected, so that a
 // scenario either runs as written or does not start at all. Nothing is silently defaulted
-// or clamped: unknown and duplicate keys, wrong types and out-of-range values are refused.
+// or clamped: unknown and duplicate keys, wrong types and out-of-range values are refused
+// (a timer time below one counter tick too: the guest would have to program at least one).
 // The GIC configuration of each VM is checked by the model's own GicConfig::validate(), so
 // the limits (vCPUs, SPIs, list registers) live in one place.
 #include "run/scenario.hpp"
 
-#include <yaml-cpp/eventhandler.h>
+#include "vgic/model/generic_timer.hpp"
+#include "vgic/tlm/input.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string_view>
 #include <utility>
 
@@ -35,8 +34,10 @@ constexpr const char* kBuiltInSource = "<built-in default>";
 
 constexpr std::uint64_t kPsPerS = 1'000'000'000'000;
 constexpr std::uint64_t kMaxDurationPs = 3600 * kPsPerS;  // one hour of simulated time
-constexpr std::uint64_t kMaxCounterHz = 4'000'000'000;
 constexpr unsigned kMaxPcpus = 256;
+// A name becomes a directory name (the scenario's output directory) and a file-name part: at
+// most NAME_MAX bytes, so it fails here with its line, not later as "File name too long".
+constexpr std::size_t kMaxNameLength = 255;
 constexpr unsigned kMaxBurstCount = 1'000'000;
 constexpr std::uint32_t kFirstSpi = 32;
 constexpr std::uint32_t kLastSpi = 1019;
@@ -185,6 +186,11 @@ private:
 
     // ---- scalar values ------------------------------------------------------------------
     std::string scalar(const Field& f, const std::string& expected) const;
+    /// Refuses an explicit YAML tag on the value (every value is read through scalar(),
+    /// Section or sequence(), which call it).
+    void refuse_tag(const Field& f) const;
+    /// Refuses a leading '+' on a number.
+    void refuse_plus(const Field& f, const std::string& text, const std::string& expected) const;
     std::string identifier(const Field& f) const;
     /// `expected` describes the allowed values for messages; "" gives "an unsigned integer
     /// MIN..MAX" (just "an unsigned integer" when max is the type's: the model checks the range).
@@ -207,6 +213,9 @@ private:
     std::string resolve_profile_path(const std::string& value, const std::vector<std::string>& presets) const;
     void load_guest(const Field& f, const VmSpec& vm, GuestSpec& guest) const;
     void load_timer(const Field& f, TimerSpec& timer) const;
+    /// A time the guest programs into the timer in counter ticks: refused below one tick (it
+    /// would be clamped to one).
+    void check_at_least_one_tick(const Field& f, std::uint64_t ps) const;
     void load_ipi(const Field& f, const VmSpec& vm, IpiSpec& ipi) const;
     void check_hw_pinning(const Scenario& s, const std::vector<VmOrigin>& origins) const;
     DeviceSpec load_device(const Field& f, const Scenario& s, DeviceOrigin& origin) const;
@@ -214,6 +223,7 @@ private:
 
     std::string source_;
     std::string base_dir_;
+    std::uint64_t counter_hz_ = 0;  ///< the scenario's counter, known before any VM is loaded
 };
 
 // ---- Section ----------------------------------------------------------------------------
@@ -221,6 +231,7 @@ private:
 Loader::Section::Section(const Loader& loader, const Field& field, const std::vector<std::string>& accepted,
                          const std::string& what)
     : loader_(loader), field_(field) {
+    loader.refuse_tag(field);
     if (!field.node.IsMap())
         loader.fail(field, "expected a mapping of " + what + " (keys " + join(accepted) + "), got " +
                                describe(field.node));
@@ -232,6 +243,7 @@ Loader::Section::Section(const Loader& loader, const Field& field, const std::ve
             loader.fail(key_line, field.path, "expected a key name (" + join(accepted) + "), got " + describe(key));
         const std::string name = key.Scalar();
         const std::string path = child_path(field.path, name);
+        loader.refuse_tag(Field{path, key, key_line});
         if (std::find(accepted.begin(), accepted.end(), name) == accepted.end())
             loader.fail(key_line, path, "unknown key '" + name + "'; accepted keys: " + join(accepted));
         if (const auto previous = entries_.find(name); previous != entries_.end())
@@ -256,8 +268,27 @@ Field Loader::Section::require(const std::string& key) const {
 // ---- scalar values ----------------------------------------------------------------------
 
 std::string Loader::scalar(const Field& f, const std::string& expected) const {
+    refuse_tag(f);
     if (!f.node.IsScalar()) fail(f, "expected " + expected + ", got " + describe(f.node));
     return f.node.Scalar();
+}
+
+void Loader::refuse_plus(const Field& f, const std::string& text, const std::string& expected) const {
+    // Numbers are written as they are (no exponent, no sign): "+2 kHz" is refused like "2e3 Hz".
+    if (const std::string t = trim(text); !t.empty() && t[0] == '+')
+        fail(f, "a sign in " + in_quotes(text) + "; expected " + expected + ", without '+'");
+}
+
+void Loader::refuse_tag(const Field& f) const {
+    // yaml-cpp's tags: "?" for a plain value, "!" for a quoted one; anything else was written
+    // (`!!str 2`, `!!int 4`, `!custom x`). A tag changes what a value is (`!!str 2` is a
+    // string, not the integer 2) and nothing in a scenario needs one: refuse it rather than
+    // read the value one way or the other.
+    const std::string& tag = f.node.Tag();
+    if (tag.empty() || tag == "?" || tag == "!") return;
+    const std::string core = "tag:yaml.org,2002:";
+    const std::string shown = tag.rfind(core, 0) == 0 ? "!!" + tag.substr(core.size()) : tag;
+    fail(f, "the explicit YAML tag '" + shown + "' is not accepted; write the value without a tag");
 }
 
 std::string Loader::identifier(const Field& f) const {
@@ -269,6 +300,9 @@ std::string Loader::identifier(const Field& f) const {
             fail(f, in_quotes(name) + " contains " + in_quotes(std::string(1, c)) +
                         "; a name may contain only letters, digits, '_', '.' and '-'");
     if (name == "." || name == "..") fail(f, in_quotes(name) + " is not a usable name (it means a directory)");
+    if (name.size() > kMaxNameLength)
+        fail(f, "a name of " + std::to_string(name.size()) + " characters; a name has at most " +
+                    std::to_string(kMaxNameLength) + " (it becomes a file name)");
     return name;
 }
 
@@ -333,6 +367,7 @@ std::uint64_t Loader::time_ps(const Field& f, bool allow_zero) const {
 double Loader::rate_hz(const Field& f) const {
     const std::string expected = "a rate \"<number> <unit>\" > 0 with unit Hz, kHz, MHz or GHz, e.g. \"250 Hz\"";
     const std::string text = scalar(f, expected);
+    refuse_plus(f, text, expected);
     const auto d = split_decimal(text);
     if (!d) fail(f, "malformed rate " + in_quotes(text) + "; expected " + expected);
     static const std::pair<const char*, double> units[] = {{"Hz", 1.0}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9}};
@@ -358,6 +393,7 @@ std::size_t Loader::choice(const Field& f, const std::vector<std::string>& optio
 }
 
 std::vector<Field> Loader::sequence(const Field& f, const std::string& what) const {
+    refuse_tag(f);
     if (!f.node.IsSequence()) fail(f, "expected a sequence of " + what + ", got " + describe(f.node));
     std::vector<Field> elements;
     for (std::size_t i = 0; i < f.node.size(); ++i) {
@@ -460,6 +496,17 @@ void Loader::load_timing(const Field& f, VmSpec& vm) const {
     vm.timing = resolved;
 }
 
+void Loader::check_at_least_one_tick(const Field& f, std::uint64_t ps) const {
+    // ps * hz < 1 s, without overflow: ps < ceil(1 s / hz), the length of one tick rounded up.
+    const std::uint64_t tick_ps = kPsPerS / counter_hz_ + (kPsPerS % counter_hz_ != 0 ? 1 : 0);
+    if (ps < tick_ps)
+        fail(f, in_quotes(f.node.Scalar()) + " is shorter than one tick of the " +
+                    vgic::tlm::format_frequency(counter_hz_) + " counter (" +
+                    vgic::tlm::format_time(kPsPerS / counter_hz_) +
+                    "): the guest programs the timer in counter ticks (CVAL), so a time below one tick "
+                    "cannot be programmed");
+}
+
 void Loader::load_timer(const Field& f, TimerSpec& timer) const {
     const Section s(*this, f, {"mode", "rate", "period", "first", "after"}, "timer keys");
     const std::size_t mode = choice(s.require("mode"), {"periodic", "oneshot", "none"});
@@ -480,14 +527,32 @@ void Loader::load_timer(const Field& f, TimerSpec& timer) const {
             fail(*period, "give either rate or period, not both (rate is at line " + std::to_string(rate->line) + ")");
         if (!rate && !period)
             fail(s.field(), "a periodic timer needs rate (e.g. \"250 Hz\") or period (e.g. \"4 ms\")");
-        timer.period_ps = rate ? period_of(rate_hz(*rate)) : time_ps(*period, false);
+        if (rate) {
+            // A rate up to the counter's frequency is a period of at least one tick.
+            const double hz = rate_hz(*rate);
+            if (hz > static_cast<double>(counter_hz_))
+                fail(*rate, in_quotes(rate->node.Scalar()) + " is faster than the " +
+                                vgic::tlm::format_frequency(counter_hz_) +
+                                " counter: the guest programs the timer in counter ticks (CVAL), so a period "
+                                "below one tick (" + vgic::tlm::format_time(kPsPerS / counter_hz_) +
+                                ") cannot be programmed");
+            timer.period_ps = period_of(hz);
+        } else {
+            timer.period_ps = time_ps(*period, false);
+            check_at_least_one_tick(*period, timer.period_ps);
+        }
         // first_ps = 0 encodes "one period after boot", so an explicit first tick must be > 0.
         timer.first_ps = 0;
-        if (auto first = s.get("first")) timer.first_ps = time_ps(*first, false);
+        if (auto first = s.get("first")) {
+            timer.first_ps = time_ps(*first, false);
+            check_at_least_one_tick(*first, timer.first_ps);
+        }
     } else if (mode == 1) {
         timer.kind = TimerSpec::Kind::OneShot;
         timer.period_ps = 0;
-        timer.first_ps = time_ps(s.require("after"), false);
+        const Field after = s.require("after");
+        timer.first_ps = time_ps(after, false);
+        check_at_least_one_tick(after, timer.first_ps);
     } else {
         timer.kind = TimerSpec::Kind::None;
         timer.period_ps = 0;
@@ -753,6 +818,7 @@ void Loader::load_calibration(const Field& f, const Scenario& s, CalibrationSpec
     if (auto tolerance = c.get("tolerance")) {
         const std::string expected = "a fraction in (0, 1) such as 0.1, or a percentage such as \"10%\"";
         const std::string text = scalar(*tolerance, expected);
+        refuse_plus(*tolerance, text, expected);
         const auto d = split_decimal(text);
         if (!d || d->negative || (!d->suffix.empty() && d->suffix != "%"))
             fail(*tolerance, "expected " + expected + ", got " + in_quotes(text));
@@ -762,36 +828,20 @@ void Loader::load_calibration(const Field& f, const Scenario& s, CalibrationSpec
     }
 }
 
-/// Where the documents of a YAML stream start (events only, nothing built).
-class DocumentCounter final : public YAML::EventHandler {
-public:
-    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark.line >= 0 ? mark.line + 1 : 1); }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
-    std::vector<int> starts;
-};
-
 Scenario Loader::load(const std::string& text) {
     // Not YAML::LoadAll: yaml-cpp 0.7 (Debian 12) never ends it on some malformed input (a
     // line starting with ',' yields empty documents forever; yaml-cpp issue 1040, found by
-    // fuzz_scenario). Load builds the first document; the parser is asked for at most two
-    // documents to find out whether there is a second.
+    // fuzz_scenario). check_yaml_text (shared with the profile loader) runs the parser on
+    // events up to a second document, which it refuses, and refuses that input; Load then
+    // builds the one document.
     std::vector<YAML::Node> documents;
     try {
+        vgic::tlm::check_yaml_text(text);
+    } catch (const vgic::tlm::InputError& e) {
+        fail(e.line() > 0 ? e.line() : 1, "", e.what());
+    }
+    try {
         documents.push_back(YAML::Load(text));
-        std::istringstream stream(text);
-        YAML::Parser parser(stream);
-        DocumentCounter counter;
-        for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
-        }
-        if (counter.starts.size() > 1 && !(documents[0].IsNull() || !documents[0].IsDefined()))
-            fail(counter.starts[1], "", "a second YAML document (after '---'); a scenario file holds one");
     } catch (const YAML::Exception& e) {
         fail(e.mark.line >= 0 ? e.mark.line + 1 : 1, "", "YAML syntax error: " + e.msg);
     }
@@ -816,15 +866,17 @@ Scenario Loader::load(const std::string& text) {
         fail(duration, in_quotes(duration.node.Scalar()) + " is longer than the limit of 1 hour (3600 s)");
     if (auto seed = top.get("seed")) scenario.seed = unsigned_integer(*seed, 0, std::numeric_limits<std::uint64_t>::max());
     scenario.pcpus = static_cast<unsigned>(unsigned_integer(top.require("pcpus"), 1, kMaxPcpus));
+    counter_hz_ = scenario.counter_hz;
     if (auto counter = top.get("counter")) {
         const std::string value = scalar(*counter, "a frequency such as \"100 MHz\"");
         try {
-            scenario.counter_hz = vgic::tlm::parse_frequency_hz(value);
+            // The model's limit (TimerConfig::validate), stated by the one range check.
+            scenario.counter_hz =
+                vgic::tlm::parse_frequency_hz(value, 1, vgic::kMaxCounterFrequencyHz, "a counter frequency");
         } catch (const vgic::tlm::TimingProfileError& e) {
             fail(*counter, e.what());
         }
-        if (scenario.counter_hz > kMaxCounterHz)
-            fail(*counter, in_quotes(value) + " is out of range; expected a counter frequency from 1 Hz to 4 GHz");
+        counter_hz_ = scenario.counter_hz;
     }
     if (auto scheduler = top.get("scheduler")) load_scheduler(*scheduler, scenario.scheduler);
 
@@ -875,8 +927,10 @@ Scenario Loader::load(const std::string& text) {
 
 // ---- public API -------------------------------------------------------------------------
 
+// The message quotes the file's name and text: never raw control or non-ASCII bytes (NUL,
+// 0xFF, an ESC sequence) on the user's terminal, as the script parser's messages.
 ScenarioError::ScenarioError(std::string file, int line, std::string key, const std::string& what)
-    : std::runtime_error(compose_message(file, line, key, what)),
+    : std::runtime_error(vgic::tlm::printable(compose_message(file, line, key, what))),
       file_(std::move(file)),
       line_(line),
       key_(std::move(key)) {}
@@ -897,22 +951,18 @@ Scenario parse_scenario(const std::string& text, const std::string& source, cons
 
 Scenario load_scenario(const std::string& path) {
     namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) throw ScenarioError(path, 0, "", "cannot read the scenario file: it is a directory");
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        const int err = errno;
-        throw ScenarioError(path, 0, "", std::string("cannot read the scenario file: ") +
-                                             (err ? std::strerror(err) : "open failed"));
+    // One reader for every input file: a regular file or a FIFO, at most the input size
+    // limit (vgic/tlm/input.hpp): /dev/zero or a huge file is refused, not read to exhaustion.
+    std::string text;
+    try {
+        text = vgic::tlm::read_input_file(path);
+    } catch (const vgic::tlm::InputError& e) {
+        throw ScenarioError(path, 0, "", std::string("cannot read the scenario file: ") + e.what());
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw ScenarioError(path, 0, "", "cannot read the scenario file: read error");
     // Relative timing-profile paths are relative to the scenario file, wherever it is run from.
     std::string base_dir = fs::path(path).parent_path().string();
     if (base_dir.empty()) base_dir = ".";
-    return parse_scenario(text.str(), path, base_dir);
+    return parse_scenario(text, path, base_dir);
 }
 
 const char* default_scenario_text() {

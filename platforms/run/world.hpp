@@ -69,6 +69,13 @@ struct Vcpu {
     bool timer_armed = false;
     std::uint64_t cval = 0;
     std::uint64_t period_ticks = 0;
+    // Timer generations: one per deadline the guest programs that the counter reaches. The
+    // guest counts its programmings (timer_programs, before the CVAL write) and notifies
+    // timer_programmed once the write has taken effect; the observers count the expiries they
+    // recorded (timer_expiries) and record at most one per programming.
+    std::uint64_t timer_programs = 0;
+    std::uint64_t timer_expiries = 0;
+    sc_core::sc_event timer_programmed;
     // IPIs
     std::uint64_t next_ipi_ps = kNever;
     std::uint64_t ipi_period_ps = 0;

@@ -8,9 +8,9 @@
 #include "script/script.hpp"
 
 #include "vgic/tlm/duration.hpp"
+#include "vgic/tlm/input.hpp"
 
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -38,21 +38,8 @@ ScriptError::ScriptError(std::string file, unsigned line, std::string message)
 
 // ---- small helpers ------------------------------------------------------------------------
 
-std::string printable(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char ch : text) {
-        const auto b = static_cast<unsigned char>(ch);
-        if (b >= 0x20 && b < 0x7F) {
-            out += ch;
-        } else {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02X", b);
-            out += buf;
-        }
-    }
-    return out;
-}
+// One escaping for every message of the project (vgic/tlm/input.hpp).
+std::string printable(std::string_view text) { return vgic::tlm::printable(text); }
 
 namespace {
 
@@ -910,16 +897,15 @@ Script parse_script(std::string_view text, const std::string& file_name) {
 }
 
 Script load_script(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) throw ScriptError(path, 0, std::string("cannot open script: ") + std::strerror(errno));
+    // One reader for every input file: a regular file or a FIFO, at most the input size
+    // limit (vgic/tlm/input.hpp): /dev/zero or a huge file is refused, not read to exhaustion.
     std::string text;
-    char buf[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    const bool failed = std::ferror(f) != 0;
-    const int err = errno;
-    std::fclose(f);
-    if (failed) throw ScriptError(path, 0, std::string("cannot read script: ") + std::strerror(err));
+    try {
+        text = vgic::tlm::read_input_file(path);
+    } catch (const vgic::tlm::InputError& e) {
+        const bool open = e.kind() == vgic::tlm::InputError::Kind::Open;
+        throw ScriptError(path, 0, std::string(open ? "cannot open script: " : "cannot read script: ") + e.what());
+    }
     return parse_script(text, path);
 }
 

@@ -1,8 +1,10 @@
 // vgic-sim: the project's simulator front end.
 //   vgic-sim script FILE [--vcd FILE]   run a register-level testbench (docs/SCRIPT.md)
 //   vgic-sim run [SCENARIO] [options]   the latency-study platform (docs/SCENARIO.md)
+// Both take --max-input-size SIZE: the size limit of every file they read.
 #include "sim/run_command.hpp"
 #include "sim/script_runner.hpp"
+#include "vgic/tlm/input.hpp"
 
 #include <systemc>
 
@@ -20,6 +22,9 @@ void usage(std::FILE* f) {
                  "  run           the interrupt-latency platform; no scenario: the built-in default\n"
                  "  script FILE   run the register-level testbench FILE (see docs/SCRIPT.md)\n"
                  "  --vcd FILE    write the waveform of the run to FILE\n"
+                 "  --max-input-size SIZE  (run and script) the most bytes an input file (scenario, script,\n"
+                 "                timing or hypervisor profile) may hold, e.g. 64MiB; default 16MiB or\n"
+                 "                the environment variable VGIC_MAX_INPUT_SIZE\n"
                  "exit status: 0 all checks passed, 1 a check failed, 2 bad command line, script or output file\n");
 }
 
@@ -80,6 +85,33 @@ int script_command(int argc, char** argv) {
     return o.failed == 0 ? 0 : 1;
 }
 
+/// `--max-input-size SIZE`, for every command: the limit of every input file the command reads
+/// (vgic/tlm/input.hpp). Taken out of argv here, so the commands never see it. False (after
+/// the message) when it is malformed.
+bool take_max_input_size(int& argc, char** argv) {
+    for (int i = 2; i < argc;) {
+        if (std::string(argv[i]) != "--max-input-size") {
+            ++i;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "vgic-sim: --max-input-size needs a size, e.g. 64MiB\n");
+            return false;
+        }
+        try {
+            vgic::tlm::set_max_input_size(vgic::tlm::parse_input_size(argv[i + 1]));
+        } catch (const vgic::tlm::InputError& e) {
+            std::fprintf(stderr, "vgic-sim: --max-input-size '%s': %s\n", vgic::tlm::printable(argv[i + 1]).c_str(),
+                         e.what());
+            return false;
+        }
+        for (int j = i; j + 2 < argc; ++j) argv[j] = argv[j + 2];
+        argc -= 2;
+        argv[argc] = nullptr;
+    }
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +126,7 @@ int sc_main(int argc, char** argv) {
         return argc < 2 ? 2 : 0;
     }
     const std::string cmd = argv[1];
+    if ((cmd == "script" || cmd == "run") && !take_max_input_size(argc, argv)) return 2;
     if (cmd == "script") return script_command(argc, argv);
     if (cmd == "run") return vgic::sim::run_command(argc, argv);
     std::fprintf(stderr, "vgic-sim: unknown command '%s'\n", cmd.c_str());

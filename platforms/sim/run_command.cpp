@@ -41,6 +41,8 @@ void run_usage(std::FILE* f) {
                  "  --progress         progress on stderr even when it is not a terminal (a line each)\n"
                  "  --no-progress      no progress bar (shown when stderr is a terminal)\n"
                  "  --quiet            no summary table on stdout\n"
+                 "  --max-input-size SIZE  the most bytes the scenario and its profile files may hold,\n"
+                 "                     e.g. 64MiB (default 16MiB, or VGIC_MAX_INPUT_SIZE)\n"
                  "writes: report.json, latency.csv, trace.json (Perfetto), waves.vcd + waves.gtkw,\n"
                  "latency.svg (gnuplot) into the output directory, all or nothing: under temporary\n"
                  "names, renamed when complete, report.json last (listing each file's size and SHA-256);\n"

@@ -3,6 +3,8 @@
 // `describe` form, and one test per class of malformed script checking the exact error line.
 #include "script/script.hpp"
 
+#include "../input_files.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
@@ -856,6 +858,38 @@ BOOST_AUTO_TEST_CASE(messages_never_echo_raw_bytes) {
         BOOST_TEST(e.file() == "t\x1b]0;x\x07.vgic", "file() is the name as given");
     }
     BOOST_TEST(printable(std::string("a\0b\tc\x7f\x80\xff~", 9)) == "a\\x00b\\x09c\\x7F\\x80\\xFF~");
+}
+
+// D06: a script is read by the one input reader: a regular file or a FIFO of at most the
+// input size limit (16 MiB; VGIC_MAX_INPUT_SIZE, vgic-sim --max-input-size). `vgic-sim script
+// /dev/zero` read until memory ran out.
+BOOST_AUTO_TEST_CASE(error_special_and_oversized_files) {
+    vgic::testing::ScratchDir dir("script");
+    const auto load_error = [](const std::string& path) -> std::string {
+        try {
+            load_script(path);
+        } catch (const ScriptError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    BOOST_TEST(load_error("/dev/zero") ==
+               "/dev/zero: error: cannot read script: it is a character device, not a regular file or a FIFO");
+    BOOST_TEST(load_error(dir.path().string()) == dir.path().string() + ": error: cannot read script: it is a directory");
+    const std::string socket = dir.socket("tb.vgic");
+    BOOST_TEST(load_error(socket) == socket + ": error: cannot read script: it is a socket, not a regular file or a FIFO");
+    const std::string big = dir.write_sized("big.vgic", "platform\n", std::size_t{20} << 20);
+    BOOST_TEST(load_error(big) == big + ": error: cannot read script: it holds more than the input size limit of 16 "
+                                        "MiB (16777216 bytes); raise it with vgic-sim --max-input-size SIZE or the "
+                                        "environment variable VGIC_MAX_INPUT_SIZE");
+    {
+        vgic::testing::FifoWriter writer(dir / "tb.fifo", "platform cpus=2\n", false);
+        BOOST_TEST(load_script(dir / "tb.fifo").platform.cpus == 2u);
+    }
+    const vgic::testing::ScopedEnv limit("VGIC_MAX_INPUT_SIZE", "100");
+    vgic::testing::FifoWriter endless(dir / "endless.fifo", "# a comment without end\n", true);
+    BOOST_TEST(load_error(dir / "endless.fifo").find("cannot read script: it holds more than the input size limit of "
+                                                     "100 bytes") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(only_the_first_error_is_reported) {

@@ -1,6 +1,18 @@
 # cmake -DVGIC_SIM=... -DMODE=rejected|default|runs|calibration|storm [-DSCENARIO=...] [-DARGS=...] -DOUT=... -P check_run.cmake
 #   rejected:    `vgic-sim run SCENARIO ARGS` must exit 2 with "FILE:LINE: key '...': ..."
 #                (or, without SCENARIO, "vgic-sim: ..." for a bad flag) and write nothing.
+#                Input files (D06) also take:
+#                  -DSUBCOMMAND=script  `vgic-sim script SCENARIO ARGS` instead (no --out; nothing
+#                                    may have run: no "passed" on stdout);
+#                  -DEXPECT=TEXT     the first line of stderr must start with "SCENARIO:" and
+#                                    contain TEXT (for errors of the whole file, which have no
+#                                    line, and for scripts' messages);
+#                  -DINPUT=fifo-endless|fifo-once:TEXT|big
+#                                    the test makes SCENARIO first: a FIFO (mkfifo) fed with
+#                                    endless lines of "# filler" or once with TEXT while
+#                                    vgic-sim reads it, or a 20 MiB regular file of comment
+#                                    lines (more than the default input size limit, 16 MiB),
+#                                    removed afterwards. Big inputs are never committed.
 #   default:     `vgic-sim run --out OUT --no-progress` (the built-in scenario, one simulated
 #                second) must exit 0 and write every output file, non-empty.
 #   calibration: `vgic-sim run SCENARIO --out OUT` must exit 0 (model mean within tolerance)
@@ -30,16 +42,57 @@ macro(run_scenario_reports_only why)
   endif()
 endmacro()
 if(MODE STREQUAL "rejected")
-  if(SCENARIO)
+  if(NOT SUBCOMMAND)
+    set(SUBCOMMAND run)
+  endif()
+  if(SUBCOMMAND STREQUAL "script")
+    set(cmd "${VGIC_SIM}" script "${SCENARIO}" ${args})
+  elseif(SCENARIO)
     set(cmd "${VGIC_SIM}" run "${SCENARIO}" --out "${OUT}" ${args})
   else()
     set(cmd "${VGIC_SIM}" run --out "${OUT}" ${args})
   endif()
   file(REMOVE_RECURSE "${OUT}")
+  # The input the test makes (INPUT): SCENARIO is created here, in a scratch place.
+  set(feeder "")
+  if(INPUT)
+    get_filename_component(input_dir "${SCENARIO}" DIRECTORY)
+    file(REMOVE "${SCENARIO}")
+    file(MAKE_DIRECTORY "${input_dir}")
+    if(INPUT STREQUAL "big")
+      # 20 MiB of comment lines: a valid YAML text, so only the size can refuse it.
+      string(REPEAT "# filler: a line of a file larger than the input size limit.......\n" 16 block)
+      string(REPEAT "${block}" 20480 content)  # 64 bytes x 16 x 20480 = 20 MiB
+      file(WRITE "${SCENARIO}" "${content}")
+      set(content "")
+    elseif(INPUT MATCHES "^fifo-")
+      execute_process(COMMAND mkfifo "${SCENARIO}" RESULT_VARIABLE mk)
+      if(NOT mk EQUAL 0)
+        message(FATAL_ERROR "mkfifo ${SCENARIO} failed")
+      endif()
+      # The writer runs beside vgic-sim (execute_process starts its commands together); its
+      # own output goes into the FIFO, and it ends when vgic-sim closes the FIFO (SIGPIPE).
+      if(INPUT STREQUAL "fifo-endless")
+        # (No ';' in these commands: it would split the CMake list.)
+        set(feeder COMMAND sh -c "exec yes '# filler' > '${SCENARIO}' 2>/dev/null")
+      else()
+        string(REGEX REPLACE "^fifo-once:" "" once "${INPUT}")
+        set(feeder COMMAND sh -c "printf '${once}' > '${SCENARIO}'")
+      endif()
+    else()
+      message(FATAL_ERROR "unknown INPUT '${INPUT}'")
+    endif()
+  endif()
   if(trailing_empty)
     execute_process(COMMAND ${cmd} "" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  elseif(feeder)
+    execute_process(${feeder} COMMAND ${cmd} RESULTS_VARIABLE rcs OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    list(GET rcs 1 rc)
   else()
     execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  endif()
+  if(INPUT)
+    file(REMOVE "${SCENARIO}")
   endif()
   string(STRIP "${err}" err)
   if(NOT rc EQUAL 2)
@@ -54,17 +107,25 @@ if(MODE STREQUAL "rejected")
       endif()
     endif()
   endforeach()
-  if(SCENARIO)
+  if(SCENARIO AND EXPECT)
     string(REGEX MATCH "^[^\n]*" first "${err}")
     string(FIND "${first}" "${SCENARIO}:" at)
-    # "FILE:LINE: key 'a.b': ..." (a YAML syntax error names no key: "FILE:LINE: YAML ...").
-    if(NOT at EQUAL 0 OR NOT first MATCHES "^[^:]+:[0-9]+: (key '[^']+': |YAML syntax error)")
+    string(FIND "${first}" "${EXPECT}" expect_at)
+    if(NOT at EQUAL 0 OR expect_at EQUAL -1)
+      message(FATAL_ERROR "stderr does not start with '${SCENARIO}:' and say '${EXPECT}':\n  ${err}")
+    endif()
+  elseif(SCENARIO)
+    string(REGEX MATCH "^[^\n]*" first "${err}")
+    string(FIND "${first}" "${SCENARIO}:" at)
+    # "FILE:LINE: key 'a.b': ..." (a YAML syntax error or too deep a nesting names no key:
+    # "FILE:LINE: YAML ...", "FILE:LINE: nesting deeper ...").
+    if(NOT at EQUAL 0 OR NOT first MATCHES "^[^:]+:[0-9]+: (key '[^']+': |YAML syntax error|nesting deeper than)")
       message(FATAL_ERROR "stderr does not start with '${SCENARIO}:LINE: key '...': ':\n  ${err}")
     endif()
   elseif(NOT err MATCHES "^vgic-sim: ")
     message(FATAL_ERROR "stderr does not name the program:\n  ${err}")
   endif()
-  if(EXISTS "${OUT}/report.json" OR out MATCHES "outputs in")
+  if(EXISTS "${OUT}/report.json" OR out MATCHES "outputs in" OR out MATCHES "passed")
     message(FATAL_ERROR "the run started although its input is bad:\n${out}")
   endif()
 elseif(MODE STREQUAL "default")

@@ -3,6 +3,8 @@
 // checking the file, line and key the message points at.
 #include "run/scenario.hpp"
 
+#include "../input_files.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <unistd.h>
@@ -703,6 +705,129 @@ BOOST_AUTO_TEST_CASE(timer_keys_that_do_not_fit_the_mode) {
                "expected an unsigned integer 0..15");
 }
 
+// D10: the guest programs its timer in counter ticks (CVAL); a period below one tick was
+// clamped to one tick without a word, although nothing is clamped. Refused, with the key.
+BOOST_AUTO_TEST_CASE(timer_times_below_one_counter_tick_are_refused) {
+    const auto timer = [](const std::string& keys) { return kOneVm + "    guest:\n      timer: { " + keys + " }\n"; };
+    check_text(timer("mode: periodic, rate: 200 MHz"), 9, "vms[0].guest.timer.rate",
+               "\"200 MHz\" is faster than the 100 MHz counter: the guest programs the timer in counter ticks (CVAL), "
+               "so a period below one tick (10 ns) cannot be programmed");
+    check_text(timer("mode: periodic, period: 5 ns"), 9, "vms[0].guest.timer.period",
+               "\"5 ns\" is shorter than one tick of the 100 MHz counter (10 ns)");
+    check_text(timer("mode: periodic, period: 9.999 ns"), 9, "vms[0].guest.timer.period", "shorter than one tick");
+    check_text(timer("mode: periodic, period: 1 ms, first: 9 ns"), 9, "vms[0].guest.timer.first",
+               "\"9 ns\" is shorter than one tick");
+    check_text(timer("mode: oneshot, after: 1 ps"), 9, "vms[0].guest.timer.after", "\"1 ps\" is shorter than one tick");
+    // One tick exactly is a period the guest can program.
+    BOOST_TEST(parse_scenario(timer("mode: periodic, rate: 100 MHz"), kFile, ".").vms[0].guest.timer.period_ps ==
+               10'000u);
+    BOOST_TEST(parse_scenario(timer("mode: periodic, period: 10 ns, first: 10 ns"), kFile, ".")
+                   .vms[0].guest.timer.period_ps == 10'000u);
+    // The counter's own frequency decides.
+    const std::string slow = "counter: 1 kHz\n" + timer("mode: periodic, period: 999 us");
+    check_text(slow, 10, "vms[0].guest.timer.period", "\"999 us\" is shorter than one tick of the 1 kHz counter (1 ms)");
+    check_text("counter: 1 kHz\n" + timer("mode: periodic, rate: 1.5 kHz"), 10, "vms[0].guest.timer.rate",
+               "is faster than the 1 kHz counter");
+    BOOST_TEST(parse_scenario("counter: 1 kHz\n" + timer("mode: periodic, rate: 1 kHz"), kFile, ".")
+                   .vms[0].guest.timer.period_ps == 1 * kMs);
+}
+
+// Smaller items of the reliability round: the counter's range is the model's and the message
+// says so ("0 Hz" said 1 Hz-100 GHz while the limit is 4 GHz).
+BOOST_AUTO_TEST_CASE(counter_range_is_the_model_limit) {
+    const std::string expected = "is out of range; expected a counter frequency from 1 Hz to 4 GHz";
+    for (const std::string value : {"0 Hz", "0", "5 GHz", "200 GHz", "4000000001", "4.000000001 GHz"}) {
+        BOOST_TEST_INFO("counter: " << value);
+        check_text("counter: " + value + "\n" + kOneVm, 1, "counter", "\"" + value + "\" " + expected);
+    }
+    BOOST_TEST(parse_scenario("counter: 4 GHz\n" + kOneVm, kFile, ".").counter_hz == 4'000'000'000u);
+    BOOST_TEST(parse_scenario("counter: 1 Hz\n" + kOneVm + "    guest: { timer: { mode: periodic, rate: 1 Hz } }\n",
+                              kFile, ".").counter_hz == 1u);
+}
+
+// A YAML tag changes what a value is (`!!str 2` is a string), and a '+' is a sign the numbers of
+// a scenario do not take: both were accepted as if absent. Refused with the key.
+BOOST_AUTO_TEST_CASE(explicit_tags_and_signs_are_refused) {
+    check_text(kHead + "  - name: vm0\n    gic: v2\n    vcpus: !!str 2\n", 7, "vms[0].vcpus",
+               "the explicit YAML tag '!!str' is not accepted; write the value without a tag");
+    check_text("name: t\nduration: 10 ms\npcpus: !!int 2\nvms:\n  - { name: vm0, gic: v2, vcpus: 2 }\n", 3, "pcpus",
+               "the explicit YAML tag '!!int'");
+    check_text("name: !custom t\n", 1, "name", "the explicit YAML tag '!custom'");
+    check_text(kHead.substr(0, kHead.size() - 5) + "vms: !!seq\n  - { name: vm0, gic: v2, vcpus: 2 }\n", 4, "vms",
+               "the explicit YAML tag '!!seq'");
+    check_text(kOneVm + "    guest: !!map { boot: true }\n", 8, "vms[0].guest", "the explicit YAML tag '!!map'");
+    check_text(kOneVm + "    guest: { split_eoi: !!bool true }\n", 8, "vms[0].guest.split_eoi", "'!!bool'");
+    check_text(kOneVm + "devices:\n  - { name: d, vm: vm0, intid: 40, pattern: periodic, rate: +2 kHz }\n", 9,
+               "devices[0].rate", "a sign in \"+2 kHz\"; expected a rate");
+    check_text(kOneVm + "    guest: { ipi: { rate: +1 kHz } }\n", 8, "vms[0].guest.ipi.rate", "a sign in \"+1 kHz\"");
+    check_text(kOneVm + "    guest: { timer: { mode: periodic, rate: + 250 Hz } }\n", 8, "vms[0].guest.timer.rate",
+               "a sign in \"+ 250 Hz\"");
+    check_text(kOneVm + "calibration: { source: s, mean: 2 us, min: 1 us, p99: 3 us, max: 4 us, tolerance: +10% }\n", 8,
+               "calibration.tolerance", "a sign in \"+10%\"");
+    // What needed no change: a quoted integer is a string, signs on integers and times.
+    check_text(kHead + "  - name: vm0\n    gic: v2\n    vcpus: \"2\"\n", 7, "vms[0].vcpus", "got the string \"2\"");
+    check_text(kHead + "  - name: vm0\n    gic: v2\n    vcpus: +2\n", 7, "vms[0].vcpus", "got \"+2\"");
+    check_text("name: t\nduration: +10 ms\n", 2, "duration", "malformed number");
+}
+
+// A name becomes the output directory's name: over 255 characters it passed validation and the
+// run then failed as "File name too long", without FILE:LINE.
+BOOST_AUTO_TEST_CASE(names_longer_than_255_characters_are_refused) {
+    const std::string long_name(256, 'n');
+    const std::string tail = "\nduration: 10 ms\npcpus: 2\nvms:\n  - name: vm0\n    gic: v2\n    vcpus: 2\n";
+    check_text("name: " + long_name + tail, 1, "name",
+               "a name of 256 characters; a name has at most 255 (it becomes a file name)");
+    BOOST_TEST(parse_scenario("name: " + std::string(255, 'n') + tail, kFile, ".").name.size() == 255u);
+    check_text(kHead + "  - name: " + long_name + "\n    gic: v2\n    vcpus: 2\n", 5, "vms[0].name", "a name of 256");
+    check_text(kOneVm + "devices:\n  - { name: " + long_name + ", vm: vm0, intid: 40, pattern: periodic, rate: 1 kHz }\n",
+               9, "devices[0].name", "a name of 256");
+}
+
+// Messages quote the file's name and text: raw control and non-ASCII bytes (NUL, 0xFF, an
+// ESC sequence) reached the terminal as they were. Escaped as \xNN, as in the script parser.
+BOOST_AUTO_TEST_CASE(messages_never_echo_raw_bytes) {
+    const auto raw_free = [](const std::string& message) {
+        for (const char c : message)
+            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) return false;
+        return true;
+    };
+    const auto message_of = [](const std::string& text, const std::string& file,
+                               const std::string& base = ".") -> std::string {
+        try {
+            parse_scenario(text, file, base);
+        } catch (const ScenarioError& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    const std::string unknown = message_of("nam\xFF: t\n", kFile);
+    BOOST_TEST(raw_free(unknown), unknown);
+    BOOST_TEST(unknown.find("unknown key 'nam\\xFF'") != std::string::npos, unknown);
+    const std::string escaped = message_of("name: \"a\\0b\\e[31m\\xff\"\n", kFile);
+    BOOST_TEST(raw_free(escaped), escaped);
+    BOOST_TEST(escaped.find("\"a\\x00b\\x1B[31m\\xC3\\xBF\" contains \"\\x00\"") != std::string::npos, escaped);
+    const std::string control = message_of("name: a\x01" "b\n", "f\xFF\x01.yaml");
+    BOOST_TEST(control.rfind("f\\xFF\\x01.yaml:1: key 'name': ", 0) == 0u, control);
+    BOOST_TEST(raw_free(control), control);
+    // A profile's message, quoted into the scenario's, and an unreadable file's name.
+    vgic::testing::ScratchDir dir("scenario");
+    dir.write("b\xFF.yaml", "signal_delay: 5 \x1B[2Jns\n");
+    const std::string profile = message_of(kOneVm + "    timing: b\xFF.yaml\n", kFile, dir.path().string());
+    BOOST_TEST(raw_free(profile), profile);
+    BOOST_TEST(profile.find("b\\xFF.yaml:1:1: key 'signal_delay': unknown unit '\\x1B[2Jns'") != std::string::npos,
+               profile);
+    const std::string missing = [&] {
+        try {
+            load_scenario(dir / "missing\xFF\x07.yaml");
+        } catch (const ScenarioError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    }();
+    BOOST_TEST(raw_free(missing), missing);
+    BOOST_TEST(missing.find("missing\\xFF\\x07.yaml: cannot read the scenario file") != std::string::npos, missing);
+}
+
 // ---- calibration ----------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(calibration_rules) {
@@ -738,6 +863,46 @@ BOOST_AUTO_TEST_CASE(top_level_that_is_not_a_mapping) {
     // (found by fuzz_scenario): it must end, as an error.
     BOOST_CHECK_THROW(parse_scenario(",\n", kFile, "."), ScenarioError);
     BOOST_CHECK_THROW(parse_scenario(kOneVm + ",\n", kFile, "."), ScenarioError);
+    // D08: the same check as the profile loader's (vgic::tlm::check_yaml_text): the ',' is
+    // named where it is (it was "the scenario is empty"), and a second document counts also
+    // after an empty first one or after `...`.
+    check_text(",\n" + kOneVm, 1, "", "YAML syntax error: unexpected ',' (the parser cannot read past it)");
+    check_text("---\n---\n" + kOneVm, 2, "", "a second YAML document");
+    check_text(kOneVm + "...\ngarbage\n", 9, "", "a second YAML document");
+}
+
+// Item 2: the nesting is bounded (vgic::tlm::kMaxInputNesting = 64 mappings and sequences,
+// counted on yaml-cpp's events before it recurses deeper). 5,000 levels gave "YAML syntax
+// error: bad file" (yaml-cpp's own guard at 500), and fewer than 500 could overflow a small
+// stack first.
+BOOST_AUTO_TEST_CASE(nesting_deeper_than_the_limit_is_refused) {
+    const auto nested = [](std::size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+    const std::string deeper = "nesting deeper than 64 levels: a file nests at most 64 mappings and sequences";
+    check_text("name: " + nested(5000) + "\n", 1, "", deeper);
+    // The top-level mapping is a level: 63 sequences in it are 64 levels, refused for what they
+    // are; 64 are one too many.
+    check_text("name: " + nested(63) + "\n", 1, "name", "expected a name");
+    check_text("name: " + nested(64) + "\n", 1, "", deeper);
+    // Block collections count the same: compact sequences on one line, and mappings by indentation.
+    check_text(kHead + "  - " + [] {
+        std::string dashes;
+        for (int i = 0; i < 3000; ++i) dashes += "- ";
+        return dashes;
+    }() + "x\n", 5, "", deeper);
+    std::string indented;
+    for (int i = 0; i < 100; ++i) indented += std::string(2 * static_cast<std::size_t>(i), ' ') + "k" + std::to_string(i) + ":\n";
+    check_text(indented, 65, "", deeper);
+    // On a thread with a small stack (128 KiB), as a SystemC thread has: 499 levels (under
+    // yaml-cpp's own guard) overflowed it.
+    bool refused = false;
+    vgic::testing::run_on_small_stack([&] {
+        try {
+            parse_scenario("name: " + nested(499) + "\n", kFile, ".");
+        } catch (const ScenarioError& e) {
+            refused = std::string(e.what()).find(deeper) != std::string::npos;
+        }
+    });
+    BOOST_TEST(refused);
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_file) {
@@ -745,6 +910,36 @@ BOOST_AUTO_TEST_CASE(unreadable_file) {
     check(error_from([&] { load_scenario(path); }), path, 0, "",
           "cannot read the scenario file: No such file or directory");
     check(error_from([&] { load_scenario(kBadDir); }), kBadDir, 0, "", "cannot read the scenario file: it is a directory");
+}
+
+// D06: the scenario and its profiles are read by the one input reader: a regular file or a
+// FIFO of at most the input size limit (16 MiB; VGIC_MAX_INPUT_SIZE, vgic-sim
+// --max-input-size). /dev/zero was read until memory ran out (8.4 GB in 30 s, then bad_alloc).
+BOOST_AUTO_TEST_CASE(special_and_oversized_files_are_refused) {
+    vgic::testing::ScratchDir dir("scenario");
+    const auto check_file = [](const std::string& path, const std::string& fragment) {
+        check(error_from([&] { load_scenario(path); }), path, 0, "", "cannot read the scenario file: " + fragment);
+    };
+    check_file("/dev/zero", "it is a character device, not a regular file or a FIFO");
+    check_file(dir.socket("run.yaml"), "it is a socket, not a regular file or a FIFO");
+    const std::string big = dir.write_sized("big.yaml", kOneVm, std::size_t{20} << 20);
+    check_file(big, "it holds more than the input size limit of 16 MiB (16777216 bytes)");
+    // A timing profile behind a name with the right extension gets the same reader.
+    std::filesystem::create_symlink("/dev/zero", dir / "board.yaml");
+    const std::string uses_zero = dir.write("uses_zero.yaml", kOneVm + "    timing: board.yaml\n");
+    check(error_from([&] { load_scenario(uses_zero); }), uses_zero, 8, "vms[0].timing",
+          dir / "board.yaml" + ": cannot read the timing profile file: it is a character device");
+    // A FIFO is read like a file; one without end stops at the limit.
+    {
+        vgic::testing::FifoWriter writer(dir / "run.fifo", kOneVm, false);
+        BOOST_TEST(load_scenario(dir / "run.fifo").vms.size() == 1u);
+    }
+    const vgic::testing::ScopedEnv limit("VGIC_MAX_INPUT_SIZE", "1KiB");
+    vgic::testing::FifoWriter endless(dir / "endless.fifo", "# a comment without end\n", true);
+    check_file(dir / "endless.fifo", "it holds more than the input size limit of 1 KiB (1024 bytes)");
+    // Exactly the limit is read.
+    BOOST_TEST(load_scenario(dir.write_sized("at.yaml", kOneVm, 1024)).vms.size() == 1u);
+    check_file(dir.write_sized("over.yaml", kOneVm, 1025), "it holds more than the input size limit of 1 KiB (1024 bytes)");
 }
 
 // ---- the malformed files of testbenches/run/bad/ (the CLI is run on them too) -----------------
@@ -761,6 +956,8 @@ BOOST_AUTO_TEST_CASE(bad_files) {
     check_file("intid_out_of_range.yaml", 13, "devices[0].intid", "its 32 SPIs are INTIDs 32..63");
     check_file("hw_shared_pcpu.yaml", 14, "vms[1].pcpus", "pCPU 1 belongs to hw-mode VM 'rt' (vms[0])");
     check_file("syntax_error.yaml", 8, "", "YAML syntax error");
+    check_file("nesting_too_deep.yaml", 10, "", "nesting deeper than 64 levels");
+    check_file("name_too_long.yaml", 3, "name", "a name of 300 characters; a name has at most 255");
     // Resolved against the scenario file's directory, not the working directory.
     check_file("timing_file_missing.yaml", 9, "vms[0].timing",
                kBadDir + "/no_such_board.yaml: cannot read the timing profile file");

@@ -3,6 +3,8 @@
 // files, and one test per error class with the message naming file, key and expectation.
 #include <vgic/tlm/timing_profile.hpp>
 
+#include "../input_files.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <unistd.h>
@@ -744,6 +746,83 @@ BOOST_AUTO_TEST_CASE(error_yaml_syntax) {
     check_message(load_error(indent).what(), {indent + ":2:7: YAML syntax error: "});
 }
 
+// D08: YAML::Load reads the first document only. A ',' starting the first line made yaml-cpp
+// 0.7 return an empty document (every key dropped: the zero preset), and a second document,
+// also after `...`, was dropped silently. Refused, as the scenario loader does, with
+// FILE:LINE:COL, for both kinds of profile.
+BOOST_AUTO_TEST_CASE(error_yaml_second_document_and_unreadable_text) {
+    const auto error_of = [](const std::string& text, bool hypervisor) -> std::string {
+        try {
+            if (hypervisor) parse_hypervisor_profile(text, TimingFileFormat::Yaml, "p.yaml");
+            else parse_timing_profile(text, TimingFileFormat::Yaml, "p.yaml");
+        } catch (const TimingProfileError& e) {
+            BOOST_TEST(e.source() == "p.yaml");
+            return e.what();
+        }
+        return "accepted";
+    };
+    for (const bool hypervisor : {false, true}) {
+        BOOST_TEST_INFO((hypervisor ? "hypervisor profile" : "timing profile"));
+        const std::string key = hypervisor ? "exit" : "signal_delay";
+        BOOST_TEST(error_of(",\n" + key + ": 5 ns\n", hypervisor) ==
+                   "p.yaml:1:1: YAML syntax error: unexpected ',' (the parser cannot read past it)");
+        BOOST_TEST(error_of(key + ": 5 ns\n---\nirq_entry: 7 ns\n", hypervisor) ==
+                   "p.yaml:2:1: a second YAML document (after '---' or '...'); the file holds one document");
+        BOOST_TEST(error_of(key + ": 5 ns\n...\ngarbage: [\n", hypervisor).rfind("p.yaml:3:", 0) == 0u);
+        BOOST_TEST(error_of(key + ": 5 ns\n...\ngarbage\n", hypervisor) ==
+                   "p.yaml:3:1: a second YAML document (after '---' or '...'); the file holds one document");
+        BOOST_TEST(error_of("---\n---\n" + key + ": 5 ns\n", hypervisor) ==
+                   "p.yaml:2:1: a second YAML document (after '---' or '...'); the file holds one document");
+        // An end marker alone, or followed by comments only, ends the one document.
+        BOOST_TEST(error_of(key + ": 5 ns\n...\n", hypervisor) == "accepted");
+        BOOST_TEST(error_of(key + ": 5 ns\n...\n# the end\n", hypervisor) == "accepted");
+        BOOST_TEST(error_of("--- # one document\n" + key + ": 5 ns\n", hypervisor) == "accepted");
+    }
+    TempDir dir;
+    const std::string path = dir.write("comma.yaml", ",\nsignal_delay: 5 ns\n");
+    check_message(load_error(path).what(), {path + ":1:1: YAML syntax error: unexpected ','"});
+}
+
+// Item 2: the nesting of YAML and JSON profiles is bounded (vgic::tlm::kMaxInputNesting =
+// 64), checked before a parser builds anything. A profile is flat, so nesting only reaches
+// the type check, but 5,000 YAML levels gave "YAML syntax error: bad file" and fewer
+// overflowed a small stack inside yaml-cpp.
+BOOST_AUTO_TEST_CASE(error_nesting_deeper_than_the_limit) {
+    const auto nested = [](std::size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+    const auto error_of = [](const std::string& text, TimingFileFormat format) -> std::string {
+        try {
+            parse_timing_profile(text, format, "p");
+        } catch (const TimingProfileError& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    const std::string yaml_deeper = "nesting deeper than 64 levels: a file nests at most 64 mappings and sequences";
+    const std::string json_deeper = "nesting deeper than 64 levels: a file nests at most 64 arrays and objects";
+    BOOST_TEST(error_of("signal_delay: " + nested(5000) + "\n", TimingFileFormat::Yaml) == "p:1:78: " + yaml_deeper);
+    BOOST_TEST(error_of("signal_delay: " + nested(63) + "\n", TimingFileFormat::Yaml).find("got a sequence") !=
+               std::string::npos);
+    BOOST_TEST(error_of("signal_delay: " + nested(64) + "\n", TimingFileFormat::Yaml) == "p:1:78: " + yaml_deeper);
+    BOOST_TEST(error_of("{\"signal_delay\": " + nested(300000) + "}", TimingFileFormat::Json) == "p:1:81: " + json_deeper);
+    BOOST_TEST(error_of("{\"signal_delay\": " + nested(63) + "}", TimingFileFormat::Json).find("got an array") !=
+               std::string::npos);
+    BOOST_TEST(error_of("{\"signal_delay\":\n " + nested(64) + "}", TimingFileFormat::Json) == "p:2:65: " + json_deeper);
+    // Brackets in strings and comments are not nesting.
+    BOOST_TEST(error_of("{\"name\": \"" + nested(100) + "\", // " + nested(100) + "\n \"signal_delay\": \"5 ns\"}",
+                        TimingFileFormat::Json) == "accepted");
+    // On a thread with a small stack (128 KiB), as a SystemC thread has: 499 YAML levels (under
+    // yaml-cpp's own guard at 500) overflowed it; a hypervisor profile goes the same way.
+    std::string refused;
+    vgic::testing::run_on_small_stack([&] {
+        try {
+            parse_hypervisor_profile("exit: " + nested(499) + "\n", TimingFileFormat::Yaml, "h");
+        } catch (const TimingProfileError& e) {
+            refused = e.what();
+        }
+    });
+    BOOST_TEST(refused == "h:1:70: " + yaml_deeper);
+}
+
 BOOST_AUTO_TEST_CASE(error_not_an_object) {
     TempDir dir;
     const std::string json = dir.write("array.json", R"(["kick", "1 us"])");
@@ -760,6 +839,21 @@ BOOST_AUTO_TEST_CASE(error_duplicate_key) {
     check_message(e.what(), {json + ":2:2: key 'kick': duplicate key"});
     const std::string yaml = dir.write("dup.yaml", "kick: 1 us\nkick: 2 us\n");
     check_message(load_error(yaml).what(), {yaml + ":2:1: key 'kick': duplicate key"});
+    // yaml-cpp 0.7 keeps every pair of a mapping in file order (it keeps neither the first nor
+    // the last alone), so each form of a repeated key reaches the duplicate check.
+    const std::string flow = dir.write("dup_flow.yaml", "{signal_delay: 5 ns, signal_delay: 7 ns}\n");
+    check_message(load_error(flow).what(), {flow + ":1:22: key 'signal_delay': duplicate key"});
+    const std::string quoted = dir.write("dup_quoted.yaml", "signal_delay: 5 ns\n\"signal_delay\": 7 ns\n");
+    check_message(load_error(quoted).what(), {quoted + ":2:1: key 'signal_delay': duplicate key"});
+    const std::string explicit_key = dir.write("dup_explicit.yaml", "signal_delay: 5 ns\n? signal_delay\n: 7 ns\n");
+    check_message(load_error(explicit_key).what(), {explicit_key + ":2:3: key 'signal_delay': duplicate key"});
+    const std::string hyp = dir.write("dup_hyp.yaml", "exit: 5 ns\nexit: 7 ns\n");
+    try {
+        load_hypervisor_profile(hyp);
+        BOOST_ERROR("a duplicate key in a hypervisor profile was accepted");
+    } catch (const TimingProfileError& e) {
+        check_message(e.what(), {hyp + ":2:1: key 'exit': duplicate key"});
+    }
 }
 
 BOOST_AUTO_TEST_CASE(error_unknown_preset) {
@@ -792,6 +886,91 @@ BOOST_AUTO_TEST_CASE(error_unreadable_file) {
     fs::create_directories(dir.path / "dir.yaml");
     const std::string directory = (dir.path / "dir.yaml").string();
     check_message(load_error(directory).what(), {directory + ": cannot read the timing profile file: it is a directory"});
+}
+
+// D06: a profile is read by the one input reader: a regular file or a FIFO of at most the
+// input size limit (16 MiB; VGIC_MAX_INPUT_SIZE). A name with a profile's extension that
+// leads to /dev/zero (a symbolic link) was read until memory ran out.
+BOOST_AUTO_TEST_CASE(error_special_and_oversized_files) {
+    using vgic::testing::FifoWriter;
+    using vgic::testing::ScopedEnv;
+    TempDir dir;
+    const fs::path zero = dir.path / "zero.yaml";
+    fs::create_symlink("/dev/zero", zero);
+    check_message(load_error(zero.string()).what(),
+                  {zero.string() + ": cannot read the timing profile file: it is a character device, not a regular "
+                                   "file or a FIFO"});
+    try {
+        load_hypervisor_profile(zero.string());
+        BOOST_ERROR("a hypervisor profile on /dev/zero was accepted");
+    } catch (const TimingProfileError& e) {
+        check_message(e.what(), {zero.string() + ": cannot read the hypervisor profile file: it is a character device"});
+    }
+    // 20 MiB of comments: valid YAML, refused for its size alone.
+    std::string big = "signal_delay: 5 ns\n";
+    while (big.size() < (std::size_t{20} << 20)) big += "# filler to make the profile larger than the limit.....\n";
+    const std::string big_path = dir.write("big.yaml", big);
+    check_message(load_error(big_path).what(),
+                  {big_path + ": cannot read the timing profile file: it holds more than the input size limit of 16 "
+                              "MiB (16777216 bytes)"});
+    // A FIFO is read like a file; one without end stops at the limit.
+    const std::string fifo = (dir.path / "board.yaml").string();
+    {
+        FifoWriter writer(fifo, "signal_delay: 45 ns\n", false);
+        BOOST_TEST(load_timing_profile(fifo).signal_delay == ns(45));
+    }
+    const std::string endless = (dir.path / "endless.yaml").string();
+    const ScopedEnv limit("VGIC_MAX_INPUT_SIZE", "4KiB");
+    FifoWriter writer(endless, "# a comment without end\n", true);
+    check_message(load_error(endless).what(), {endless + ": cannot read the timing profile file: it holds more than "
+                                                         "the input size limit of 4 KiB (4096 bytes)"});
+}
+
+// Messages quote the file's name, keys and values: raw control and non-ASCII bytes reached
+// the terminal as they were. Escaped as \xNN (vgic::tlm::printable), as in the script parser.
+BOOST_AUTO_TEST_CASE(error_messages_never_echo_raw_bytes) {
+    const auto raw_free = [](const std::string& message) {
+        for (const char c : message)
+            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) return false;
+        return true;
+    };
+    const auto error_of = [](const std::string& text, TimingFileFormat format, const std::string& source) {
+        try {
+            parse_timing_profile(text, format, source);
+        } catch (const TimingProfileError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    const std::string key = error_of("sig\xFFnal: 5 ns\n", TimingFileFormat::Yaml, "p\x01.yaml");
+    BOOST_TEST(raw_free(key), key);
+    BOOST_TEST(key.rfind("p\\x01.yaml:1:1: unknown key 'sig\\xFFnal'", 0) == 0u, key);
+    const std::string value = error_of(std::string("{\"signal_delay\": \"5 n\\u0000s\"}"), TimingFileFormat::Json, "p.json");
+    BOOST_TEST(raw_free(value), value);
+    BOOST_TEST(value.find("unknown unit 'n\\x00s'") != std::string::npos, value);
+    const std::string escape = error_of("signal_delay: \"5 \\e[2J\"\n", TimingFileFormat::Yaml, "p.yaml");
+    BOOST_TEST(raw_free(escape), escape);
+    BOOST_TEST(escape.find("'\\x1B[2J'") != std::string::npos, escape);
+}
+
+// A frequency of another range states that range (the scenario's counter: the model's 4 GHz).
+BOOST_AUTO_TEST_CASE(frequency_of_a_given_range) {
+    BOOST_TEST(parse_frequency_hz("4 GHz", 1, 4'000'000'000, "a counter frequency") == 4'000'000'000u);
+    for (const char* text : {"0 Hz", "5 GHz"}) {
+        try {
+            parse_frequency_hz(text, 1, 4'000'000'000, "a counter frequency");
+            BOOST_ERROR(text << " accepted");
+        } catch (const TimingProfileError& e) {
+            BOOST_TEST(std::string(e.what()) == "\"" + std::string(text) +
+                                                    "\" is out of range; expected a counter frequency from 1 Hz to 4 GHz");
+        }
+    }
+    try {
+        parse_frequency_hz("0 Hz");
+        BOOST_ERROR("0 Hz accepted");
+    } catch (const TimingProfileError& e) {
+        BOOST_TEST(std::string(e.what()) == "\"0 Hz\" is out of range; expected a clock from 1 Hz to 100 GHz");
+    }
 }
 
 BOOST_AUTO_TEST_CASE(error_set_timing_parameter) {

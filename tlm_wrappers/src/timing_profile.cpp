@@ -3,17 +3,16 @@
 // in step with that derivation (testbenches/tlm/timing_profile.cpp checks the sums).
 #include "vgic/tlm/timing_profile.hpp"
 
+#include "vgic/tlm/input.hpp"
+
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <type_traits>
 #include <utility>
 
@@ -647,6 +646,13 @@ std::vector<Entry> json_entries(const std::string& text, const std::string& sour
         if (event == json::parse_event_t::key && depth == 1) order.push_back(parsed.get<std::string>());
         return true;
     };
+    // The nesting bound first, on the text: a profile is flat, and nothing deep reaches a
+    // parser or a tree (the same bound as YAML profiles and scenarios).
+    try {
+        check_json_nesting(text);
+    } catch (const InputError& e) {
+        fail_at(source, {e.line(), e.column()}, "", e.what());
+    }
     json doc;
     try {
         doc = json::parse(text, record, /*allow_exceptions=*/true, /*ignore_comments=*/true);
@@ -691,6 +697,15 @@ Position yaml_position(const YAML::Mark& m) {
 }
 
 std::vector<Entry> yaml_entries(const std::string& text, const std::string& source) {
+    // What the scenario loader refuses is refused here too, before YAML::Load, which reads the
+    // first document only and drops the rest: a second document (also after `...`), and a ','
+    // starting a line, on which yaml-cpp 0.7 returned an empty document (every key dropped);
+    // and nesting deeper than the bound, before yaml-cpp's recursion gets there.
+    try {
+        check_yaml_text(text);
+    } catch (const InputError& e) {
+        fail_at(source, {e.line(), e.column()}, "", e.what());
+    }
     YAML::Node doc;
     try {
         doc = YAML::Load(text);
@@ -745,8 +760,9 @@ std::string scaled(std::uint64_t v, std::uint64_t scale, const char* unit) {
 
 // ---- public API -----------------------------------------------------------------------------
 
+// A message quotes the file's name and text: never raw control or non-ASCII bytes.
 TimingProfileError::TimingProfileError(std::string source, std::string key, const std::string& message)
-    : std::runtime_error(message), source_(std::move(source)), key_(std::move(key)) {}
+    : std::runtime_error(printable(message)), source_(std::move(source)), key_(std::move(key)) {}
 
 namespace {
 
@@ -806,22 +822,16 @@ Profile load_profile(const std::string& preset_or_path) {
                                  "unknown " + std::string(what == "timing profile" ? "timing" : "hypervisor") +
                                      " preset '" + preset_or_path + "'; available presets: " + K::presets() +
                                      "; a profile file needs the extension .json, .yaml or .yml");
-    std::error_code ec;
-    if (fs::is_directory(preset_or_path, ec))
-        throw TimingProfileError(preset_or_path, "", preset_or_path + ": cannot read the " + what + " file: it is a directory");
-    errno = 0;
-    std::ifstream in(preset_or_path, std::ios::binary);
-    if (!in) {
-        const int err = errno;
-        throw TimingProfileError(preset_or_path, "",
-                                 preset_or_path + ": cannot read the " + what + " file: " +
-                                     (err ? std::strerror(err) : "open failed"));
+    // One reader for every input file: a regular file or a FIFO, at most the input size
+    // limit (vgic/tlm/input.hpp).
+    std::string text;
+    try {
+        text = read_input_file(preset_or_path);
+    } catch (const InputError& e) {
+        throw TimingProfileError(preset_or_path, "", preset_or_path + ": cannot read the " + what + " file: " + e.what());
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw TimingProfileError(preset_or_path, "", preset_or_path + ": cannot read the " + what + " file: read error");
     const auto entries =
-        format == TimingFileFormat::Json ? json_entries(text.str(), preset_or_path) : yaml_entries(text.str(), preset_or_path);
+        format == TimingFileFormat::Json ? json_entries(text, preset_or_path) : yaml_entries(text, preset_or_path);
     return apply_entries<Profile>(entries, preset_or_path);
 }
 
@@ -989,7 +999,10 @@ std::uint64_t parse_time_ps(std::string_view text, std::uint64_t clock_hz) {
     return static_cast<std::uint64_t>(ps);
 }
 
-std::uint64_t parse_frequency_hz(std::string_view text) {
+std::uint64_t parse_frequency_hz(std::string_view text) { return parse_frequency_hz(text, 1, kMaxClockHz, "a clock"); }
+
+std::uint64_t parse_frequency_hz(std::string_view text, std::uint64_t min_hz, std::uint64_t max_hz,
+                                 const std::string& what) {
     const Quantity q = parse_quantity(text, kFrequencyExpected);
     struct Unit {
         const char* name;
@@ -1005,8 +1018,11 @@ std::uint64_t parse_frequency_hz(std::string_view text) {
     const u128 den = pow10(q.frac_digits);
     if (num % den != 0) fail(quoted(text) + " is not a whole number of Hz");
     const u128 hz = num / den;
-    if (hz < 1 || hz > kMaxClockHz)
-        fail(quoted(text) + " is out of range; expected a clock from 1 Hz to 100 GHz");
+    // One range check with the caller's range, so the message states the limit in force.
+    const std::uint64_t lowest = std::max<std::uint64_t>(min_hz, 1), highest = std::min(max_hz, kMaxClockHz);
+    if (hz < lowest || hz > highest)
+        fail(quoted(text) + " is out of range; expected " + what + " from " + format_frequency(lowest) + " to " +
+             format_frequency(highest));
     return static_cast<std::uint64_t>(hz);
 }
 

@@ -38,9 +38,14 @@ using CTL_IMASK = Flag<1, std::uint64_t>;
 using CTL_ISTATUS = Flag<2, std::uint64_t>;
 } // namespace timer_regs
 
+/// The highest counter frequency the model accepts (TimerConfig::frequency_hz): CNTFRQ_EL0 is
+/// 32 bits wide (at most 4,294,967,295 Hz); the model keeps to a round 4 GHz.
+inline constexpr std::uint64_t kMaxCounterFrequencyHz = 4'000'000'000;
+
 struct TimerConfig {
-    /// Counter frequency, CNTFRQ_EL0 (Hz), 1 Hz..4 GHz; Arm recommends 1-50 MHz for v8.0,
-    /// requires 1 GHz from v8.6; Linux warns below 1 MHz. Default 100 MHz.
+    /// Counter frequency, CNTFRQ_EL0 (Hz), 1 Hz..4 GHz (kMaxCounterFrequencyHz); Arm
+    /// recommends 1-50 MHz for v8.0, requires 1 GHz from v8.6; Linux warns below 1 MHz.
+    /// Default 100 MHz.
     std::uint64_t frequency_hz = 100'000'000;
     /// PPI of the EL1 virtual timer (Linux DT: PPI 11 -> INTID 27).
     std::uint32_t virtual_intid = 27;

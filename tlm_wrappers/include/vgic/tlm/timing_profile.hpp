@@ -203,6 +203,11 @@ void set_timing_parameter(TimingProfile& profile, const std::string& key, const 
 std::uint64_t parse_time_ps(std::string_view text, std::uint64_t clock_hz);
 /// "1.2 GHz", "100 MHz", "32768 Hz", "1200000000" -> Hz, in 1 Hz .. 100 GHz.
 std::uint64_t parse_frequency_hz(std::string_view text);
+/// The same grammar for a frequency of another range, `min_hz` .. `max_hz` (within 1 Hz ..
+/// 100 GHz), whose messages call it `what` ("a counter frequency"): "\"0 Hz\" is out of
+/// range; expected a counter frequency from 1 Hz to 4 GHz".
+std::uint64_t parse_frequency_hz(std::string_view text, std::uint64_t min_hz, std::uint64_t max_hz,
+                                 const std::string& what);
 
 /// Exact, shortest human form that parses back to the same value: "0 ps", "833 ps",
 /// "140 ns", "220.833 ns", "2.5 us".
