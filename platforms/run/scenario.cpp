@@ -475,19 +475,7 @@ std::string Loader::resolve_profile_path(const std::string& value, const std::ve
 void Loader::load_timing(const Field& f, VmSpec& vm) const {
     const std::string value = scalar(f, "a timing preset name or a profile file (.json, .yaml, .yml)");
     if (trim(value).empty()) fail(f, "empty timing; expected a preset name or a profile file");
-    const auto presets = vgic::tlm::timing_preset_names();
-    std::string resolved = value;
-    if (std::find(presets.begin(), presets.end(), value) == presets.end()) {
-        namespace fs = std::filesystem;
-        std::string extension = fs::path(value).extension().string();
-        std::transform(extension.begin(), extension.end(), extension.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        const bool profile_file = extension == ".json" || extension == ".yaml" || extension == ".yml";
-        // Only a file name is resolved: an unknown preset name stays as written, so the profile
-        // loader's message ("unknown timing preset ...; available presets: ...") quotes it as is.
-        if (profile_file && fs::path(value).is_relative() && !base_dir_.empty())
-            resolved = (fs::path(base_dir_) / value).lexically_normal().string();
-    }
+    const std::string resolved = resolve_profile_path(value, vgic::tlm::timing_preset_names());
     try {
         vm.profile = vgic::tlm::load_timing_profile(resolved);
     } catch (const vgic::tlm::TimingProfileError& e) {

@@ -410,6 +410,7 @@ struct Kind<TimingProfile> {
     static const std::vector<TimingParameter>& table() { return parameter_table(); }
     static std::string presets() { return names_of(preset_table()); }
     static TimingProfile preset(const std::string& name) { return timing_preset(name); }
+    static std::vector<std::string> preset_names() { return timing_preset_names(); }
     static constexpr const char* what = "timing profile";
 };
 
@@ -418,6 +419,7 @@ struct Kind<HypervisorProfile> {
     static const std::vector<HypervisorParameter>& table() { return hyp_parameter_table(); }
     static std::string presets() { return names_of(hyp_preset_table()); }
     static HypervisorProfile preset(const std::string& name) { return hypervisor_preset(name); }
+    static std::vector<std::string> preset_names() { return hypervisor_preset_names(); }
     static constexpr const char* what = "hypervisor profile";
 };
 
@@ -803,12 +805,7 @@ template <class Profile>
 Profile load_profile(const std::string& preset_or_path) {
     using K = Kind<Profile>;
     const std::string what = K::what;
-    for (const std::string& name : [] {
-             std::vector<std::string> v;
-             if constexpr (std::is_same_v<Profile, TimingProfile>) v = timing_preset_names();
-             else v = hypervisor_preset_names();
-             return v;
-         }())
+    for (const std::string& name : K::preset_names())
         if (preset_or_path == name) return K::preset(name);
     namespace fs = std::filesystem;
     const std::string ext = lower(fs::path(preset_or_path).extension().string());
