@@ -122,13 +122,8 @@ void World::guest_main(Vcpu& v) {
 }
 
 void World::wfi(Vcpu& v) {
-    const sc_time settle = ps(v.vm->spec.profile.signal_delay + 1000);
-    if (model_line_high(v)) {
-        // Pending but not yet signalled: WFI completes; the exception follows the line. The
-        // timeout re-evaluates if the interrupt went away before the line rose.
-        sc_core::wait(settle, line_rise(v));
-        return;
-    }
+    // guest_main calls this only when nothing is signalled (model_line_high was false in the
+    // same evaluation): a signalled interrupt is waited for there, before any other work.
     const bool blocks = v.vm_mode && scenario.scheduler.wfi == SchedulerSpec::Wfi::Block;
     set_activity(v, Activity::Idle);
     if (blocks && v.vm->gic.vm_model()->wake_pending(v.index)) {
