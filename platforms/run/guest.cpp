@@ -17,9 +17,11 @@ namespace vgic::run::detail {
 
 using namespace sc_core;
 
-std::uint64_t World::irq_entry(const Vcpu& v) const {
+std::uint64_t World::irq_entry(Vcpu& v) {
     const GuestSpec& g = v.vm->spec.guest;
-    return g.irq_entry_ps >= 0 ? static_cast<std::uint64_t>(g.irq_entry_ps) : v.vm->spec.profile.irq_entry;
+    // The scenario's guest.irq_entry overrides the profile's, exactly.
+    return g.irq_entry_ps >= 0 ? static_cast<std::uint64_t>(g.irq_entry_ps)
+                               : v.vm->cpu_costs(&tlm::TimingProfile::irq_entry);
 }
 
 bool World::line_high(const Vcpu& v) const {

@@ -104,10 +104,15 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
         params.mode = spec.mode == VmMode::Vm ? tlm::Mode::Vm : tlm::Mode::Hw;
         params.timing = spec.profile;
         params.hypervisor = spec.hyp;
+        // One seed per VM and component: a VM's draws do not depend on how many the others
+        // make, and the Poisson sources (devices.cpp) keep their own generators.
+        if (s.variation) params.variation_seed = tlm::derive_seed(s.seed, 0x100 + i);
         // Module names are SystemC hierarchy names (no dots): "vm<i>"; traces use the VM's name.
         vms.push_back(std::make_unique<Vm>(("vm" + std::to_string(i)).c_str(), probe, i, spec, params, tc));
         Vm& vm = *vms.back();
         vm.untimed = !spec.guest.boot;
+        vm.cpu_costs = tlm::ParameterDraw<tlm::TimingProfile>(
+            spec.profile, s.variation ? std::optional<std::uint64_t>(tlm::derive_seed(s.seed, 0x200 + i)) : std::nullopt);
         VmRecord vr;
         vr.name = spec.name;
         vr.gic = spec.gic == GicVersion::V3 ? "v3" : "v2";

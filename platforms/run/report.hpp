@@ -58,6 +58,13 @@ struct CalibrationResult {
     /// |model mean - measured mean| <= max(tolerance x measured mean, tick_ps): an exact edge
     /// (990 vs 900 at 10%) is within.
     bool within_tolerance = false;
+    /// With a spread tolerance (> 0): min, p99 and max (those measured) each within it of the
+    /// model's, and which of them are not.
+    std::uint64_t spread_tolerance_ps = 0;
+    bool spread_within = true;
+    std::vector<std::string> spread_outside;
+    /// within_tolerance and, if compared, spread_within: the run's verdict (exit 1 if not).
+    bool passed() const { return within_tolerance && spread_within; }
 };
 
 /// One VM: its engine counters, the sums over its vCPUs, and list-register occupancy.
@@ -110,8 +117,9 @@ Summary summarize(const RunRecord& r);
 /// CPU (docs/REPORTS.md, "The wake-up bound"): the emulation instant for an IPI (its assertion
 /// is the SGI write), then the longer of the kick path (the vCPU was still in the guest) and
 /// the wake path (exit + sync + save still to finish, restore, flush of every LR, entry), then
-/// the vIRQ signal, exception entry and the IAR read. 0 for a hw-mode VM.
-std::uint64_t wake_bound_ps(const VmSpec& vm, IrqClass cls);
+/// the vIRQ signal, exception entry and the IAR read. 0 for a hw-mode VM. With `variation`
+/// (Scenario::variation) every step counts at the max of its spread.
+std::uint64_t wake_bound_ps(const VmSpec& vm, IrqClass cls, bool variation);
 
 /// "123.4 ns", "12.35 us", "1.234 ms", "2.000 s": the adaptive unit of the tables.
 std::string format_latency(double ps);

@@ -763,7 +763,8 @@ DeviceSpec Loader::load_device(const Field& f, const Scenario& s, DeviceOrigin& 
 }
 
 void Loader::load_calibration(const Field& f, const Scenario& s, CalibrationSpec& calibration) const {
-    const Section c(*this, f, {"measurement", "source", "mean", "min", "p99", "max", "tolerance"}, "calibration keys");
+    const Section c(*this, f, {"measurement", "source", "mean", "min", "p99", "max", "tolerance", "spread_tolerance"},
+                    "calibration keys");
     calibration.present = true;
     bool timer = true;
     if (auto measurement = c.get("measurement")) {
@@ -814,6 +815,15 @@ void Loader::load_calibration(const Field& f, const Scenario& s, CalibrationSpec
         if (!(fraction > 0 && fraction < 1)) fail(*tolerance, in_quotes(text) + " is out of range; expected " + expected);
         calibration.tolerance = fraction;
     }
+    if (auto spread = c.get("spread_tolerance")) {
+        calibration.spread_tolerance_ps = time_ps(*spread, true);
+        if (calibration.spread_tolerance_ps == 0)
+            fail(*spread, "a spread tolerance of 0 compares nothing; expected a time > 0 such as \"20 ns\"");
+        if (!min && !p99 && !max) fail(*spread, "spread_tolerance compares min, p99 and max, but none of them is given");
+        if (!s.variation)
+            fail(*spread, "spread_tolerance compares the model's spread, but variation is off (every sample takes the "
+                          "same time); add `variation: true` at the top level");
+    }
 }
 
 Scenario Loader::load(const std::string& text) {
@@ -833,8 +843,8 @@ Scenario Loader::load(const std::string& text) {
     } catch (const YAML::Exception& e) {
         fail(e.mark.line >= 0 ? e.mark.line + 1 : 1, "", "YAML syntax error: " + e.msg);
     }
-    const std::vector<std::string> top_keys = {"name",    "duration", "seed",    "pcpus",      "counter",
-                                               "scheduler", "vms",    "devices", "calibration"};
+    const std::vector<std::string> top_keys = {"name", "duration", "seed",    "variation",  "pcpus",
+                                               "counter", "scheduler", "vms", "devices", "calibration"};
     if (documents.empty() || (documents.size() == 1 && documents[0].IsNull()))
         fail(1, "", "the scenario is empty; expected a mapping with the keys " + join(top_keys));
 
@@ -853,6 +863,7 @@ Scenario Loader::load(const std::string& text) {
     if (scenario.duration_ps > kMaxDurationPs)
         fail(duration, in_quotes(duration.node.Scalar()) + " is longer than the limit of 1 hour (3600 s)");
     if (auto seed = top.get("seed")) scenario.seed = unsigned_integer(*seed, 0, std::numeric_limits<std::uint64_t>::max());
+    if (auto variation = top.get("variation")) scenario.variation = boolean(*variation);
     scenario.pcpus = static_cast<unsigned>(unsigned_integer(top.require("pcpus"), 1, kMaxPcpus));
     counter_hz_ = scenario.counter_hz;
     if (auto counter = top.get("counter")) {

@@ -158,6 +158,10 @@ struct CalibrationSpec {
     /// counter tick if that is more (a figure under 100 ns at 100 MHz: the counter's phase
     /// against the events varies with the seed).
     double tolerance = 0.10;
+    /// With `spread_tolerance`: the model's min, p99 and max (those the source gives) must
+    /// each land within this time of the measured figure. 0: the spread is shown, not
+    /// compared. Needs `variation: true` (without it every sample takes the same time).
+    std::uint64_t spread_tolerance_ps = 0;
 };
 
 struct Scenario {
@@ -165,7 +169,10 @@ struct Scenario {
     std::string source;  ///< the file path, or "<built-in default>"
     std::string text;    ///< the scenario text as loaded (echoed in report.json)
     std::uint64_t duration_ps = 1'000'000'000'000;  ///< simulated time (1 s)
-    std::uint64_t seed = 1;  ///< Poisson sources and nothing else
+    std::uint64_t seed = 1;  ///< Poisson sources and, with `variation`, the parameters' draws
+    /// Seeded variation of every parameter that has a spread in its profile (docs/TIMING.md
+    /// "Spread"); off by default: every cost is exact.
+    bool variation = false;
     unsigned pcpus = 1;
     SchedulerSpec scheduler{};
     std::vector<VmSpec> vms;

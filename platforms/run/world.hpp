@@ -139,6 +139,9 @@ struct Vm : sc_core::sc_module {
     std::unique_ptr<GuestGic> driver;
     std::vector<Vcpu*> vcpus;
     bool untimed = false;  // guest boot without access latencies (guest.boot: false)
+    /// The CPU's own cost on the interrupt path (irq_entry): exact, or drawn from its spread
+    /// with the scenario's `variation` (a stream of its own, seeded from the scenario's seed).
+    tlm::ParameterDraw<tlm::TimingProfile> cpu_costs;
     bool distributor_ready = false;
     sc_core::sc_event distributor_ready_event;
     std::size_t vcpus_booted = 0;  // vCPUs past their per-CPU driver boot
@@ -186,7 +189,8 @@ public:
     bool model_line_high(const Vcpu& v) const;
     const sc_core::sc_event& line_rise(const Vcpu& v) const;
     void set_activity(Vcpu& v, Activity a);
-    std::uint64_t irq_entry(const Vcpu& v) const;
+    /// The exception entry of one interrupt taken by `v` (drawn with variation).
+    std::uint64_t irq_entry(Vcpu& v);
     /// MRS CNTVCT_EL0 on `v` (a timed system-register access; the counter is sampled at its end).
     std::uint64_t read_counter(Vcpu& v);
     void arm_timer(Vcpu& v);

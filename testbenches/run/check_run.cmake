@@ -19,6 +19,9 @@
 #                and print the calibration verdict.
 #   runs:        `vgic-sim run SCENARIO --out OUT --no-vcd --no-plot` must exit 0 and print
 #                "guest errors     none" (a scenario that must simply run to its end).
+#   reproducible: SCENARIO (with variation) runs with --seed 7 twice and --seed 8: the two seed-7
+#                runs' outputs must be byte-identical (report.json but for wall_seconds), seed
+#                8's latency.csv must differ, report.json must name the seed and variation.
 #   storm:       `vgic-sim run SCENARIO --out OUT --no-vcd --no-plot` must exit 0 (no guest
 #                error, no spurious acknowledge), then `CHECK OUT 1000000 2000` must pass
 #                (testbenches/run/storm_check.cpp).
@@ -170,6 +173,52 @@ elseif(MODE STREQUAL "calibration")
   run_scenario_reports_only(" (1 = outside tolerance)")
   if(NOT out MATCHES "calibration: model mean [^\n]* \\(within [0-9.]+% or a tick: yes\\)")
     message(FATAL_ERROR "no calibration verdict:\n${out}")
+  endif()
+  # A scenario with a spread tolerance also prints (and exit 0 above required) its verdict.
+  file(READ "${SCENARIO}" scenario_text)
+  if(scenario_text MATCHES "spread_tolerance:" AND
+     NOT out MATCHES "calibration: min, p99 and max within [^\n]* of the measured: yes")
+    message(FATAL_ERROR "no spread verdict:\n${out}")
+  endif()
+elseif(MODE STREQUAL "reproducible")
+  # The same seed twice: byte-identical outputs (report.json apart from its wall time); another
+  # seed: other draws. report.json names the seed and that variation was on.
+  function(run_seed dir seed)
+    file(REMOVE_RECURSE "${dir}")
+    execute_process(COMMAND "${VGIC_SIM}" run "${SCENARIO}" --out "${dir}" --seed ${seed} --no-plot --no-progress
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "seed ${seed}: exit status ${rc}\nstderr: ${err}\nstdout: ${out}")
+    endif()
+  endfunction()
+  # The same directory for both seed-7 runs: waves.gtkw names the VCD by its path.
+  run_seed("${OUT}/run" 7)
+  file(REMOVE_RECURSE "${OUT}/a")
+  file(RENAME "${OUT}/run" "${OUT}/a")
+  run_seed("${OUT}/run" 7)
+  file(REMOVE_RECURSE "${OUT}/b")
+  file(RENAME "${OUT}/run" "${OUT}/b")
+  run_seed("${OUT}/c" 8)
+  foreach(f latency.csv trace.json waves.vcd waves.gtkw)
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${OUT}/a/${f}" "${OUT}/b/${f}" RESULT_VARIABLE same)
+    if(NOT same EQUAL 0)
+      message(FATAL_ERROR "seed 7 twice: ${f} differs")
+    endif()
+  endforeach()
+  foreach(run a b)
+    file(READ "${OUT}/${run}/report.json" report_${run})
+    string(REGEX REPLACE "\"wall_seconds\": [0-9.e+-]+" "" report_${run} "${report_${run}}")
+  endforeach()
+  if(NOT report_a STREQUAL report_b)
+    message(FATAL_ERROR "seed 7 twice: report.json differs beyond its wall time")
+  endif()
+  if(NOT report_a MATCHES "\"seed\": 7," OR NOT report_a MATCHES "\"variation\": true")
+    message(FATAL_ERROR "report.json does not name the seed (7) and variation (true)")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${OUT}/a/latency.csv" "${OUT}/c/latency.csv"
+                  RESULT_VARIABLE same)
+  if(same EQUAL 0)
+    message(FATAL_ERROR "seeds 7 and 8 gave the same latency.csv: the draws do not follow the seed")
   endif()
 else()
   message(FATAL_ERROR "unknown MODE '${MODE}'")

@@ -410,7 +410,7 @@ BOOST_AUTO_TEST_CASE(tolerance_as_a_fraction_and_irq_class_names) {
 
 BOOST_AUTO_TEST_CASE(unknown_key_at_the_top_level) {
     check_text(kOneVm + "colour: blue\n", 8, "colour",
-               "unknown key 'colour'; accepted keys: name, duration, seed, pcpus, counter, scheduler, vms, "
+               "unknown key 'colour'; accepted keys: name, duration, seed, variation, pcpus, counter, scheduler, vms, "
                "devices, calibration");
 }
 
@@ -841,6 +841,25 @@ BOOST_AUTO_TEST_CASE(calibration_rules) {
     check_text(kOneVm + "calibration:\n" + times + "  tolerance: 1\n", 14, "calibration.tolerance", "out of range");
     check_text(kOneVm + "    guest: { timer: { mode: none } }\ncalibration:\n" + times, 9, "calibration",
                "no VM has a timer");
+}
+
+BOOST_AUTO_TEST_CASE(variation_and_spread_tolerance) {
+    BOOST_TEST(!parse_scenario(kOneVm, kFile).variation, "variation is off by default: every cost exact");
+    BOOST_TEST(parse_scenario(kOneVm + "variation: true\n", kFile).variation);
+    check_text(kOneVm + "variation: on\n", 8, "variation", "expected true or false");
+    const std::string times = "  source: s\n  mean: 2 us\n  min: 1 us\n  p99: 3 us\n  max: 4 us\n";
+    const Scenario s =
+        parse_scenario(kOneVm + "variation: true\ncalibration:\n" + times + "  spread_tolerance: 20 ns\n", kFile);
+    BOOST_TEST(s.calibration.spread_tolerance_ps == 20 * kNs);
+    BOOST_TEST(parse_scenario(kOneVm + "calibration:\n" + times, kFile).calibration.spread_tolerance_ps == 0u,
+               "no spread_tolerance: the spread is shown, not compared");
+    // Without variation every sample takes the same time: a spread check could only fail.
+    check_text(kOneVm + "calibration:\n" + times + "  spread_tolerance: 20 ns\n", 14, "calibration.spread_tolerance",
+               "variation is off");
+    check_text(kOneVm + "variation: true\ncalibration:\n  source: s\n  mean: 2 us\n  spread_tolerance: 20 ns\n", 12,
+               "calibration.spread_tolerance", "none of them is given");
+    check_text(kOneVm + "variation: true\ncalibration:\n" + times + "  spread_tolerance: 0 ns\n", 15,
+               "calibration.spread_tolerance", "compares nothing");
 }
 
 // ---- the file as a whole ----------------------------------------------------------------------

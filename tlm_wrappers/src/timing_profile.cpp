@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -223,6 +224,42 @@ const std::vector<HypervisorParameter>& hyp_parameter_table() {
 /// IPI row gicd_write + the same = 290 ns (measured 293 ns), the sender's SGIR store
 /// posted_write_ack + sysreg_access = 30 ns (measured 31 ns). Every individual value is an
 /// estimate; only those sums are measured.
+Spread uniform_spread(std::uint64_t min, std::uint64_t max) {
+    Spread s;
+    s.shape = Spread::Shape::Uniform;
+    s.min = min;
+    s.max = max;
+    return s;
+}
+
+Spread normal_spread(std::uint64_t mean, std::uint64_t sd, std::uint64_t min, std::uint64_t max) {
+    Spread s;
+    s.shape = Spread::Shape::Normal;
+    s.mean = mean;
+    s.sd = sd;
+    s.min = min;
+    s.max = max;
+    return s;
+}
+
+/// The spreads of a53-gic400 (docs/CALIBRATION.md "Spread"), fitted on the bare-metal timer
+/// row (190..250 ns, p99 230 ns, mean 222 ns, 200 samples) and used unchanged by every row.
+void add_a53_gic400_spread(TimingProfile& p) {
+    // The GIC-400 samples the pending state and arbitrates on its own clock: up to a few of
+    // its cycles either side of the typical 30 ns.
+    p.spread["signal_delay"] = uniform_spread(ns(25), ns(35));
+    // The core takes the IRQ at an instruction boundary: the instruction in flight (a load
+    // outstanding, a WFI to leave) holds it up to ~24 cycles beyond the fastest entry.
+    p.spread["irq_entry"] = uniform_spread(ns(25), ns(50));
+    // A Device read crosses the interconnect twice; the other masters' traffic makes it a
+    // few ns slower or faster, now and then 20 ns.
+    for (const char* read : {"gicd_access", "gicc_access", "gich_access", "gicv_access", "gicr_access"})
+        p.spread[read] = normal_spread(ns(140), ns(6), ns(120), ns(160));
+    // A store crosses once: half a read's variance (sd 6/sqrt 2) and half its range.
+    for (const char* write : {"gicd_write", "gicc_write", "gich_write", "gicv_write", "gicr_write"})
+        p.spread[write] = normal_spread(ns(70), ns(4), ns(60), ns(80));
+}
+
 TimingProfile make_a53_gic400() {
     TimingProfile p;
     p.name = "a53-gic400";
@@ -241,6 +278,7 @@ TimingProfile make_a53_gic400() {
     p.posted_write_ack = ns(10);  // Device-nGnRE: the store buffer takes it (12 cycles)
     p.signal_delay = ns(30);
     p.irq_entry = ns(30);
+    add_a53_gic400_spread(p);
     return p;
 }
 
@@ -317,6 +355,9 @@ HypervisorProfile make_bao() {
     h.save_per_lr = ns(140);
     h.restore_fixed = ns(240);  // 3 GICH writes: HCR, VMCR, APR
     h.restore_per_lr = ns(80);
+    // Fitted on the timer row (840..930 ns, p99 930): a hard ceiling and a tail of faster
+    // exits, when the exit path's lines are still in the L1 from the last one.
+    h.spread["exit"] = normal_spread(ns(470), ns(25), ns(380), ns(480));
     return h;
 }
 
@@ -337,6 +378,7 @@ HypervisorProfile make_kvm() {
     h.kick = ns(60);
     h.exit = ns(900);
     h.entry = ns(300);
+    h.spread.clear();  // no measurement of KVM: no fitted spread either
     return h;
 }
 
@@ -353,6 +395,8 @@ HypervisorProfile make_jailhouse() {
     h.ipi_send = ns(446);     // remote pending-queue lock + ~3.5 lines (4.5 x 97) + the SGIR store's ack
     h.trap_return = ns(448);  // the rest of the measured round trip: 1941 - 20 - 1027 - 446
     h.ipi_receive = ns(451);  // 3 lines (3 x 97), GICH_HCR read (140) and write, GICC_DIR (posted)
+    // Fitted on the timer row (1060..1140 ns, p99 1130): a narrow, slightly skewed exit.
+    h.spread["exit"] = normal_spread(ns(649), ns(15), ns(634), ns(694));
     return h;
 }
 
@@ -369,6 +413,8 @@ HypervisorProfile make_xen() {
     h.ipi_send = ns(544);     // remote vGIC lock, domain rwlock, lists: ~5.5 transfers (x 97) + SGIR ack
     h.trap_return = ns(568);  // the rest of the round trip: 2980 - 20 - 1848 - 544 (leave_hypervisor_to_guest)
     h.ipi_receive = ns(398);  // ~4 transfers (vGIC lock, lr_pending, pending_irq) + GICC_DIR
+    // Fitted on the timer row (3260..3440 ns, p99 3420): the long exit varies most.
+    h.spread["exit"] = normal_spread(ns(2883), ns(40), ns(2820), ns(3000));
     return h;
 }
 
@@ -471,11 +517,12 @@ std::string located(const std::string& source, Position pos) {
 // ---- the document model shared by JSON and YAML -------------------------------------------
 
 struct Entry {
-    enum class Kind { String, Number, Other };
+    enum class Kind { String, Number, Map, Other };
     std::string key;
     Kind kind = Kind::Other;
-    std::string text;      // String / Number: the value's text; Other: the type's name
+    std::string text;      // String / Number: the value's text; Map, Other: the type's name
     Position pos;
+    std::vector<Entry> fields;  // Map: its keys and scalar values (a parameter with a spread)
 };
 
 template <class Profile>
@@ -495,8 +542,72 @@ void set_from_text(Profile& p, const ProfileParameter<Profile>& param, const std
     }
 }
 
+/// A parameter written as a mapping: its value and its spread (docs/TIMING.md "Spread"),
+/// {value, spread: uniform|normal, min, max[, mean, sd]}.
+template <class Profile>
+void apply_spread_entry(Profile& p, const ProfileParameter<Profile>& param, const Entry& e, const std::string& source) {
+    static const char* const kFields = "value, spread, min, max, mean, sd";
+    if (param.unit == TimingUnit::Hertz)
+        fail_at(source, e.pos, e.key, "expected " + std::string(kFrequencyExpected) + ", got " + e.text + " (only times have a spread)");
+    const Entry* value = nullptr;
+    const Entry* shape = nullptr;
+    const Entry* min = nullptr;
+    const Entry* max = nullptr;
+    const Entry* mean = nullptr;
+    const Entry* sd = nullptr;
+    for (const Entry& f : e.fields) {
+        const Entry** slot = f.key == "value" ? &value : f.key == "spread" ? &shape : f.key == "min" ? &min
+                             : f.key == "max" ? &max : f.key == "mean" ? &mean : f.key == "sd" ? &sd : nullptr;
+        if (slot == nullptr)
+            fail_at(source, f.pos, e.key, "unknown field '" + f.key + "'; a parameter with a spread has the fields " + kFields);
+        if (*slot != nullptr) fail_at(source, f.pos, e.key, "duplicate field '" + f.key + "'");
+        *slot = &f;
+    }
+    auto time_of = [&](const Entry* f, const char* name) -> std::uint64_t {
+        if (f == nullptr) fail_at(source, e.pos, e.key, std::string("missing field '") + name + "'; a parameter with a spread has the fields " + kFields);
+        if (f->kind != Entry::Kind::String)
+            fail_at(source, f->pos, e.key, std::string("field '") + name + "': expected " + kTimeExpected + ", got " +
+                                                (f->kind == Entry::Kind::Number ? "the bare number " : "") + f->text);
+        try {
+            return parse_time_ps(f->text, p.clock_hz);
+        } catch (const TimingProfileError& err) {
+            fail_at(source, f->pos, e.key, std::string("field '") + name + "': " + err.what());
+        }
+    };
+    Spread spread;
+    const std::uint64_t v = time_of(value, "value");
+    if (shape == nullptr || shape->kind != Entry::Kind::String || (trim(shape->text) != "uniform" && trim(shape->text) != "normal"))
+        fail_at(source, shape ? shape->pos : e.pos, e.key,
+                "field 'spread': expected uniform or normal" +
+                    (shape == nullptr ? std::string(", missing") : ", got " + quoted(std::string_view(shape->text))));
+    spread.shape = trim(shape->text) == "normal" ? Spread::Shape::Normal : Spread::Shape::Uniform;
+    spread.min = time_of(min, "min");
+    spread.max = time_of(max, "max");
+    if (spread.shape == Spread::Shape::Normal) {
+        spread.sd = time_of(sd, "sd");
+        spread.mean = mean != nullptr ? time_of(mean, "mean") : v;
+    } else if (mean != nullptr || sd != nullptr) {
+        fail_at(source, (mean ? mean : sd)->pos, e.key, "a uniform spread has only min and max (no mean or sd)");
+    }
+    if (param.unit == TimingUnit::PicosecondsOrNone && v == kNotPosted)
+        fail_at(source, value->pos, e.key, "field 'value': too large");
+    try {
+        check_spread(spread, v);
+    } catch (const std::invalid_argument& err) {
+        fail_at(source, e.pos, e.key, err.what());
+    }
+    p.*param.member = v;
+    p.spread[param.key] = spread;
+}
+
 template <class Profile>
 void apply_entry(Profile& p, const ProfileParameter<Profile>& param, const Entry& e, const std::string& source) {
+    if (e.kind == Entry::Kind::Map) {
+        apply_spread_entry(p, param, e, source);
+        return;
+    }
+    // A plain value is exact: whatever spread the base gave this parameter no longer applies.
+    p.spread.erase(std::string(param.key));
     const bool time = param.unit != TimingUnit::Hertz;
     const std::string expected = param.unit == TimingUnit::Hertz ? kFrequencyExpected
                                  : param.unit == TimingUnit::PicosecondsOrNone
@@ -608,8 +719,10 @@ Profile apply_entries(const std::vector<Entry>& entries, const std::string& sour
                                                                      {"gicv_access", "gicv_write"},
                                                                      {"gicr_access", "gicr_write"}};
         for (const auto& [access, write] : frames)
-            if (find(access) != nullptr && find(write) == nullptr)
+            if (find(access) != nullptr && find(write) == nullptr) {
                 p.*find_parameter<TimingProfile>(write)->member = p.*find_parameter<TimingProfile>(access)->member;
+                p.spread.erase(write);
+            }
     }
     return p;
 }
@@ -683,6 +796,19 @@ std::vector<Entry> json_entries(const std::string& text, const std::string& sour
         } else if (v.is_number()) {
             e.kind = Entry::Kind::Number;
             e.text = v.dump();
+        } else if (v.is_object()) {
+            // A parameter with a spread. nlohmann::json keeps no positions: each field is
+            // reported at its parameter's key.
+            e.kind = Entry::Kind::Map;
+            e.text = "an object";
+            for (const auto& [fk, fv] : v.items()) {
+                Entry f;
+                f.key = fk;
+                f.pos = e.pos;
+                f.kind = fv.is_string() ? Entry::Kind::String : fv.is_number() ? Entry::Kind::Number : Entry::Kind::Other;
+                f.text = fv.is_string() ? fv.get<std::string>() : fv.is_number() ? fv.dump() : std::string("a ") + fv.type_name();
+                e.fields.push_back(std::move(f));
+            }
         } else {
             e.kind = Entry::Kind::Other;
             e.text = v.is_null() ? std::string("null")
@@ -731,6 +857,21 @@ std::vector<Entry> yaml_entries(const std::string& text, const std::string& sour
         if (v.IsScalar()) {
             e.kind = Entry::Kind::String;
             e.text = v.Scalar();
+        } else if (v.IsMap()) {
+            e.kind = Entry::Kind::Map;  // a parameter with a spread
+            e.text = "a mapping";
+            for (auto f = v.begin(); f != v.end(); ++f) {
+                const YAML::Node fk = f->first;
+                const YAML::Node fv = f->second;
+                if (!fk.IsScalar())
+                    fail_at(source, yaml_position(fk.Mark()), e.key, "expected a plain field name (a scalar)");
+                Entry field;
+                field.key = fk.Scalar();
+                field.pos = yaml_position(fk.Mark());
+                field.kind = fv.IsScalar() ? Entry::Kind::String : Entry::Kind::Other;
+                field.text = fv.IsScalar() ? fv.Scalar() : fv.IsMap() ? "a mapping" : fv.IsSequence() ? "a sequence" : "nothing (null)";
+                e.fields.push_back(std::move(field));
+            }
         } else {
             e.kind = Entry::Kind::Other;
             e.text = v.IsMap() ? "a mapping" : v.IsSequence() ? "a sequence" : "nothing (null)";
@@ -792,7 +933,16 @@ template <class Profile>
 bool same_values(const Profile& a, const Profile& b) {
     for (const auto& p : Kind<Profile>::table())
         if (a.*p.member != b.*p.member) return false;
-    return true;
+    return a.spread == b.spread;
+}
+
+template <class Profile>
+Profile upper_of(const Profile& profile) {
+    Profile u = profile;
+    for (const auto& [key, spread] : profile.spread)
+        if (const auto* param = find_parameter<Profile>(key)) u.*param->member = spread.max;
+    u.spread.clear();
+    return u;
 }
 
 std::string format_value(TimingUnit unit, std::uint64_t v) {
@@ -845,6 +995,7 @@ void set_parameter(Profile& profile, const std::string& key, const std::string& 
     } catch (const TimingProfileError& err) {
         fail_at(source, {}, key, err.what());
     }
+    profile.spread.erase(key);  // an override is exact
 }
 
 template <class Profile>
@@ -857,7 +1008,9 @@ std::string describe_profile(const Profile& profile, const char* what) {
         line.resize(2 + key_width + 2, ' ');
         line += format_value(p.unit, profile.*p.member);
         line.resize(std::max(line.size() + 2, 2 + key_width + 2 + 14), ' ');
-        out += line + p.meaning + "\n";
+        out += line + p.meaning;
+        if (const Spread* s = profile.spread_of(p.key)) out += " [spread: " + describe_spread(*s) + "]";
+        out += "\n";
     }
     return out;
 }
@@ -888,6 +1041,42 @@ bool TimingProfile::is_zero() const { return all_zero(*this); }
 bool HypervisorProfile::is_zero() const { return all_zero(*this); }
 bool TimingProfile::same_timing(const TimingProfile& other) const { return same_values(*this, other); }
 bool HypervisorProfile::same_timing(const HypervisorProfile& other) const { return same_values(*this, other); }
+const Spread* TimingProfile::spread_of(std::string_view key) const {
+    const auto it = spread.find(key);
+    return it == spread.end() ? nullptr : &it->second;
+}
+const Spread* HypervisorProfile::spread_of(std::string_view key) const {
+    const auto it = spread.find(key);
+    return it == spread.end() ? nullptr : &it->second;
+}
+TimingProfile TimingProfile::upper() const { return upper_of(*this); }
+HypervisorProfile HypervisorProfile::upper() const { return upper_of(*this); }
+
+template <class Profile>
+ParameterDraw<Profile>::ParameterDraw(const Profile& profile, std::optional<std::uint64_t> seed)
+    : profile_(profile), random_(seed.value_or(0)) {
+    if (!seed) return;
+    for (const auto& [key, spread] : profile.spread)
+        if (const auto* param = find_parameter<Profile>(key)) spreads_.emplace_back(param->member, spread);
+}
+
+template <class Profile>
+std::uint64_t ParameterDraw<Profile>::operator()(std::uint64_t Profile::*member) {
+    for (const auto& [m, spread] : spreads_)
+        if (m == member) return draw(spread, random_);
+    return profile_.*member;
+}
+
+template <class Profile>
+std::uint64_t ParameterDraw<Profile>::sum(std::uint64_t Profile::*member, unsigned n) {
+    if (spreads_.empty()) return n * (profile_.*member);
+    std::uint64_t total = 0;
+    for (unsigned i = 0; i < n; ++i) total += (*this)(member);
+    return total;
+}
+
+template class ParameterDraw<TimingProfile>;
+template class ParameterDraw<HypervisorProfile>;
 
 const std::vector<TimingParameter>& timing_parameters() { return parameter_table(); }
 const TimingParameter* find_timing_parameter(std::string_view key) { return find_parameter<TimingProfile>(key); }
@@ -1058,6 +1247,23 @@ std::string hypervisor_markdown_table() {
     std::vector<HypervisorProfile> presets;
     for (const auto& p : hyp_preset_table()) presets.push_back(p.make());
     return markdown_table(presets);
+}
+
+std::string spread_markdown_table() {
+    std::string out = "| preset | parameter | value | spread | mean of the draws |\n|---|---|---|---|---|\n";
+    auto rows = [&out](const auto& profile, const char* kind) {
+        using Profile = std::decay_t<decltype(profile)>;
+        for (const auto& param : Kind<Profile>::table()) {
+            const Spread* s = profile.spread_of(param.key);
+            if (s == nullptr) continue;
+            out += "| `" + profile.name + "` (" + kind + ") | `" + param.key + "` | " +
+                   format_value(param.unit, profile.*param.member) + " | " + describe_spread(*s) + " | " +
+                   format_time(static_cast<std::uint64_t>(std::llround(spread_mean(*s) / 1000.0)) * 1000) + " |\n";
+        }
+    };
+    for (const auto& p : preset_table()) rows(p.make(), "timing");
+    for (const auto& p : hyp_preset_table()) rows(p.make(), "hypervisor");
+    return out;
 }
 
 } // namespace vgic::tlm

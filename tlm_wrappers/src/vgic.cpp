@@ -33,21 +33,21 @@ public:
             owner_.kicked_[vcpu] = true;
             return;
         }
-        const HypervisorProfile& h = owner_.hyp_;
         if (owner_.trap_vcpu_ >= 0 && vcpu != static_cast<unsigned>(owner_.trap_vcpu_)) {
             // A trapped access on one vCPU made an interrupt pending for another that is in
             // the guest, so on another physical CPU: the hypervisor tells that CPU (ipi_send,
             // one after the other per target), with a physical SGI whose store takes the
             // hardware's gicd_write; the target then traps as for any physical interrupt
             // (kick) and takes the message in its exit (ipi_receive).
-            ++owner_.remote_kicks_;
+            owner_.remote_send_ps_ += owner_.hyp_cost(&HypervisorProfile::ipi_send);
             VgicCpuIf& target = owner_.cpu[vcpu];
             target.kick_by_ipi_ = true;
-            target.kick_event_.notify(owner_.now_offset_ + ps(owner_.remote_kicks_ * h.ipi_send +
-                                                              owner_.params_.timing.gicd_write + h.kick));
+            target.kick_event_.notify(owner_.now_offset_ +
+                                      ps(owner_.remote_send_ps_ + owner_.hw_cost(&TimingProfile::gicd_write) +
+                                         owner_.hyp_cost(&HypervisorProfile::kick)));
             return;
         }
-        owner_.cpu[vcpu].kick_event_.notify(owner_.now_offset_ + ps(h.kick));
+        owner_.cpu[vcpu].kick_event_.notify(owner_.now_offset_ + ps(owner_.hyp_cost(&HypervisorProfile::kick)));
     }
 
     void pending_while_stopped(unsigned vcpu) override {
@@ -107,6 +107,14 @@ Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
     kicked_.assign(params_.gic.num_cpus, false);
     last_effect_.assign(params_.gic.num_cpus, SC_ZERO_TIME);
     hyp_ = params_.effective_hypervisor();
+    // Two streams: the hardware's and the hypervisor's draws never shift each other.
+    const auto stream = [&](std::uint64_t n) -> std::optional<std::uint64_t> {
+        if (!params_.variation_seed) return std::nullopt;
+        return derive_seed(*params_.variation_seed, n);
+    };
+    hw_draw_ = ParameterDraw<TimingProfile>(params_.timing, stream(1));
+    hyp_draw_ = ParameterDraw<HypervisorProfile>(hyp_, stream(2));
+    varies_ = hw_draw_.varies() || hyp_draw_.varies();
     precompute_latencies();
     const TimingProfile& t = params_.timing;
     const HypervisorProfile& h = hyp_;
@@ -154,6 +162,34 @@ void Vgic::deliver_wakes() {
         if (wake_callback_) wake_callback_(v);
     }
     if (!wake_queue_.empty()) wake_event_.notify(wake_queue_.front().first - now);
+}
+
+std::uint64_t TimingProfile::*Vgic::read_parameter(Frame frame) const {
+    const bool vm = params_.mode == Mode::Vm;
+    switch (frame) {
+    case Frame::Gicd: return &TimingProfile::gicd_access;
+    case Frame::Gicc: return vm ? &TimingProfile::gicv_access : &TimingProfile::gicc_access;
+    case Frame::Gich:
+    case Frame::GichAlias: return &TimingProfile::gich_access;
+    case Frame::Gicv: return &TimingProfile::gicv_access;
+    case Frame::Gicr: return &TimingProfile::gicr_access;
+    case Frame::Sysreg: break;
+    }
+    return &TimingProfile::sysreg_access;
+}
+
+std::uint64_t TimingProfile::*Vgic::write_parameter(Frame frame) const {
+    const bool vm = params_.mode == Mode::Vm;
+    switch (frame) {
+    case Frame::Gicd: return &TimingProfile::gicd_write;
+    case Frame::Gicc: return vm ? &TimingProfile::gicv_write : &TimingProfile::gicc_write;
+    case Frame::Gich:
+    case Frame::GichAlias: return &TimingProfile::gich_write;
+    case Frame::Gicv: return &TimingProfile::gicv_write;
+    case Frame::Gicr: return &TimingProfile::gicr_write;
+    case Frame::Sysreg: break;
+    }
+    return &TimingProfile::sysreg_access;  // an MSR is an instruction: its access time
 }
 
 void Vgic::precompute_latencies() {
@@ -264,7 +300,7 @@ void Vgic::schedule_rwp_completion(const sc_time& offset) {
     // One completion for everything pending: a later write restarts the wait, since RWP
     // reports that *some* write is still in flight (IHI 0069 12.9.4).
     rwp_event_.cancel();
-    rwp_event_.notify(offset + ps(params_.timing.rwp_complete));
+    rwp_event_.notify(offset + ps(hw_cost(&TimingProfile::rwp_complete)));
 }
 
 void Vgic::complete_rwp() {
@@ -352,24 +388,31 @@ void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc
         if (traps(frame, tx)) {
             // A trap: the effect at the emulation instant; the guest goes on after the return,
             // and after telling the physical CPU of every other running vCPU it kicked.
-            effect = delay + ps(hyp_.trap_entry + hyp_.emulate);
+            effect = delay + ps(hyp_cost(&HypervisorProfile::trap_entry) + hyp_cost(&HypervisorProfile::emulate));
             trap_vcpu_ = static_cast<int>(c);
-            remote_kicks_ = 0;
+            remote_send_ps_ = 0;
         } else if (tx.is_write()) {
             // A store takes effect after its way to the GIC; the CPU goes on when the store is
             // acknowledged, earlier if it is posted (Device-nGnRE early write acknowledgement).
-            effect = delay + write_effect_[f];
-            done = delay + write_seen_[f];
+            if (varies_) {
+                const std::uint64_t way = hw_cost(write_parameter(frame));
+                const bool posted = frame != Frame::Sysreg && params_.timing.posted_writes();
+                effect = delay + ps(way);
+                done = delay + ps(posted ? std::min(hw_cost(&TimingProfile::posted_write_ack), way) : way);
+            } else {
+                effect = delay + write_effect_[f];
+                done = delay + write_seen_[f];
+            }
         } else {
-            effect = done = delay + latency_[f];
+            effect = done = delay + (varies_ ? ps(hw_cost(read_parameter(frame))) : latency_[f]);
         }
         last_effect_[c] = sc_core::sc_time_stamp() + effect;
         const AccessResult r = access(frame, c, static_cast<std::uint32_t>(tx.get_address()), len, tx.is_write(),
                                       value, AccessMode::Normal, effect);
         if (trap_vcpu_ >= 0) {
-            done = effect + ps(remote_kicks_ * hyp_.ipi_send + hyp_.trap_return);
+            done = effect + ps(remote_send_ps_ + hyp_cost(&HypervisorProfile::trap_return));
             trap_vcpu_ = -1;
-            remote_kicks_ = 0;
+            remote_send_ps_ = 0;
         }
         if (r.status == AccessStatus::Error) {
             tx.set_response_status(r.kind == BadAccessKind::Reserved ? ::tlm::TLM_ADDRESS_ERROR_RESPONSE
@@ -573,7 +616,10 @@ void VgicCpuIf::schedule(Line line, bool level, const sc_time& offset, bool rest
         l.queue.clear();
         l.wake.cancel();
     }
-    sc_time when = now + offset + (restore ? SC_ZERO_TIME : owner_.signal_delay_);
+    const sc_time delay = restore          ? SC_ZERO_TIME
+                          : owner_.varies_ ? Vgic::ps(owner_.hw_cost(&TimingProfile::signal_delay))
+                                           : owner_.signal_delay_;
+    sc_time when = now + offset + delay;
     // Changes leave in the order they were made, even if an initiator's local time
     // (temporal decoupling) runs behind an earlier one's.
     if (!l.queue.empty() && when < l.queue.back().first) when = l.queue.back().first;
@@ -629,14 +675,15 @@ void VgicCpuIf::run() {
 
 void VgicCpuIf::hypervisor() {
     VmGic& vm = *owner_.vm_;
-    const HypervisorProfile& t = owner_.hyp_;
+    Vgic& o = owner_;
+    using H = HypervisorProfile;
     const unsigned lrs = vm.vcpu_interface(index_).num_list_regs();
     // SystemC never unwinds a thread that is still waiting when the simulation ends, so
     // nothing owning memory may live on this stack: the saved state is a member.
     auto enter = [&] {
         // Entry: flush (per LR written) then the return to the guest.
         const unsigned n = vm.lrs_to_flush(index_);
-        sc_core::wait(Vgic::ps(t.flush_per_lr * n + t.entry));
+        sc_core::wait(Vgic::ps(o.hyp_draw_.sum(&H::flush_per_lr, n) + o.hyp_cost(&H::entry)));
         vm.vcpu_entry(index_);
         owner_.service_functional_kicks();
         running_state.write(true);
@@ -648,12 +695,12 @@ void VgicCpuIf::hypervisor() {
         // CPU's hypervisor also has its message to take.
         const bool by_ipi = kick_by_ipi_;
         kick_by_ipi_ = false;
-        sc_core::wait(Vgic::ps(t.exit + (by_ipi ? t.ipi_receive : 0)));
+        sc_core::wait(Vgic::ps(o.hyp_cost(&H::exit) + (by_ipi ? o.hyp_cost(&H::ipi_receive) : 0)));
         const SyncReport r = vm.vcpu_exit(index_);
         owner_.service_functional_kicks();
         running_state.write(false);
         update_lr_count();
-        sc_core::wait(Vgic::ps(t.sync_per_lr * r.lrs_read));
+        sc_core::wait(Vgic::ps(o.hyp_draw_.sum(&H::sync_per_lr, r.lrs_read)));
         sync_done.notify(SC_ZERO_TIME);
     };
     bool saved_state = false;
@@ -663,7 +710,7 @@ void VgicCpuIf::hypervisor() {
         const bool in_guest = vm.running(index_);
         if (want_running_ && !in_guest) {
             if (saved_state) {
-                sc_core::wait(Vgic::ps(t.restore_fixed + t.restore_per_lr * lrs));
+                sc_core::wait(Vgic::ps(o.hyp_cost(&H::restore_fixed) + o.hyp_draw_.sum(&H::restore_per_lr, lrs)));
                 vm.restore_vcpu(index_, saved_);
                 saved_state = false;
                 restore_done.notify(SC_ZERO_TIME);
@@ -673,7 +720,7 @@ void VgicCpuIf::hypervisor() {
         }
         if (!want_running_ && (in_guest || !saved_state)) {
             if (in_guest) leave();
-            sc_core::wait(Vgic::ps(t.save_fixed + t.save_per_lr * lrs));
+            sc_core::wait(Vgic::ps(o.hyp_cost(&H::save_fixed) + o.hyp_draw_.sum(&H::save_per_lr, lrs)));
             saved_ = vm.save_vcpu(index_);
             saved_state = true;
             save_done.notify(SC_ZERO_TIME);

@@ -124,7 +124,7 @@ void VirtualTimer::b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_time&
         gic_.transport(Frame::Sysreg, static_cast<unsigned>(cpu), tx, delay);
         return;
     }
-    const sc_time at = delay + ps_time(gic_.params().timing.sysreg_access);
+    const sc_time at = delay + ps_time(gic_.hw_cost(&TimingProfile::sysreg_access));
     unsigned char* data = tx.get_data_ptr();
     AccessResult r;
     if (tx.is_write()) {

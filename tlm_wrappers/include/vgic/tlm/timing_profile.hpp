@@ -9,11 +9,17 @@
 //
 // File format (docs/TIMING.md): a JSON or YAML object with an optional `base` preset, an
 // optional `name`, `clock` ("1.2 GHz") and parameter keys whose values carry a unit
-// ("140 ns", "2.5 us", "300 ps", "12 cycles").
+// ("140 ns", "2.5 us", "300 ps", "12 cycles"). A time parameter may instead be a mapping
+// that gives its value and its spread: the distribution a run with variation draws it from
+// ({value: 140 ns, spread: normal, mean: 140 ns, sd: 6 ns, min: 120 ns, max: 160 ns}).
 #pragma once
+
+#include "vgic/tlm/spread.hpp"
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -68,6 +74,17 @@ struct HypervisorProfile {
     std::uint64_t restore_fixed = 0;
     std::uint64_t restore_per_lr = 0;
 
+    /// Seeded variation (docs/TIMING.md "Spread"): the distribution of a parameter, by its
+    /// key, drawn only by a run that asks for variation (VgicParams::variation_seed). A
+    /// parameter without an entry is exact. Setting a parameter to a plain value removes its
+    /// entry.
+    std::map<std::string, Spread, std::less<>> spread;
+    /// The spread of `key`, or nullptr.
+    const Spread* spread_of(std::string_view key) const;
+    /// This profile with every varied parameter at its spread's max: the slowest a run with
+    /// variation can be (for bounds such as the wake-up bound), without spreads.
+    HypervisorProfile upper() const;
+
     std::uint64_t cycles(std::uint64_t n) const;
     /// A trapped access's round trip as the guest sees it, with `remote` other physical CPUs
     /// told: trap_entry + emulate + remote x ipi_send + trap_return.
@@ -84,7 +101,7 @@ struct HypervisorProfile {
     std::uint64_t restore_cost(unsigned lrs) const { return restore_fixed + lrs * restore_per_lr; }
     /// True when every time parameter is 0.
     bool is_zero() const;
-    /// Compares every parameter and the clock, not the name.
+    /// Compares every parameter, spread and the clock, not the name.
     bool same_timing(const HypervisorProfile& other) const;
 };
 
@@ -123,6 +140,13 @@ struct TimingProfile {
     std::uint64_t signal_delay = 0;
     std::uint64_t irq_entry = 0;
 
+    /// Seeded variation, as HypervisorProfile::spread (docs/TIMING.md "Spread").
+    std::map<std::string, Spread, std::less<>> spread;
+    /// The spread of `key`, or nullptr.
+    const Spread* spread_of(std::string_view key) const;
+    /// This profile with every varied parameter at its spread's max, without spreads.
+    TimingProfile upper() const;
+
     /// Hypervisor costs a timing file written before they moved to HypervisorProfile still
     /// carries (its keys kick, exit, gicd_trap, ...), or that the alias preset zcu104-bao
     /// names. Empty for every other preset and file. A Vgic in vm mode uses it when
@@ -145,7 +169,7 @@ struct TimingProfile {
     /// True when every time parameter is 0: the model is purely functional.
     bool is_zero() const;
 
-    /// Compares every parameter and the clock, not the name.
+    /// Compares every parameter, spread and the clock, not the name.
     bool same_timing(const TimingProfile& other) const;
 };
 
@@ -242,5 +266,36 @@ void set_hypervisor_parameter(HypervisorProfile& profile, const std::string& key
 std::string describe(const HypervisorProfile& profile);
 /// The markdown table of docs/TIMING.md for the hypervisor presets.
 std::string hypervisor_markdown_table();
+
+/// The markdown table of docs/TIMING.md "Spread": every spread of every preset (hardware
+/// and hypervisor), one row each.
+std::string spread_markdown_table();
+
+// ---- drawing the parameters of a run ------------------------------------------------------
+
+/// The parameters of one profile as a run uses them: each its exact value, or, with
+/// variation on, a fresh draw from its spread at every use. Holds its own copy of the values
+/// and its own random stream (seeded by `seed`), so streams of different components never
+/// interfere and a seed reproduces every draw.
+template <class Profile>
+class ParameterDraw {
+public:
+    ParameterDraw() = default;
+    /// `seed` unset: no variation, every call returns the exact value.
+    ParameterDraw(const Profile& profile, std::optional<std::uint64_t> seed);
+    /// Whether any parameter is drawn (variation on and at least one spread).
+    bool varies() const { return !spreads_.empty(); }
+    /// The parameter `member` for one use.
+    std::uint64_t operator()(std::uint64_t Profile::*member);
+    /// The sum of `n` uses of `member` (n list registers written, one draw each).
+    std::uint64_t sum(std::uint64_t Profile::*member, unsigned n);
+
+private:
+    Profile profile_{};
+    std::vector<std::pair<std::uint64_t Profile::*, Spread>> spreads_;
+    SpreadRandom random_{};
+};
+extern template class ParameterDraw<TimingProfile>;
+extern template class ParameterDraw<HypervisorProfile>;
 
 } // namespace vgic::tlm

@@ -52,6 +52,11 @@ struct VgicParams {
     /// switches). Unset: the timing profile's legacy_hypervisor if it carries one (an old
     /// timing file, or zcu104-bao), else the zero preset. Ignored in hw mode.
     std::optional<HypervisorProfile> hypervisor{};
+    /// Seeded variation (docs/TIMING.md "Spread"). Unset, the default: every cost is its
+    /// profile's exact value. Set: every cost whose parameter has a spread (in `timing` or the
+    /// hypervisor profile) is drawn at each use, from streams seeded by this value, so the same
+    /// seed reproduces every draw.
+    std::optional<std::uint64_t> variation_seed{};
     /// The hypervisor costs this configuration runs with (see `hypervisor`).
     HypervisorProfile effective_hypervisor() const {
         if (hypervisor) return *hypervisor;
@@ -275,7 +280,20 @@ private:
     void schedule_rwp_completion(const sc_core::sc_time& offset);
     void complete_rwp();
 
+    /// One use of a hardware parameter (an access, a store, the signal delay): its exact
+    /// value, or a draw from its spread with variation on.
+    std::uint64_t hw_cost(std::uint64_t TimingProfile::*member) { return hw_draw_(member); }
+    /// One use of a hypervisor parameter, likewise.
+    std::uint64_t hyp_cost(std::uint64_t HypervisorProfile::*member) { return hyp_draw_(member); }
+    /// The parameters of a read of `frame` and of a store to it (vm mode: the guest's GICC is
+    /// its GICV; trapped frames are timed by the hypervisor instead).
+    std::uint64_t TimingProfile::*read_parameter(Frame frame) const;
+    std::uint64_t TimingProfile::*write_parameter(Frame frame) const;
+
     HypervisorProfile hyp_;  // vm: the costs in use
+    ParameterDraw<TimingProfile> hw_draw_;
+    ParameterDraw<HypervisorProfile> hyp_draw_;
+    bool varies_ = false;  // some cost is drawn: the precomputed latencies below are not used
     std::unique_ptr<Observer> observer_;
     std::vector<PhysicalDeactivateCallback> deactivate_callbacks_;
     WakeCallback wake_callback_;
@@ -286,10 +304,10 @@ private:
     sc_core::sc_time latency_[kFrameCount];  // per Frame: a read's round trip
     sc_core::sc_time write_effect_[kFrameCount];  // per Frame: a store takes effect
     sc_core::sc_time write_seen_[kFrameCount];    // per Frame: the CPU may go on after a store
-    // vm mode, during a trapped access: who made it (-1: none) and how many vCPUs running on
-    // other physical CPUs it kicked so far (each costs the sender an ipi_send).
+    // vm mode, during a trapped access: who made it (-1: none) and the time the sender spent
+    // so far telling the physical CPUs of the vCPUs it kicked there (one ipi_send each).
     int trap_vcpu_ = -1;
-    unsigned remote_kicks_ = 0;
+    std::uint64_t remote_send_ps_ = 0;
     std::vector<sc_core::sc_time> last_effect_;  // per CPU, see last_effect()
     // Wake-ups reported during a trapped access take effect at its emulation instant.
     std::deque<std::pair<sc_core::sc_time, unsigned>> wake_queue_;
