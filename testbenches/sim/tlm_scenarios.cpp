@@ -14,6 +14,8 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -225,6 +227,77 @@ void hw_spi_timing() {
               "irq falls at 1067 ns = IAR read at 1050 + 7 ns access + 10 ns signal delay (" + t(e.seen[1].first) + ")");
     }
     check(!h.irq[0].read(), "CPU 0 never saw it");
+}
+
+/// Seeded variation (docs/TIMING.md "Spread"): four GICs on a53-gic400 in one simulation, one
+/// exact, two with the same seed, one with another, each driven through the same sequence. The
+/// exact GIC takes the profile's values; the varied ones draw each access, store and signal
+/// delay within its spread, the same seed giving the same draws, another seed other draws.
+void varied_timing() {
+    const TimingProfile a53 = load_timing_profile("a53-gic400");
+    struct Gic {
+        std::unique_ptr<Vgic> gic;
+        std::unique_ptr<Harness> h;
+        std::unique_ptr<Edges> irq;
+        std::vector<sc_time> reads, stores, rises;
+    };
+    std::vector<Gic> gics(4);
+    const std::optional<std::uint64_t> seeds[] = {std::nullopt, 5, 5, 6};
+    for (unsigned i = 0; i < 4; ++i) {
+        VgicParams p = params(Mode::Hw, 1, a53);
+        p.variation_seed = seeds[i];
+        const std::string n = std::to_string(i);
+        gics[i].gic = std::make_unique<Vgic>(("gic" + n).c_str(), p);
+        gics[i].h = std::make_unique<Harness>(("h" + n).c_str(), *gics[i].gic);
+        gics[i].irq = std::make_unique<Edges>(("e" + n).c_str(), gics[i].h->irq[0]);
+    }
+    for (unsigned i = 0; i < 4; ++i) {
+        sc_spawn([&, i] {
+            Gic& g = gics[i];
+            Harness& h = *g.h;
+            h.wr(h.gicd[0], gicd::CTLR, 1);
+            h.wr(h.gicd[0], gicd::ISENABLER + 4, 1u << 8);  // INTID 40
+            h.wr(h.gicd[0], gicd::ITARGETSR + 40, 0x1, 1);
+            h.wr(h.gicc[0], gicc::PMR, 0xF0);
+            h.wr(h.gicc[0], gicc::CTLR, 1);
+            for (int k = 0; k < 60; ++k) {
+                // Every GIC starts each round at the same instant: the rounds are 10 us apart.
+                wait(sc_time(10.0 * (k + 1), SC_US) - sc_time_stamp());
+                const sc_time raised = sc_time_stamp();
+                h.spi[8].write(true);
+                wait(sc_time(500, SC_NS));
+                g.rises.push_back(g.irq->seen.empty() ? SC_ZERO_TIME : g.irq->seen.back().first - raised);
+                const auto r = h.access(h.gicc[0], false, gicc::IAR);
+                g.reads.push_back(r.delay);
+                h.spi[8].write(false);
+                g.stores.push_back(h.access(h.gicc[0], true, gicc::EOIR, r.value).delay);
+            }
+        });
+    }
+    sc_start(sc_time(700, SC_US));
+    const Gic& exact = gics[0];
+    check(exact.reads.size() == 60 && gics[1].reads.size() == 60, "60 rounds on every GIC");
+    bool exact_ok = true;
+    for (unsigned k = 0; k < exact.reads.size(); ++k)
+        exact_ok = exact_ok && exact.reads[k] == sc_time(140, SC_NS) && exact.rises[k] == sc_time(30, SC_NS) &&
+                   exact.stores[k] == sc_time(10, SC_NS);
+    check(exact_ok, "without a seed: every IAR read 140 ns, every rise 30 ns, every posted store 10 ns");
+    bool within = true;
+    std::set<sc_time> read_values, rise_values;
+    for (unsigned k = 0; k < gics[1].reads.size(); ++k) {
+        const sc_time r = gics[1].reads[k], rise = gics[1].rises[k];
+        within = within && r >= sc_time(120, SC_NS) && r <= sc_time(160, SC_NS) && rise >= sc_time(25, SC_NS) &&
+                 rise <= sc_time(35, SC_NS) && gics[1].stores[k] == sc_time(10, SC_NS);
+        read_values.insert(r);
+        rise_values.insert(rise);
+    }
+    check(within, "with a seed: IAR reads within 120..160 ns, rises within 25..35 ns, the posted store's "
+                  "acknowledgement (no spread) 10 ns");
+    check(read_values.size() > 20 && rise_values.size() > 20,
+          "the draws vary (" + std::to_string(read_values.size()) + " read and " + std::to_string(rise_values.size()) +
+              " rise latencies of 60)");
+    check(gics[1].reads == gics[2].reads && gics[1].rises == gics[2].rises, "the same seed draws the same latencies");
+    check(gics[1].reads != gics[3].reads, "another seed draws other latencies");
 }
 
 /// TLM target contract: byte enables, streaming, lengths, debug transport, DMI, error policy,
@@ -1137,7 +1210,7 @@ int sc_main(int argc, char** argv) {
         {"posted_store_timing", posted_store_timing}, {"vm_cross_core_ipi_timing", vm_cross_core_ipi_timing},
         {"vm_wake_at_emulation_instant", vm_wake_at_emulation_instant},
         {"timer_never_deadline", timer_never_deadline}, {"timer_deadline_at_the_horizon", timer_deadline_at_the_horizon},
-        {"snapshot_nesting_depth", snapshot_nesting_depth},
+        {"snapshot_nesting_depth", snapshot_nesting_depth}, {"varied_timing", varied_timing},
     };
     if (argc != 2 || scenarios.count(argv[1]) == 0) {
         std::fprintf(stderr, "usage: tlm_scenarios NAME   (one of:");
