@@ -94,6 +94,7 @@ void World::guest_main(Vcpu& v) {
     if (g.timer.kind != TimerSpec::Kind::None) vm.driver->unmask(v.index, 27);
     probe.driver_errors(vm.index, vm.driver->errors());
     vm.untimed = false;
+    vm.gic.synchronize_traps(true);
     arm_timer(v);
     const bool sends = g.ipi.rate_hz > 0 && (g.ipi.senders.empty() ||
                                              std::find(g.ipi.senders.begin(), g.ipi.senders.end(), v.index) !=
@@ -275,7 +276,14 @@ void World::send_ipis(Vcpu& v) {
     std::vector<std::size_t> records;
     for (unsigned t : targets)
         records.push_back(probe.generated(vm.index, IrqClass::Ipi, t, source, ipi.sgi, idle_target(*vm.vcpus[t])));
+    if (v.vm_mode) {
+        // The write traps: the SGIs are pending from its emulation instant on (the first SGI
+        // register write of the send; a send of several writes counts from the first).
+        probe.ipi_in_flight(records);
+        v.ipi_in_flight = records;
+    }
     vm.driver->send_ipi(v.index, targets, ipi.sgi);
+    v.ipi_in_flight.clear();
     if (ipi.measure) {
         // The write's effect: the hypervisor's emulation instant (vm mode), the store reaching
         // the distributor (hw mode). CNTVOFF is 0 on this platform: CNTVCT = the counter.

@@ -29,8 +29,15 @@ std::uint64_t Vm::access(unsigned cpu, InitSocket& sock, std::uint64_t address, 
     const std::uint64_t issued = now_ps();
     sock->b_transport(tx, delay);
     if (!write) {
+        // A trapped access returns at its emulation instant (Vgic::synchronize_traps): the
+        // remaining delay counts from there.
         v.last_read_issue_ps = issued;
-        v.last_read_done_ps = issued + (untimed ? 0 : delay.value());
+        v.last_read_done_ps = untimed ? issued : now_ps() + delay.value();
+    }
+    if (write && !v.ipi_in_flight.empty()) {
+        // A trapped write returns at its emulation instant: the SGIs it sent are pending now.
+        probe.ipi_effective(v.ipi_in_flight, gic.last_effect(cpu).value());
+        v.ipi_in_flight.clear();
     }
     if (cpu_extension) tx.clear_extension(&ext);
     if (!tx.is_response_ok()) probe.access_failed(index, cpu, write, len, address, tx.get_response_string());

@@ -64,6 +64,16 @@ void Observers::ipi_sent(const std::vector<std::size_t>& records, std::uint64_t 
     }
 }
 
+void Observers::ipi_in_flight(const std::vector<std::size_t>& records) {
+    for (std::size_t i : records)
+        if (i != kNoRecord) recorder_.set_pending(i, kNotYetPending);
+}
+
+void Observers::ipi_effective(const std::vector<std::size_t>& records, std::uint64_t effect_ps) {
+    for (std::size_t i : records)
+        if (i != kNoRecord) recorder_.set_pending(i, effect_ps);
+}
+
 void Observers::ipi_measured(std::size_t h, std::uint64_t counter) {
     InterruptRecord& rec = recorder_.at(h);
     if (rec.sender_stamp >= 0) rec.counter_latency_ticks = static_cast<std::int64_t>(counter) - rec.sender_stamp;

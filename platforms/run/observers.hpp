@@ -31,6 +31,8 @@ public:
     std::size_t acknowledged(const Vcpu& v, IrqClass cls, std::uint32_t intid, unsigned source,
                              bool still_pending) override;
     void timer_measured(std::size_t h, std::int64_t counter_latency_ticks) override;
+    void ipi_in_flight(const std::vector<std::size_t>& records) override;
+    void ipi_effective(const std::vector<std::size_t>& records, std::uint64_t effect_ps) override;
     void ipi_sent(const std::vector<std::size_t>& records, std::uint64_t before, std::uint64_t after,
                   std::uint64_t effect) override;
     void ipi_measured(std::size_t h, std::uint64_t counter) override;

@@ -111,6 +111,7 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
         vms.push_back(std::make_unique<Vm>(("vm" + std::to_string(i)).c_str(), probe, i, spec, params, tc));
         Vm& vm = *vms.back();
         vm.untimed = !spec.guest.boot;
+        vm.gic.synchronize_traps(!vm.untimed);  // an untimed boot ignores every delay
         vm.cpu_costs = tlm::ParameterDraw<tlm::TimingProfile>(
             spec.profile, s.variation ? std::optional<std::uint64_t>(tlm::derive_seed(s.seed, 0x200 + i)) : std::nullopt);
         VmRecord vr;

@@ -1,6 +1,8 @@
 // Interrupt bookkeeping of the latency platform: see recorder.hpp.
 #include "run/recorder.hpp"
 
+#include <algorithm>
+
 #include <utility>
 
 namespace vgic::run {
@@ -19,6 +21,7 @@ std::size_t Recorder::open(std::uint64_t key, unsigned vm, unsigned vcpu, IrqCla
     rec.cls = cls;
     rec.intid = intid;
     rec.asserted_ps = asserted_ps;
+    rec.pending_ps = asserted_ps;
     r_.interrupts.push_back(rec);
     const std::size_t i = r_.interrupts.size() - 1;
     outstanding_[key].push_back(i);
@@ -30,19 +33,28 @@ std::size_t Recorder::acknowledge(std::uint64_t key, unsigned vcpu, std::uint64_
     auto it = outstanding_.find(key);
     if (it == outstanding_.end() || it->second.empty()) return kNoRecord;
     std::deque<std::size_t>& q = it->second;
-    if (r_.interrupts[q.front()].asserted_ps > issued_ps) return kNoRecord;
-    const std::size_t h = q.front();
-    q.pop_front();
+    // The oldest generation already pending when the IAR read was issued. A trapped SGI write
+    // is pending from its emulation instant only: one issued before the read but emulated
+    // after it is a later interrupt, not this one (nor merged into it).
+    auto pending_by = [&](std::size_t i) { return r_.interrupts[i].pending_ps <= issued_ps; };
+    const auto first = std::find_if(q.begin(), q.end(), pending_by);
+    if (first == q.end()) return kNoRecord;
+    const std::size_t h = *first;
+    q.erase(first);
     InterruptRecord& rec = r_.interrupts[h];
     rec.outcome = InterruptRecord::Outcome::Handled;
     rec.vcpu = vcpu;
     rec.iar_ps = static_cast<std::int64_t>(done_ps);
     rec.waited_descheduled = sched_in_ps >= 0 && static_cast<std::uint64_t>(sched_in_ps) >= rec.asserted_ps;
-    const bool later = !q.empty() && r_.interrupts[q.back()].asserted_ps > issued_ps;
+    const bool later = std::any_of(q.begin(), q.end(), [&](std::size_t i) { return !pending_by(i); });
     if (!still_pending || later) {
-        while (!q.empty() && r_.interrupts[q.front()].asserted_ps <= issued_ps) {
-            merge(q.front(), h);
-            q.pop_front();
+        for (auto i = q.begin(); i != q.end();) {
+            if (pending_by(*i)) {
+                merge(*i, h);
+                i = q.erase(i);
+            } else {
+                ++i;
+            }
         }
     }
     return h;

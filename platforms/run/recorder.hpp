@@ -29,6 +29,11 @@ class Recorder {
 public:
     explicit Recorder(RunRecord& r) : r_(r) {}
 
+    /// The generation `h` became pending in the GIC at `pending_ps` (a trapped SGI write's
+    /// emulation instant); kNotYetPending: not yet.
+    void set_pending(std::size_t h, std::uint64_t pending_ps) {
+        if (h < r_.interrupts.size()) r_.interrupts[h].pending_ps = pending_ps;
+    }
     /// A generation of `key` asserted at `asserted_ps`: a new record, outstanding until an
     /// acknowledgement takes it. kNoRecord once `closed`.
     std::size_t open(std::uint64_t key, unsigned vm, unsigned vcpu, IrqClass cls, std::uint32_t intid,

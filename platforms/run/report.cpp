@@ -599,6 +599,19 @@ ordered_json profile_json(const Profile& p, const Table& table) {
         if (param.unit == vgic::tlm::TimingUnit::PicosecondsOrNone && v == vgic::tlm::kNotPosted) j[param.key] = nullptr;
         else j[param.key] = v;
     }
+    // The distributions a run with variation draws from (drawn only if scenario.variation).
+    ordered_json spread = ordered_json::object();
+    for (const auto& param : table) {
+        const vgic::tlm::Spread* sp = p.spread_of(param.key);
+        if (sp == nullptr) continue;
+        ordered_json d{{"shape", vgic::tlm::shape_name(sp->shape)}, {"min_ps", sp->min}, {"max_ps", sp->max}};
+        if (sp->shape == vgic::tlm::Spread::Shape::Normal) {
+            d["mean_ps"] = sp->mean;
+            d["sd_ps"] = sp->sd;
+        }
+        spread[param.key] = d;
+    }
+    j["spread"] = spread;
     return j;
 }
 

@@ -24,6 +24,10 @@ struct InterruptRecord {
     /// Source assertion (timer: the instant CNTVCT reaches the programmed CVAL, or the CVAL
     /// write's effect when that deadline had already passed).
     std::uint64_t asserted_ps = 0;
+    /// When the GIC made it pending, for matching acknowledgements: asserted_ps, except for a
+    /// trapped SGI write (vm mode), pending at its emulation instant (kNotYetPending until
+    /// then). Not reported.
+    std::uint64_t pending_ps = 0;
     /// Handled: the guest's IAR read returned it (maintenance: the hypervisor's exit that
     /// serviced it). Coalesced: an edge that arrived while the same interrupt was still
     /// pending, so the GIC merged it into the next acknowledgement (iar_ps/eoi_ps are that
@@ -56,6 +60,8 @@ struct InterruptRecord {
 /// An index into RunRecord::interrupts that names no record (nothing was outstanding, or the
 /// run is over and records no more).
 inline constexpr std::size_t kNoRecord = ~std::size_t{0};
+/// InterruptRecord::pending_ps of a trapped SGI write not yet emulated.
+inline constexpr std::uint64_t kNotYetPending = ~std::uint64_t{0};
 
 /// What a vCPU is doing, for the timeline.
 enum class VcpuState {

@@ -85,6 +85,9 @@ struct Vcpu {
     // The last read's issue and completion: in the handler callback that read is the IAR
     // (in split mode the EOIR write that follows it is not a read).
     std::uint64_t last_read_issue_ps = 0, last_read_done_ps = 0;
+    // vm mode: the records of the SGI write this vCPU is issuing, pending from its emulation
+    // instant (set by the write's access, Vm::access).
+    std::vector<std::size_t> ipi_in_flight;
     // LR occupancy (the observers keep it)
     unsigned lr_count = 0;
     std::uint64_t lr_since = 0;

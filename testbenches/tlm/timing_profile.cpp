@@ -391,6 +391,9 @@ BOOST_AUTO_TEST_CASE(documentation_table_matches_the_code) {
     BOOST_TEST(doc.find(hypervisor_markdown_table()) != std::string::npos,
                "docs/TIMING.md holds hypervisor_markdown_table() verbatim; regenerate it:\n"
                    << hypervisor_markdown_table());
+    BOOST_TEST(doc.find(spread_markdown_table()) != std::string::npos,
+               "docs/TIMING.md holds spread_markdown_table() verbatim; regenerate it:\n"
+                   << spread_markdown_table());
 }
 
 BOOST_AUTO_TEST_CASE(describe_lists_every_parameter) {

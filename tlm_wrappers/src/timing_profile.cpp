@@ -1251,8 +1251,16 @@ std::string hypervisor_markdown_table() {
 
 std::string spread_markdown_table() {
     std::string out = "| preset | parameter | value | spread | mean of the draws |\n|---|---|---|---|---|\n";
-    auto rows = [&out](const auto& profile, const char* kind) {
+    std::vector<std::pair<std::string, std::map<std::string, Spread, std::less<>>>> shown;
+    auto rows = [&out, &shown](const auto& profile, const char* kind) {
         using Profile = std::decay_t<decltype(profile)>;
+        // A preset with the very spreads of one listed before (zcu104 and a53-gic400) is one row.
+        for (const auto& [name, spreads] : shown)
+            if (!profile.spread.empty() && spreads == profile.spread) {
+                out += "| `" + profile.name + "` (" + kind + ") | every one above | | the spreads of `" + name + "` | |\n";
+                return;
+            }
+        if (!profile.spread.empty()) shown.emplace_back(profile.name, profile.spread);
         for (const auto& param : Kind<Profile>::table()) {
             const Spread* s = profile.spread_of(param.key);
             if (s == nullptr) continue;

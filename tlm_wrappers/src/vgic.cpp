@@ -192,6 +192,11 @@ std::uint64_t TimingProfile::*Vgic::write_parameter(Frame frame) const {
     return &TimingProfile::sysreg_access;  // an MSR is an instruction: its access time
 }
 
+bool Vgic::called_from_thread() {
+    const sc_core::sc_process_handle h = sc_core::sc_get_current_process_handle();
+    return h.valid() && (h.proc_kind() == sc_core::SC_THREAD_PROC_ || h.proc_kind() == sc_core::SC_CTHREAD_PROC_);
+}
+
 void Vgic::precompute_latencies() {
     // sc_time construction converts through the time resolution: do it once, not per access.
     const TimingProfile& t = params_.timing;
@@ -389,6 +394,16 @@ void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc
             // A trap: the effect at the emulation instant; the guest goes on after the return,
             // and after telling the physical CPU of every other running vCPU it kicked.
             effect = delay + ps(hyp_cost(&HypervisorProfile::trap_entry) + hyp_cost(&HypervisorProfile::emulate));
+            if (sync_traps_ && effect != SC_ZERO_TIME && called_from_thread()) {
+                // The emulation happens at its instant, not when the initiator issued the
+                // access: the model's state changes then, so a vCPU entering meanwhile (its
+                // flush reads the distributor) cannot take an interrupt that is not pending
+                // yet. b_transport may wait (IEEE 1666-2011, 11.1.2.4); a trap is a
+                // synchronisation point on a real CPU too.
+                sc_core::wait(effect);
+                delay = SC_ZERO_TIME;
+                effect = SC_ZERO_TIME;
+            }
             trap_vcpu_ = static_cast<int>(c);
             remote_send_ps_ = 0;
         } else if (tx.is_write()) {

@@ -236,6 +236,12 @@ public:
     using WakeCallback = std::function<void(unsigned vcpu)>;
     void on_pending_while_stopped(WakeCallback cb) { wake_callback_ = std::move(cb); }
 
+    /// vm mode: whether a trapped access called from a thread waits in b_transport until its
+    /// emulation instant and changes the model's state then (the default), rather than when
+    /// it is issued with the instant as annotated delay. A platform that runs a guest's boot
+    /// untimed, ignoring every delay, turns it off for that time.
+    void synchronize_traps(bool on) { sync_traps_ = on; }
+
     const VgicParams& params() const { return params_; }
     /// vm mode: the hypervisor costs in use (VgicParams::effective_hypervisor()).
     const HypervisorProfile& hypervisor() const { return hyp_; }
@@ -294,6 +300,8 @@ private:
     ParameterDraw<TimingProfile> hw_draw_;
     ParameterDraw<HypervisorProfile> hyp_draw_;
     bool varies_ = false;  // some cost is drawn: the precomputed latencies below are not used
+    bool sync_traps_ = true;  // see synchronize_traps()
+    static bool called_from_thread();
     std::unique_ptr<Observer> observer_;
     std::vector<PhysicalDeactivateCallback> deactivate_callbacks_;
     WakeCallback wake_callback_;
