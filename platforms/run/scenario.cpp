@@ -9,6 +9,8 @@
 // the limits (vCPUs, SPIs, list registers) live in one place.
 #include "run/scenario.hpp"
 
+#include "vgic/tlm/duration.hpp"
+
 #include "vgic/model/generic_timer.hpp"
 #include "vgic/tlm/input.hpp"
 
@@ -33,7 +35,8 @@ namespace {
 constexpr const char* kBuiltInSource = "<built-in default>";
 
 constexpr std::uint64_t kPsPerS = 1'000'000'000'000;
-constexpr std::uint64_t kMaxDurationPs = 3600 * kPsPerS;  // one hour of simulated time
+// The limit of `duration` is the one of every user-given duration (vgic/tlm/duration.hpp).
+using vgic::tlm::kMaxDurationPs;
 constexpr unsigned kMaxPcpus = 256;
 // A name becomes a directory name (the scenario's output directory) and a file-name part: at
 // most NAME_MAX bytes, so it fails here with its line, not later as "File name too long".
@@ -861,7 +864,7 @@ Scenario Loader::load(const std::string& text) {
     const Field duration = top.require("duration");
     scenario.duration_ps = time_ps(duration, false);
     if (scenario.duration_ps > kMaxDurationPs)
-        fail(duration, in_quotes(duration.node.Scalar()) + " is longer than the limit of 1 hour (3600 s)");
+        fail(duration, in_quotes(duration.node.Scalar()) + " is longer than the limit of " + vgic::tlm::kMaxDurationText);
     if (auto seed = top.get("seed")) scenario.seed = unsigned_integer(*seed, 0, std::numeric_limits<std::uint64_t>::max());
     if (auto variation = top.get("variation")) scenario.variation = boolean(*variation);
     scenario.pcpus = static_cast<unsigned>(unsigned_integer(top.require("pcpus"), 1, kMaxPcpus));
