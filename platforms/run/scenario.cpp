@@ -17,6 +17,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -975,6 +976,44 @@ const char* default_scenario_text() {
 }
 
 Scenario default_scenario() { return parse_scenario(default_scenario_text(), kBuiltInSource, "."); }
+
+WorkEstimate estimate_work(const Scenario& s) {
+    WorkEstimate w;
+    const double seconds = static_cast<double>(s.duration_ps) / static_cast<double>(kPsPerS);
+    for (const VmSpec& vm : s.vms) {
+        w.vcpus += vm.vcpus;
+        const TimerSpec& t = vm.guest.timer;
+        if (t.kind == TimerSpec::Kind::Periodic && t.period_ps > 0)
+            w.interrupts += vm.vcpus * (static_cast<double>(s.duration_ps) / static_cast<double>(t.period_ps));
+        else if (t.kind == TimerSpec::Kind::OneShot)
+            w.interrupts += vm.vcpus;
+        const IpiSpec& ipi = vm.guest.ipi;
+        if (ipi.rate_hz > 0) {
+            const double senders = ipi.senders.empty() ? vm.vcpus : static_cast<double>(ipi.senders.size());
+            const double targets = ipi.targets == IpiSpec::Targets::Next  ? 1.0
+                                   : ipi.targets == IpiSpec::Targets::All ? vm.vcpus
+                                                                          : (vm.vcpus > 0 ? vm.vcpus - 1.0 : 0.0);
+            w.interrupts += senders * ipi.rate_hz * seconds * targets;
+        }
+    }
+    for (const DeviceSpec& d : s.devices)
+        w.interrupts += d.rate_hz * seconds * (d.pattern == DeviceSpec::Pattern::Burst ? d.burst_count : 1);
+    w.events = w.interrupts + static_cast<double>(kEventsPerVcpu) * static_cast<double>(w.vcpus);
+    return w;
+}
+
+void check_work(const Scenario& s, std::uint64_t max_events) {
+    const WorkEstimate w = estimate_work(s);
+    if (w.events <= static_cast<double>(max_events)) return;
+    char text[400];
+    std::snprintf(text, sizeof text,
+                  "in %s the run would generate about %.3g interrupts and build %llu vCPUs: %.3g events (a vCPU "
+                  "counts as %llu), more than the limit of %llu; shorten it or raise the limit with --max-events N "
+                  "(docs/SCENARIO.md \"Work limit\")",
+                  vgic::tlm::format_time(s.duration_ps).c_str(), w.interrupts, static_cast<unsigned long long>(w.vcpus), w.events,
+                  static_cast<unsigned long long>(kEventsPerVcpu), static_cast<unsigned long long>(max_events));
+    throw ScenarioError(s.source, 0, "", text);
+}
 
 vgic::GicConfig gic_config_of(const Scenario& s, unsigned vm) { return config_of(s.vms.at(vm)); }
 

@@ -38,6 +38,8 @@ void run_usage(std::FILE* f) {
                  "  --duration TIME    override the scenario's duration, e.g. 100ms (what the scenario's\n"
                  "                     duration key accepts: ps, ns, us, ms or s, > 0, at most 1 hour)\n"
                  "  --seed N           override the scenario's seed (Poisson sources, variation draws)\n"
+                 "  --max-events N     the work limit (default 50000000): a run whose estimated\n"
+                 "                     interrupts + 1000 x vCPUs exceed it is refused before it starts\n"
                  "  --variation        draw every parameter that has a spread (the scenario's\n"
                  "                     `variation: true`; docs/TIMING.md \"Spread\")\n"
                  "  --no-vcd           do not write the waveform (waves.vcd, waves.gtkw)\n"
@@ -180,6 +182,7 @@ int run_command(int argc, char** argv) {
     bool vcd = true, plot = true, progress = isatty(STDERR_FILENO) != 0, quiet = false;
     bool out_given = false;
     std::optional<std::string> seed;
+    std::optional<std::string> max_events_text;
     bool variation = false;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
@@ -203,6 +206,10 @@ int run_command(int argc, char** argv) {
             const char* v = value("a seed, a whole number from 0 to 18446744073709551615");
             if (v == nullptr) return 2;
             seed = v;
+        } else if (a == "--max-events") {
+            const char* v = value("a number of events, e.g. 200000000");
+            if (v == nullptr) return 2;
+            max_events_text = v;
         } else if (a == "--variation") {
             variation = true;
         } else if (a == "--no-vcd") {
@@ -243,26 +250,37 @@ int run_command(int argc, char** argv) {
                 return 2;
             }
         }
-        if (seed) {
-            // Digits only (no sign, no space, no base prefix), and no wrap-around.
-            const std::string& t = *seed;
-            std::uint64_t v = 0;
-            bool ok = !t.empty() && t.size() <= 20;
+        // Digits only (no sign, no space, no base prefix, no exponent), and no wrap-around.
+        auto whole_number = [](const std::string& t, std::uint64_t& v) {
+            v = 0;
+            if (t.empty()) return false;
             for (char ch : t) {
-                if (ch < '0' || ch > '9' || v > (~std::uint64_t{0} - static_cast<unsigned>(ch - '0')) / 10) {
-                    ok = false;
-                    break;
-                }
+                if (ch < '0' || ch > '9' || v > (~std::uint64_t{0} - static_cast<unsigned>(ch - '0')) / 10) return false;
                 v = v * 10 + static_cast<unsigned>(ch - '0');
             }
-            if (!ok) {
-                std::fprintf(stderr, "vgic-sim: --seed '%s': expected a whole number from 0 to 18446744073709551615\n",
-                             tlm::printable(t).c_str());
-                return 2;
-            }
-            s.seed = v;
+            return true;
+        };
+        if (seed && !whole_number(*seed, s.seed)) {
+            std::fprintf(stderr, "vgic-sim: --seed '%s': expected a whole number from 0 to 18446744073709551615\n",
+                         tlm::printable(*seed).c_str());
+            return 2;
         }
         if (variation) s.variation = true;
+        std::uint64_t max_events = run::kDefaultMaxEvents;
+        if (max_events_text && (!whole_number(*max_events_text, max_events) || max_events == 0)) {
+            std::fprintf(stderr, "vgic-sim: --max-events '%s': expected a whole number from 1 to 18446744073709551615\n",
+                         tlm::printable(*max_events_text).c_str());
+            return 2;
+        }
+        // The work limit after the overrides: --duration changes the estimate.
+        try {
+            run::check_work(s, max_events);
+        } catch (const run::ScenarioError& e) {
+            const std::string from =
+                duration ? " (the duration of --duration '" + tlm::printable(*duration) + "')" : std::string();
+            std::fprintf(stderr, "%s%s\n", e.what(), from.c_str());
+            return 2;
+        }
     } catch (const run::ScenarioError& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return 2;

@@ -862,6 +862,37 @@ BOOST_AUTO_TEST_CASE(variation_and_spread_tolerance) {
                "calibration.spread_tolerance", "compares nothing");
 }
 
+BOOST_AUTO_TEST_CASE(work_estimate) {
+    // kOneVm: 2 vCPUs for 10 ms, the default timer (250 Hz periodic): 2 x 2.5 ticks.
+    const WorkEstimate base = estimate_work(parse_scenario(kOneVm, kFile));
+    BOOST_TEST(base.vcpus == 2u);
+    BOOST_TEST(base.interrupts == 5.0, base.interrupts);
+    BOOST_TEST(base.events == 5.0 + 2 * kEventsPerVcpu);
+    // IPIs: each sender at its rate times its targets (all_but_self: 1 of 2 vCPUs here), and
+    // devices: a burst source counts its bursts' interrupts.
+    const Scenario s = parse_scenario(
+        kOneVm + "    guest: { timer: { mode: none }, ipi: { rate: 1 kHz, targets: all } }\n"
+                 "devices:\n"
+                 "  - { name: d, vm: vm0, intid: 40, pattern: burst, rate: 100 Hz, burst: { count: 5, spacing: 1 us } }\n"
+                 "  - { name: p, vm: vm0, intid: 41, pattern: poisson, rate: 2 kHz }\n",
+        kFile);
+    const WorkEstimate w = estimate_work(s);
+    BOOST_TEST(w.interrupts == 2 * 1000 * 0.010 * 2 + 100 * 0.010 * 5 + 2000 * 0.010, w.interrupts);  // 40 + 5 + 20
+    BOOST_CHECK_NO_THROW(check_work(s, 65 + 2000));
+    try {
+        check_work(s, 65 + 1999);
+        BOOST_ERROR("a run one event over the limit was accepted");
+    } catch (const ScenarioError& e) {
+        BOOST_TEST(e.file() == kFile);
+        BOOST_TEST(std::string(e.what()).find("in 10 ms the run would generate about 65 interrupts and build 2 vCPUs: "
+                                              "2.06e+03 events") != std::string::npos,
+                   e.what());
+        BOOST_TEST(std::string(e.what()).find("more than the limit of 2064; shorten it or raise the limit with "
+                                              "--max-events N") != std::string::npos,
+                   e.what());
+    }
+}
+
 // ---- the file as a whole ----------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(yaml_syntax_error) {
