@@ -39,7 +39,7 @@ std::size_t Observers::acknowledged(const Vcpu& v, IrqClass cls, std::uint32_t i
     ++record_.vms[vm.index].acknowledged[static_cast<unsigned>(cls)];
     const std::size_t h = recorder_.acknowledge(key_of(vm.index, cls, v.index, source, intid), v.index,
                                                 v.last_read_issue_ps, v.last_read_done_ps, v.sched_in_ps,
-                                                still_pending);
+                                                still_pending, v.waiting_end_ps);
     if (h == kNoRecord) {
         std::vector<std::string>& errs = record_.vms[vm.index].guest_errors;
         if (errs.size() < 20)
@@ -114,7 +114,8 @@ void Observers::maintenance_watch(Vcpu& v) {
         recorder_.open(key, v.vm->index, v.index, IrqClass::Maintenance, kMaintenanceIntid, now_ps());
         ++record_.vcpus[v.record].maintenance;
         sc_core::wait(v.cif->sync_done);
-        const std::size_t h = recorder_.acknowledge(key, v.index, now_ps(), now_ps(), v.sched_in_ps, false);
+        const std::size_t h =
+            recorder_.acknowledge(key, v.index, now_ps(), now_ps(), v.sched_in_ps, false, v.waiting_end_ps);
         sc_core::wait(v.cif->flush_done | v.cif->save_done);
         if (h != kNoRecord) recorder_.complete(h, now_ps());
     }
@@ -135,6 +136,7 @@ void Observers::state_changed(Vcpu& v) {
     if (s == v.shown) return;
     VcpuRecord& r = record_.vcpus[v.record];
     const std::uint64_t t = now_ps();
+    if (v.shown == VcpuState::Waiting && t > v.shown_since) v.waiting_end_ps = t;
     r.state_time_ps[static_cast<unsigned>(v.shown)] += t - v.shown_since;
     if (!r.timeline.empty() && r.timeline.back().t_ps == t) r.timeline.back().state = s;
     else r.timeline.push_back({t, s});

@@ -29,7 +29,7 @@ std::size_t Recorder::open(std::uint64_t key, unsigned vm, unsigned vcpu, IrqCla
 }
 
 std::size_t Recorder::acknowledge(std::uint64_t key, unsigned vcpu, std::uint64_t issued_ps, std::uint64_t done_ps,
-                                  std::int64_t sched_in_ps, bool still_pending) {
+                                  std::int64_t sched_in_ps, bool still_pending, std::uint64_t waiting_end_ps) {
     auto it = outstanding_.find(key);
     if (it == outstanding_.end() || it->second.empty()) return kNoRecord;
     std::deque<std::size_t>& q = it->second;
@@ -46,6 +46,13 @@ std::size_t Recorder::acknowledge(std::uint64_t key, unsigned vcpu, std::uint64_
     rec.vcpu = vcpu;
     rec.iar_ps = static_cast<std::int64_t>(done_ps);
     rec.waited_descheduled = sched_in_ps >= 0 && static_cast<std::uint64_t>(sched_in_ps) >= rec.asserted_ps;
+    // The vCPU's acknowledgements come one after the other: the last one before this is the
+    // latest; if it ended after the assertion, another interrupt was taken first.
+    const std::uint64_t who = (std::uint64_t{rec.vm} << 32) | vcpu;
+    const auto last = last_ack_.find(who);
+    rec.acknowledged_first = last == last_ack_.end() || last->second <= rec.asserted_ps || last->second >= done_ps;
+    last_ack_[who] = done_ps;
+    rec.waited_for_pcpu = waiting_end_ps > rec.asserted_ps;
     const bool later = std::any_of(q.begin(), q.end(), [&](std::size_t i) { return !pending_by(i); });
     if (!still_pending || later) {
         for (auto i = q.begin(); i != q.end();) {

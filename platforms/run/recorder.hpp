@@ -49,8 +49,11 @@ public:
     /// kNoRecord if nothing was outstanding (a spurious acknowledgement: the caller reports it).
     /// `sched_in_ps`: when `vcpu` was last scheduled in after being descheduled (-1: never);
     /// at or after the assertion means the interrupt waited for it.
+    /// `waiting_end_ps`: when `vcpu` last stopped waiting for its pCPU (state `waiting`, 0:
+    /// never). Sets the record's acknowledged_first (no other acknowledgement by `vcpu` since
+    /// the assertion) and waited_for_pcpu (it waited after the assertion).
     std::size_t acknowledge(std::uint64_t key, unsigned vcpu, std::uint64_t issued_ps, std::uint64_t done_ps,
-                            std::int64_t sched_in_ps, bool still_pending);
+                            std::int64_t sched_in_ps, bool still_pending, std::uint64_t waiting_end_ps = 0);
 
     /// Every generation of `key` still outstanding is merged into handled record `into`
     /// (a level source cleared by its handler consumed them all).
@@ -71,6 +74,7 @@ private:
     RunRecord& r_;
     std::unordered_map<std::uint64_t, std::deque<std::size_t>> outstanding_;
     std::unordered_map<std::size_t, std::vector<std::size_t>> groups_;  // handled -> merged, until EOI
+    std::unordered_map<std::uint64_t, std::uint64_t> last_ack_;  // (vm, vcpu) -> its last IAR's end
 };
 
 } // namespace vgic::run

@@ -165,6 +165,75 @@ LatencyStats latency_stats(std::vector<std::uint64_t> samples_ps) {
     return s;
 }
 
+namespace {
+constexpr unsigned kLinearBits = 11;  // values below 2^11 ps: one bucket each
+constexpr unsigned kSubBits = 10;     // 1024 buckets per power of two above
+}  // namespace
+
+std::size_t LatencySampler::bucket_of(std::uint64_t ps) {
+    if (ps < (std::uint64_t{1} << kLinearBits)) return static_cast<std::size_t>(ps);
+    const unsigned e = 63u - static_cast<unsigned>(__builtin_clzll(ps));  // floor(log2 ps) >= 11
+    const std::uint64_t sub = (ps >> (e - kSubBits)) & ((std::uint64_t{1} << kSubBits) - 1);
+    return (std::size_t{1} << kLinearBits) + (e - kLinearBits) * (std::size_t{1} << kSubBits) + sub;
+}
+
+std::uint64_t LatencySampler::bucket_low(std::size_t bucket) {
+    if (bucket < (std::size_t{1} << kLinearBits)) return bucket;
+    const std::size_t rest = bucket - (std::size_t{1} << kLinearBits);
+    const unsigned e = kLinearBits + static_cast<unsigned>(rest >> kSubBits);
+    const std::uint64_t sub = rest & ((std::size_t{1} << kSubBits) - 1);
+    return (std::uint64_t{1} << e) + (sub << (e - kSubBits));
+}
+
+std::uint64_t LatencySampler::bucket_width(std::size_t bucket) {
+    if (bucket < (std::size_t{1} << kLinearBits)) return 1;
+    const unsigned e = kLinearBits + static_cast<unsigned>((bucket - (std::size_t{1} << kLinearBits)) >> kSubBits);
+    return std::uint64_t{1} << (e - kSubBits);
+}
+
+void LatencySampler::add(std::uint64_t ps) {
+    min_ = count_ == 0 ? ps : std::min(min_, ps);
+    max_ = count_ == 0 ? ps : std::max(max_, ps);
+    ++count_;
+    sum_ += ps;
+    if (buckets_.empty()) {
+        exact_.push_back(ps);
+        if (exact_.size() <= kExactLimit) return;
+        // Past the limit: every sample so far into the histogram, and the vector freed.
+        buckets_.assign(bucket_of(~std::uint64_t{0}) + 1, 0);
+        for (std::uint64_t v : exact_) ++buckets_[bucket_of(v)];
+        std::vector<std::uint64_t>().swap(exact_);
+        return;
+    }
+    ++buckets_[bucket_of(ps)];
+}
+
+LatencyStats LatencySampler::stats() const {
+    if (buckets_.empty()) return latency_stats(exact_);
+    LatencyStats s;
+    s.exact = false;
+    s.count = count_;
+    s.min_ps = min_;
+    s.max_ps = max_;
+    s.mean_ps = static_cast<double>(static_cast<long double>(sum_) / static_cast<long double>(count_));
+    auto nearest_rank = [&](std::uint64_t p) {
+        const std::uint64_t rank = std::clamp<std::uint64_t>((p * count_ + 99) / 100, 1, count_);
+        std::uint64_t seen = 0;
+        for (std::size_t b = 0; b < buckets_.size(); ++b) {
+            seen += buckets_[b];
+            if (seen >= rank) {
+                // The middle of the bucket, within the samples' range.
+                const std::uint64_t mid = bucket_low(b) + (bucket_width(b) - 1) / 2;
+                return std::clamp(mid, min_, max_);
+            }
+        }
+        return max_;
+    };
+    s.p50_ps = nearest_rank(50);
+    s.p99_ps = nearest_rank(99);
+    return s;
+}
+
 std::string vm_name(const RunRecord& r, unsigned vm) {
     if (const VmRecord* v = vm_record(r, vm); v != nullptr && !v->name.empty()) return v->name;
     if (r.scenario != nullptr && vm < r.scenario->vms.size() && !r.scenario->vms[vm].name.empty())
@@ -195,59 +264,83 @@ std::uint64_t wake_bound_ps(const VmSpec& vm, IrqClass cls, bool variation) {
     return pending + std::max(kick_path, wake_path) + t.signal_delay + entry + iar;
 }
 
-Summary summarize(const RunRecord& r) {
+SummaryBuilder::SummaryBuilder(const Scenario* scenario) : scenario_(scenario) {
+    calibrating_ = scenario_ != nullptr && scenario_->calibration.present;
+    counter_hz_ = scenario_ != nullptr ? scenario_->counter_hz : 0;
+}
+
+SummaryBuilder::ClassAcc& SummaryBuilder::acc_of(unsigned vm, IrqClass cls) {
+    const std::size_t need = (static_cast<std::size_t>(vm) + 1) * kIrqClassCount;
+    while (acc_.size() < need) {
+        ClassAcc a;
+        a.summary.vm = static_cast<unsigned>(acc_.size() / kIrqClassCount);
+        a.summary.cls = kAllClasses[acc_.size() % kIrqClassCount];
+        acc_.push_back(std::move(a));
+    }
+    return acc_[vm * kIrqClassCount + static_cast<unsigned>(cls)];
+}
+
+void SummaryBuilder::add(const InterruptRecord& rec) {
+    ++total_;
+    if (vm_interrupts_.size() <= rec.vm) vm_interrupts_.resize(rec.vm + 1, 0);
+    ++vm_interrupts_[rec.vm];
+    ClassAcc& a = acc_of(rec.vm, rec.cls);
+    ++a.summary.generated;
+    switch (rec.outcome) {
+    case InterruptRecord::Outcome::Coalesced: ++a.summary.coalesced; break;
+    case InterruptRecord::Outcome::Pending: ++a.summary.pending; break;
+    case InterruptRecord::Outcome::Handled: {
+        ++a.summary.handled;
+        if (rec.waited_descheduled) ++a.summary.waited_descheduled;
+        std::uint64_t latency = 0;
+        if (latency_of(rec.iar_ps, rec.asserted_ps, latency)) a.to_iar.add(latency);
+        if (latency_of(rec.eoi_ps, rec.asserted_ps, latency)) a.to_eoi.add(latency);
+        break;
+    }
+    }
+    if (calibrating_ && counter_hz_ > 0) {
+        // The sample the measurement defines, where this record has one.
+        const std::string& m = scenario_->calibration.measurement;
+        std::int64_t ticks = -1;
+        const bool handled = rec.outcome == InterruptRecord::Outcome::Handled;
+        if (m == "timer_cntvct" && rec.cls == IrqClass::TimerPpi && handled) ticks = rec.counter_latency_ticks;
+        else if (m == "ipi_cntvct" && rec.cls == IrqClass::Ipi && handled) ticks = rec.counter_latency_ticks;
+        else if (m == "sgir_cost" && rec.cls == IrqClass::Ipi) ticks = rec.sgir_cost_ticks;
+        else if (m == "sgir_emulation" && rec.cls == IrqClass::Ipi) ticks = rec.sgir_emulation_ticks;
+        if (ticks >= 0) calibration_.add(ticks_to_ps(static_cast<std::uint64_t>(ticks), counter_hz_));
+    }
+    // The wake-up bound (vm mode): handled interrupts that found their vCPU blocked on an idle
+    // pCPU, and were the first that vCPU acknowledged after their assertion (another one taken
+    // first, of higher priority or earlier, is a related event, not a lost wake-up), unless
+    // the vCPU then waited for its pCPU (another vCPU of that pCPU was woken first: the
+    // overcommit figure). The recorder set both flags at the acknowledgement.
+    if (scenario_ != nullptr && rec.vm < scenario_->vms.size() && scenario_->vms[rec.vm].mode == VmMode::Vm &&
+        rec.target_idle && rec.outcome == InterruptRecord::Outcome::Handled && rec.iar_ps >= 0 &&
+        rec.vcpu < scenario_->vms[rec.vm].vcpus && rec.cls != IrqClass::Maintenance && rec.acknowledged_first &&
+        !rec.waited_for_pcpu) {
+        if (wake_.size() <= rec.vm) wake_.resize(rec.vm + 1);
+        Wake& w = wake_[rec.vm];
+        const std::uint64_t latency = static_cast<std::uint64_t>(rec.iar_ps) - rec.asserted_ps;
+        ++w.checked;
+        w.max_ps = std::max(w.max_ps, latency);
+        if (latency > wake_bound_ps(scenario_->vms[rec.vm], rec.cls, scenario_->variation)) ++w.over;
+    }
+}
+
+Summary SummaryBuilder::finish(const RunRecord& r) const {
     Summary s;
-    const unsigned nvm = vm_count(r);
-    s.interrupts_total = r.interrupts.size();
-
-    struct Accumulator {
-        ClassSummary summary;
-        std::vector<std::uint64_t> to_iar, to_eoi;
-    };
-    std::vector<Accumulator> acc(static_cast<std::size_t>(nvm) * kIrqClassCount);
-    for (unsigned vm = 0; vm < nvm; ++vm)
-        for (unsigned c = 0; c < kIrqClassCount; ++c) {
-            acc[vm * kIrqClassCount + c].summary.vm = vm;
-            acc[vm * kIrqClassCount + c].summary.cls = kAllClasses[c];
-        }
-
-    std::vector<std::uint64_t> calibration_ps;
-    const bool calibrating = r.scenario != nullptr && r.scenario->calibration.present;
-    const std::uint64_t counter_hz = r.scenario != nullptr ? r.scenario->counter_hz : 0;
-
-    for (const auto& rec : r.interrupts) {
-        Accumulator& a = acc[rec.vm * kIrqClassCount + static_cast<unsigned>(rec.cls)];
-        ++a.summary.generated;
-        switch (rec.outcome) {
-        case InterruptRecord::Outcome::Coalesced: ++a.summary.coalesced; break;
-        case InterruptRecord::Outcome::Pending: ++a.summary.pending; break;
-        case InterruptRecord::Outcome::Handled: {
-            ++a.summary.handled;
-            if (rec.waited_descheduled) ++a.summary.waited_descheduled;
-            std::uint64_t latency = 0;
-            if (latency_of(rec.iar_ps, rec.asserted_ps, latency)) a.to_iar.push_back(latency);
-            if (latency_of(rec.eoi_ps, rec.asserted_ps, latency)) a.to_eoi.push_back(latency);
-            break;
-        }
-        }
-        if (calibrating && counter_hz > 0) {
-            // The sample the measurement defines, where this record has one.
-            const std::string& m = r.scenario->calibration.measurement;
-            std::int64_t ticks = -1;
-            const bool handled = rec.outcome == InterruptRecord::Outcome::Handled;
-            if (m == "timer_cntvct" && rec.cls == IrqClass::TimerPpi && handled) ticks = rec.counter_latency_ticks;
-            else if (m == "ipi_cntvct" && rec.cls == IrqClass::Ipi && handled) ticks = rec.counter_latency_ticks;
-            else if (m == "sgir_cost" && rec.cls == IrqClass::Ipi) ticks = rec.sgir_cost_ticks;
-            else if (m == "sgir_emulation" && rec.cls == IrqClass::Ipi) ticks = rec.sgir_emulation_ticks;
-            if (ticks >= 0) calibration_ps.push_back(ticks_to_ps(static_cast<std::uint64_t>(ticks), counter_hz));
-        }
-    }
-    for (auto& a : acc) {
+    unsigned nvm = vm_count(r);
+    nvm = std::max<unsigned>(nvm, static_cast<unsigned>(vm_interrupts_.size()));
+    s.interrupts_total = total_;
+    for (const auto& a : acc_) {
         if (a.summary.generated == 0) continue;
-        a.summary.to_iar = latency_stats(std::move(a.to_iar));
-        a.summary.to_eoi = latency_stats(std::move(a.to_eoi));
-        s.classes.push_back(a.summary);
+        ClassSummary c = a.summary;
+        c.to_iar = a.to_iar.stats();
+        c.to_eoi = a.to_eoi.stats();
+        s.classes.push_back(c);
     }
+    const bool calibrating = calibrating_;
+    const std::uint64_t counter_hz = counter_hz_;
 
     for (unsigned vm = 0; vm < nvm; ++vm) {
         VmSummary v;
@@ -279,8 +372,7 @@ Summary summarize(const RunRecord& r) {
             for (std::size_t k = 0; k < c.lr_time_ps.size(); ++k) v.lr_time_ps[k] += c.lr_time_ps[k];
         }
         if (v.vcpus == 0) v.vcpus = vcpus_seen;
-        for (const auto& i : r.interrupts)
-            if (i.vm == vm) ++v.interrupts;
+        v.interrupts = vm < vm_interrupts_.size() ? vm_interrupts_[vm] : 0;
         for (unsigned st = 0; st < kVcpuStateCount; ++st) v.vcpu_time_ps += v.state_time_ps[st];
         v.hypervisor_ps = v.state_time_ps[static_cast<unsigned>(VcpuState::Hypervisor)];
         v.scheduled_time_ps = v.vcpu_time_ps - v.state_time_ps[static_cast<unsigned>(VcpuState::Blocked)] -
@@ -293,47 +385,10 @@ Summary summarize(const RunRecord& r) {
         v.pcpu_time_ps = v.pcpus * r.simulated_ps;
         v.hypervisor_share_of_pcpus = share_of(v.hypervisor_ps, v.pcpu_time_ps);
 
-        // The wake-up bound: handled interrupts that found their vCPU blocked on an idle pCPU,
-        // and were the first that vCPU acknowledged after their assertion (another one taken
-        // first, of higher priority or earlier, is a related event, not a lost wake-up).
-        if (r.scenario != nullptr && vm < r.scenario->vms.size() && r.scenario->vms[vm].mode == VmMode::Vm) {
-            const VmSpec& spec = r.scenario->vms[vm];
-            std::vector<std::vector<std::uint64_t>> iars(spec.vcpus);
-            for (const auto& i : r.interrupts)
-                if (i.vm == vm && i.outcome == InterruptRecord::Outcome::Handled && i.iar_ps >= 0 && i.vcpu < spec.vcpus)
-                    iars[i.vcpu].push_back(static_cast<std::uint64_t>(i.iar_ps));
-            for (auto& list : iars) std::sort(list.begin(), list.end());
-            std::vector<const VcpuRecord*> timeline_of(spec.vcpus, nullptr);
-            for (const auto& c : r.vcpus)
-                if (c.vm == vm && c.vcpu < spec.vcpus) timeline_of[c.vcpu] = &c;
-            // Whether the vCPU waited for its pCPU (another vCPU held it) within (from, to): the
-            // pCPU did not stay idle, which is the overcommit figure, not the wake path.
-            auto waited_for_pcpu = [](const VcpuRecord* c, std::uint64_t from, std::uint64_t to) {
-                if (c == nullptr) return false;
-                const auto& tl = c->timeline;
-                auto it = std::upper_bound(tl.begin(), tl.end(), from,
-                                           [](std::uint64_t t, const StateChange& sc) { return t < sc.t_ps; });
-                if (it != tl.begin()) --it;
-                for (; it != tl.end() && it->t_ps < to; ++it) {
-                    const std::uint64_t end = std::next(it) == tl.end() ? to : std::next(it)->t_ps;
-                    if (it->state == VcpuState::Waiting && end > std::max(from, it->t_ps)) return true;
-                }
-                return false;
-            };
-            for (const auto& i : r.interrupts) {
-                if (i.vm != vm || !i.target_idle || i.outcome != InterruptRecord::Outcome::Handled || i.iar_ps < 0 ||
-                    i.vcpu >= spec.vcpus || i.cls == IrqClass::Maintenance)
-                    continue;
-                const auto& list = iars[i.vcpu];
-                const auto iar = static_cast<std::uint64_t>(i.iar_ps);
-                const auto first = std::upper_bound(list.begin(), list.end(), i.asserted_ps);
-                if (first != list.end() && *first < iar) continue;  // another acknowledge came first
-                if (waited_for_pcpu(timeline_of[i.vcpu], i.asserted_ps, iar)) continue;
-                const std::uint64_t latency = iar - i.asserted_ps;
-                ++v.wake_checked;
-                v.wake_max_ps = std::max(v.wake_max_ps, latency);
-                if (latency > wake_bound_ps(spec, i.cls, r.scenario->variation)) ++v.wake_over;
-            }
+        if (vm < wake_.size()) {
+            v.wake_checked = wake_[vm].checked;
+            v.wake_over = wake_[vm].over;
+            v.wake_max_ps = wake_[vm].max_ps;
         }
 
         std::uint64_t lr_total = 0;
@@ -354,7 +409,7 @@ Summary summarize(const RunRecord& r) {
         cal.present = true;
         cal.measurement = spec.measurement;
         cal.source = spec.source;
-        cal.model = latency_stats(std::move(calibration_ps));
+        cal.model = calibration_.stats();
         cal.measured_mean_ps = spec.mean_ps;
         cal.measured_min_ps = spec.min_ps;
         cal.measured_p99_ps = spec.p99_ps;
@@ -386,6 +441,12 @@ Summary summarize(const RunRecord& r) {
         }
     }
     return s;
+}
+
+Summary summarize(const RunRecord& r) {
+    SummaryBuilder b(r.scenario);
+    for (const auto& rec : r.interrupts) b.add(rec);
+    return b.finish(r);
 }
 
 // ---- stdout --------------------------------------------------------------------------------
@@ -584,8 +645,10 @@ namespace {
 using ordered_json = nlohmann::ordered_json;
 
 ordered_json stats_json(const LatencyStats& st) {
+    // "exact": false when p50 and p99 come from the histogram (over 10^6 samples, within 0.1%).
     return ordered_json{{"count", st.count},   {"min_ps", st.min_ps}, {"mean_ps", st.mean_ps},
-                        {"p50_ps", st.p50_ps}, {"p99_ps", st.p99_ps}, {"max_ps", st.max_ps}};
+                        {"p50_ps", st.p50_ps}, {"p99_ps", st.p99_ps}, {"max_ps", st.max_ps},
+                        {"exact", st.exact}};
 }
 
 /// Every parameter under its file key: "clock" in Hz, the others in ps; a store that is not

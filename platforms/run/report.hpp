@@ -22,11 +22,38 @@ struct LatencyStats {
     std::uint64_t count = 0;
     std::uint64_t min_ps = 0, p50_ps = 0, p99_ps = 0, max_ps = 0;
     double mean_ps = 0;
+    /// p50 and p99 are samples (exact); false: they come from LatencySampler's histogram,
+    /// within 0.1% (count, min, max and mean stay exact).
+    bool exact = true;
 };
 
 /// Nearest-rank percentiles (the p-th is the ceil(p/100 * n)-th smallest sample), so every
 /// percentile is a sample and exact in ps; the mean is a double. All zero for no samples.
 LatencyStats latency_stats(std::vector<std::uint64_t> samples_ps);
+
+/// Latency samples in bounded memory: kept exactly up to kExactLimit samples (stats() is then
+/// latency_stats() of them), folded beyond into a log-linear histogram: every value below
+/// 2048 ps has its own bucket, above it each power of two has 1024 buckets, so a bucket is at
+/// most 1/1024 of its values wide and a percentile, the middle of its bucket, is within 0.05%
+/// of the nearest-rank sample. Count, min, max and the mean (from an exact integer sum) stay
+/// exact. At most 56,320 buckets (450 KB), allocated when the limit is passed.
+class LatencySampler {
+public:
+    static constexpr std::size_t kExactLimit = 1'000'000;
+    void add(std::uint64_t ps);
+    LatencyStats stats() const;
+    std::uint64_t count() const { return count_; }
+    /// The bucket of `ps` and the smallest value it holds (for the tests).
+    static std::size_t bucket_of(std::uint64_t ps);
+    static std::uint64_t bucket_low(std::size_t bucket);
+    static std::uint64_t bucket_width(std::size_t bucket);
+
+private:
+    std::vector<std::uint64_t> exact_;
+    std::vector<std::uint64_t> buckets_;  // empty while exact
+    std::uint64_t count_ = 0, min_ = 0, max_ = 0;
+    unsigned __int128 sum_ = 0;
+};
 
 /// The interrupts of one class in one VM.
 struct ClassSummary {
@@ -111,6 +138,37 @@ struct Summary {
 };
 
 Summary summarize(const RunRecord& r);
+
+/// summarize() one record at a time, for a run that streams its records (the recorder hands
+/// each one over once it is final, in generation order, and frees it): the same Summary as
+/// summarize() of a RunRecord holding them all, in memory bounded by LatencySampler.
+class SummaryBuilder {
+public:
+    explicit SummaryBuilder(const Scenario* scenario);
+    void add(const InterruptRecord& rec);
+    /// The summary of every record added, with the VMs' and vCPUs' figures of `r` (whose
+    /// `interrupts` are not read).
+    Summary finish(const RunRecord& r) const;
+
+private:
+    struct ClassAcc {
+        ClassSummary summary;
+        LatencySampler to_iar, to_eoi;
+    };
+    struct Wake {
+        std::uint64_t checked = 0, over = 0, max_ps = 0;
+    };
+    ClassAcc& acc_of(unsigned vm, IrqClass cls);
+
+    const Scenario* scenario_;
+    bool calibrating_ = false;
+    std::uint64_t counter_hz_ = 0;
+    std::vector<ClassAcc> acc_;  // vm * kIrqClassCount + class
+    LatencySampler calibration_;
+    std::vector<std::uint64_t> vm_interrupts_;
+    std::vector<Wake> wake_;
+    std::uint64_t total_ = 0;
+};
 
 /// vm mode: the longest an interrupt of class `cls` may take from its assertion to the
 /// handler's IAR read when it finds its vCPU blocked in WFI on an otherwise idle physical

@@ -56,6 +56,11 @@ struct InterruptRecord {
     /// else to run: the interrupt must reach the handler within the wake path
     /// (docs/REPORTS.md, "The wake-up bound"). Always false in hw mode.
     bool target_idle = false;
+    /// Set at the acknowledgement, for the wake-up bound: no other acknowledgement by that
+    /// vCPU came between the assertion and this one's IAR read, and whether the vCPU waited for
+    /// its pCPU (state `waiting`) meanwhile.
+    bool acknowledged_first = true;
+    bool waited_for_pcpu = false;
 };
 /// An index into RunRecord::interrupts that names no record (nothing was outstanding, or the
 /// run is over and records no more).

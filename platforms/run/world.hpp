@@ -58,7 +58,8 @@ struct Vcpu {
     // The state its timeline shows and since when (the observers keep them).
     VcpuState shown = VcpuState::Hypervisor;
     std::uint64_t shown_since = 0;
-    std::int64_t sched_in_ps = -1;  // last time it was scheduled in after being descheduled (-1: never)
+    std::int64_t sched_in_ps = -1;
+    std::uint64_t waiting_end_ps = 0;  // when it last stopped waiting for its pCPU (0: never)  // last time it was scheduled in after being descheduled (-1: never)
     // WFI blocking (vm mode, wfi: block)
     bool blocked = false;
     bool wake_pending = false;
