@@ -276,12 +276,10 @@ void World::send_ipis(Vcpu& v) {
     std::vector<std::size_t> records;
     for (unsigned t : targets)
         records.push_back(probe.generated(vm.index, IrqClass::Ipi, t, source, ipi.sgi, idle_target(*vm.vcpus[t])));
-    if (v.vm_mode) {
-        // The write traps: the SGIs are pending from its emulation instant on (the first SGI
-        // register write of the send; a send of several writes counts from the first).
-        probe.ipi_in_flight(records);
-        v.ipi_in_flight = records;
-    }
+    // vm mode: the write traps; the SGIs are pending from its emulation instant on (the first
+    // SGI register write of the send; a send of several writes counts from the first).
+    probe.ipi_in_flight(records, v.vm_mode);
+    if (v.vm_mode) v.ipi_in_flight = records;
     vm.driver->send_ipi(v.index, targets, ipi.sgi);
     v.ipi_in_flight.clear();
     if (ipi.measure) {
@@ -291,6 +289,7 @@ void World::send_ipis(Vcpu& v) {
         const std::uint64_t after = read_counter(v);
         probe.ipi_sent(records, before, after, effect);
     }
+    probe.ipi_done(records);
 }
 
 } // namespace vgic::run::detail

@@ -64,9 +64,17 @@ void Observers::ipi_sent(const std::vector<std::size_t>& records, std::uint64_t 
     }
 }
 
-void Observers::ipi_in_flight(const std::vector<std::size_t>& records) {
+void Observers::ipi_in_flight(const std::vector<std::size_t>& records, bool traps) {
+    for (std::size_t i : records) {
+        if (i == kNoRecord) continue;
+        recorder_.hold(i);
+        if (traps) recorder_.set_pending(i, kNotYetPending);
+    }
+}
+
+void Observers::ipi_done(const std::vector<std::size_t>& records) {
     for (std::size_t i : records)
-        if (i != kNoRecord) recorder_.set_pending(i, kNotYetPending);
+        if (i != kNoRecord) recorder_.release(i);
 }
 
 void Observers::ipi_effective(const std::vector<std::size_t>& records, std::uint64_t effect_ps) {
@@ -138,8 +146,13 @@ void Observers::state_changed(Vcpu& v) {
     const std::uint64_t t = now_ps();
     if (v.shown == VcpuState::Waiting && t > v.shown_since) v.waiting_end_ps = t;
     r.state_time_ps[static_cast<unsigned>(v.shown)] += t - v.shown_since;
-    if (!r.timeline.empty() && r.timeline.back().t_ps == t) r.timeline.back().state = s;
-    else r.timeline.push_back({t, s});
+    if (sink_ != nullptr) {
+        if (t > v.shown_since) sink_->span(r, v.shown, v.shown_since, t);
+    } else if (!r.timeline.empty() && r.timeline.back().t_ps == t) {
+        r.timeline.back().state = s;
+    } else {
+        r.timeline.push_back({t, s});
+    }
     v.shown = s;
     v.shown_since = t;
 }
@@ -162,6 +175,7 @@ void Observers::on_lr_count(Vcpu& v) {
 void Observers::finish(Vcpu& v, std::uint64_t end) {
     VcpuRecord& r = record_.vcpus[v.record];
     r.state_time_ps[static_cast<unsigned>(v.shown)] += end - v.shown_since;
+    if (sink_ != nullptr && end > v.shown_since) sink_->span(r, v.shown, v.shown_since, end);
     v.shown_since = end;
     if (v.lr_count < r.lr_time_ps.size()) r.lr_time_ps[v.lr_count] += end - v.lr_since;
     v.lr_since = end;
@@ -204,6 +218,7 @@ void Observers::progress_main(std::uint64_t end,
 void Observers::close() {
     stopped_ = true;
     recorder_.closed = true;
+    recorder_.finish();
 }
 
 } // namespace vgic::run::detail

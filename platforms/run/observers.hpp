@@ -22,7 +22,9 @@ namespace vgic::run::detail {
 
 class Observers final : public Probe {
 public:
-    explicit Observers(RunRecord& r) : recorder_(r), record_(r) {}
+    /// With a `sink`, records and state spans go to it as they are final (RecordSink) and the
+    /// RunRecord keeps neither interrupts nor timelines.
+    explicit Observers(RunRecord& r, RecordSink* sink = nullptr) : recorder_(r, sink), record_(r), sink_(sink) {}
 
     // Probe
     std::size_t generated(unsigned vm, IrqClass cls, unsigned vcpu, unsigned source, std::uint32_t intid,
@@ -31,7 +33,8 @@ public:
     std::size_t acknowledged(const Vcpu& v, IrqClass cls, std::uint32_t intid, unsigned source,
                              bool still_pending) override;
     void timer_measured(std::size_t h, std::int64_t counter_latency_ticks) override;
-    void ipi_in_flight(const std::vector<std::size_t>& records) override;
+    void ipi_in_flight(const std::vector<std::size_t>& records, bool traps) override;
+    void ipi_done(const std::vector<std::size_t>& records) override;
     void ipi_effective(const std::vector<std::size_t>& records, std::uint64_t effect_ps) override;
     void ipi_sent(const std::vector<std::size_t>& records, std::uint64_t before, std::uint64_t after,
                   std::uint64_t effect) override;
@@ -66,6 +69,7 @@ public:
 private:
     Recorder recorder_;
     RunRecord& record_;
+    RecordSink* sink_;
     bool stopped_ = false;
 };
 

@@ -300,13 +300,14 @@ RunRecord run_platform(const Scenario& s, const PlatformOptions& options) {
     sc_report_handler::set_actions(tlm::kMsgAccess, SC_DO_NOTHING);
     sc_report_handler::set_actions(tlm::kMsgGuest, SC_DO_NOTHING);
     sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
-    Observers observers(record);  // outlives the platform and its processes
+    Observers observers(record, options.sink);  // outlives the platform and its processes
     std::unique_ptr<Platform> p;
     try {
         p = std::make_unique<Platform>("platform", s, record, observers, options);
     } catch (const sc_report& e) {
         throw std::runtime_error(e.what());
     }
+    if (options.sink != nullptr) options.sink->begin(record);
     if (options.stop != nullptr) options.stop->attach([ch = &p->stop_channel] { ch->async_request_update(); });
     sc_start(ps(s.duration_ps));
     if (options.stop != nullptr) options.stop->attach({});
@@ -318,6 +319,7 @@ RunRecord run_platform(const Scenario& s, const PlatformOptions& options) {
     // runs 1 ps more (sc_start(SC_ZERO_TIME) does not run the reaper's delta here); nothing
     // is recorded any more.
     observers.close();
+    if (options.sink != nullptr) options.sink->end(record);
     p->reap.notify(SC_ZERO_TIME);
     sc_start(ps(1));
     if (p->vcd != nullptr) {

@@ -58,6 +58,9 @@ struct PlatformOptions {
     /// Called about every 1% of the simulated duration with the simulated time reached (for
     /// a progress bar); may be empty.
     std::function<void(std::uint64_t now_ps, std::uint64_t end_ps)> progress;
+    /// Streams the records instead of keeping them (RecordSink): the returned RunRecord then
+    /// holds no interrupts and no timelines. May be null (everything kept).
+    RecordSink* sink = nullptr;
 };
 
 /// Elaborates the platform of `s`, simulates s.duration_ps (or until options.stop) and

@@ -46,9 +46,11 @@ public:
     /// before and just after it, and the counter when it took effect in the GIC.
     virtual void ipi_sent(const std::vector<std::size_t>& records, std::uint64_t before, std::uint64_t after,
                           std::uint64_t effect) = 0;
-    /// The SGI write that generated `records` traps (vm mode): not pending before its
-    /// emulation instant, which ipi_effective() gives once the write returns.
-    virtual void ipi_in_flight(const std::vector<std::size_t>& records) = 0;
+    /// An SGI write generated `records`: they stay in memory until ipi_done(); if the write
+    /// `traps` (vm mode) they are not pending before its emulation instant, which
+    /// ipi_effective() gives once the write returns.
+    virtual void ipi_in_flight(const std::vector<std::size_t>& records, bool traps) = 0;
+    virtual void ipi_done(const std::vector<std::size_t>& records) = 0;
     virtual void ipi_effective(const std::vector<std::size_t>& records, std::uint64_t effect_ps) = 0;
     /// The IPI handler's first CNTVCT read of handled record `h` (ipi.measure).
     virtual void ipi_measured(std::size_t h, std::uint64_t counter) = 0;

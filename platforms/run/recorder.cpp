@@ -22,10 +22,43 @@ std::size_t Recorder::open(std::uint64_t key, unsigned vm, unsigned vcpu, IrqCla
     rec.intid = intid;
     rec.asserted_ps = asserted_ps;
     rec.pending_ps = asserted_ps;
-    r_.interrupts.push_back(rec);
-    const std::size_t i = r_.interrupts.size() - 1;
+    const std::size_t i = base_ + live_.size();
+    live_.push_back(rec);
+    final_.push_back(false);
     outstanding_[key].push_back(i);
     return i;
+}
+
+InterruptRecord& Recorder::at(std::size_t i) {
+    // A record handed over already (never asked for by a correct caller): a scratch one.
+    if (i < base_ || i - base_ >= live_.size()) {
+        scratch_ = InterruptRecord{};
+        return scratch_;
+    }
+    return live_[i - base_];
+}
+
+void Recorder::mark_final(std::size_t i) {
+    if (i >= base_ && i - base_ < final_.size()) final_[i - base_] = true;
+}
+
+void Recorder::hand_over() {
+    // Generation order: the oldest first, once it and everything before it is final.
+    while (!live_.empty() && final_.front() && held_.count(base_) == 0) {
+        if (sink_ != nullptr) sink_->interrupt(r_, live_.front(), base_ + 1);
+        else r_.interrupts.push_back(live_.front());
+        live_.pop_front();
+        final_.pop_front();
+        ++base_;
+    }
+}
+
+void Recorder::finish() {
+    // The run is over: a record not yet final (pending, or acknowledged without its EOI) is
+    // as it is now.
+    for (std::size_t k = 0; k < final_.size(); ++k) final_[k] = true;
+    held_.clear();
+    hand_over();
 }
 
 std::size_t Recorder::acknowledge(std::uint64_t key, unsigned vcpu, std::uint64_t issued_ps, std::uint64_t done_ps,
@@ -36,12 +69,12 @@ std::size_t Recorder::acknowledge(std::uint64_t key, unsigned vcpu, std::uint64_
     // The oldest generation already pending when the IAR read was issued. A trapped SGI write
     // is pending from its emulation instant only: one issued before the read but emulated
     // after it is a later interrupt, not this one (nor merged into it).
-    auto pending_by = [&](std::size_t i) { return r_.interrupts[i].pending_ps <= issued_ps; };
+    auto pending_by = [&](std::size_t i) { return at(i).pending_ps <= issued_ps; };
     const auto first = std::find_if(q.begin(), q.end(), pending_by);
     if (first == q.end()) return kNoRecord;
     const std::size_t h = *first;
     q.erase(first);
-    InterruptRecord& rec = r_.interrupts[h];
+    InterruptRecord& rec = at(h);
     rec.outcome = InterruptRecord::Outcome::Handled;
     rec.vcpu = vcpu;
     rec.iar_ps = static_cast<std::int64_t>(done_ps);
@@ -83,23 +116,29 @@ void Recorder::merge_last_outstanding(std::uint64_t key, std::size_t into) {
 
 void Recorder::complete(std::size_t h, std::uint64_t eoi_ps) {
     const auto t = static_cast<std::int64_t>(eoi_ps);
-    InterruptRecord& handled = r_.interrupts[h];
+    InterruptRecord& handled = at(h);
     handled.eoi_ps = t;
+    mark_final(h);
     auto g = groups_.find(h);
-    if (g == groups_.end()) return;
+    if (g == groups_.end()) {
+        hand_over();
+        return;
+    }
     // Members merged while `h` was still pending got no IAR time then: they take its now.
     for (std::size_t m : g->second) {
-        InterruptRecord& rec = r_.interrupts[m];
+        InterruptRecord& rec = at(m);
         rec.vcpu = handled.vcpu;
         rec.iar_ps = handled.iar_ps;
         rec.eoi_ps = t;
+        mark_final(m);
     }
     groups_.erase(g);
+    hand_over();
 }
 
 void Recorder::merge(std::size_t i, std::size_t into) {
-    InterruptRecord& m = r_.interrupts[i];
-    const InterruptRecord& h = r_.interrupts[into];
+    InterruptRecord& m = at(i);
+    const InterruptRecord& h = at(into);
     m.outcome = InterruptRecord::Outcome::Coalesced;
     m.vcpu = h.vcpu;
     m.iar_ps = h.iar_ps;
@@ -116,7 +155,7 @@ void Recorder::merge(std::size_t i, std::size_t into) {
         groups_.erase(own);
     }
     for (std::size_t j : members) {
-        InterruptRecord& rec = r_.interrupts[j];
+        InterruptRecord& rec = at(j);
         rec.vcpu = h.vcpu;
         rec.iar_ps = h.iar_ps;
         rec.eoi_ps = h.eoi_ps;
@@ -125,6 +164,11 @@ void Recorder::merge(std::size_t i, std::size_t into) {
         std::vector<std::size_t>& g = groups_[into];
         g.push_back(i);
         g.insert(g.end(), members.begin(), members.end());
+    } else {
+        // Merged into one already completed: nothing will change them any more.
+        mark_final(i);
+        for (std::size_t j : members) mark_final(j);
+        hand_over();
     }
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace vgic::run {
@@ -27,13 +28,14 @@ constexpr unsigned kAnyVcpu = 0xFFFF;  // SPIs: any vCPU may take them
 
 class Recorder {
 public:
-    explicit Recorder(RunRecord& r) : r_(r) {}
+    /// Records go to r.interrupts, or with a `sink` to sink->interrupt() (and are freed), each
+    /// once it is final (its EOI, or merged into one completed; finish() for the rest), in
+    /// generation order: memory holds the records from the oldest one not final to the newest.
+    explicit Recorder(RunRecord& r, RecordSink* sink = nullptr) : r_(r), sink_(sink) {}
 
     /// The generation `h` became pending in the GIC at `pending_ps` (a trapped SGI write's
     /// emulation instant); kNotYetPending: not yet.
-    void set_pending(std::size_t h, std::uint64_t pending_ps) {
-        if (h < r_.interrupts.size()) r_.interrupts[h].pending_ps = pending_ps;
-    }
+    void set_pending(std::size_t h, std::uint64_t pending_ps) { at(h).pending_ps = pending_ps; }
     /// A generation of `key` asserted at `asserted_ps`: a new record, outstanding until an
     /// acknowledgement takes it. kNoRecord once `closed`.
     std::size_t open(std::uint64_t key, unsigned vm, unsigned vcpu, IrqClass cls, std::uint32_t intid,
@@ -65,13 +67,32 @@ public:
     /// The handled record `h` completed (its EOI, or DIR in split mode) at `eoi_ps`.
     void complete(std::size_t h, std::uint64_t eoi_ps);
 
-    InterruptRecord& at(std::size_t i) { return r_.interrupts[i]; }
+    /// The record of id `i` while it is in memory (a scratch record once handed over).
+    InterruptRecord& at(std::size_t i);
+    /// Keeps records from being handed over while their source still writes to them (an IPI's
+    /// sender records what the write cost it after the interrupt may be complete), until
+    /// release().
+    void hold(std::size_t i) { held_.insert(i); }
+    void release(std::size_t i) {
+        held_.erase(i);
+        hand_over();
+    }
+    /// Hands every record over, final or not (the run is over).
+    void finish();
     bool closed = false;  // the run is over
 
 private:
     void merge(std::size_t i, std::size_t into);
+    void mark_final(std::size_t i);
+    void hand_over();
 
     RunRecord& r_;
+    RecordSink* sink_;
+    std::deque<InterruptRecord> live_;  // ids base_ .. base_ + size - 1
+    std::deque<bool> final_;
+    std::size_t base_ = 0;
+    InterruptRecord scratch_;
+    std::unordered_set<std::size_t> held_;
     std::unordered_map<std::uint64_t, std::deque<std::size_t>> outstanding_;
     std::unordered_map<std::size_t, std::vector<std::size_t>> groups_;  // handled -> merged, until EOI
     std::unordered_map<std::uint64_t, std::uint64_t> last_ack_;  // (vm, vcpu) -> its last IAR's end

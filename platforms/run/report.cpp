@@ -636,6 +636,14 @@ void print_summary(std::ostream& os, const RunRecord& r, const Summary& s) {
     os << "\n";
     for (const auto& v : s.vms) print_vm(os, r, s, v);
     if (s.calibration.present) print_calibration(os, s.calibration);
+    if (r.trace_dropped > 0)
+        os << "\ntrace.json holds the first " << r.trace_events << " events; " << r.trace_dropped
+           << " more were dropped (--max-trace-events raises the cap of " << r.trace_cap << ")\n";
+    bool histogram = false;
+    for (const auto& c : s.classes) histogram = histogram || !c.to_iar.exact || !c.to_eoi.exact;
+    if (histogram)
+        os << "percentiles of classes over 10^6 samples come from a histogram, within 0.1% (report.json: "
+              "\"exact\": false)\n";
 }
 
 // ---- report.json ---------------------------------------------------------------------------
@@ -811,6 +819,10 @@ void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s,
     else
         j["calibration"] = nullptr;
 
+    // trace.json's cap (a streamed run): how many events it holds and how many it dropped.
+    j["trace"] = r.trace_cap == 0 ? ordered_json(nullptr)
+                                  : ordered_json{{"events", r.trace_events}, {"dropped", r.trace_dropped},
+                                                 {"cap", r.trace_cap}};
     j["run"] = ordered_json{{"simulated_ps", r.simulated_ps},
                             {"wall_seconds", r.wall_seconds},
                             {"interrupts", s.interrupts_total},
@@ -824,22 +836,61 @@ void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s,
 
 // ---- latency.csv ---------------------------------------------------------------------------
 
-void write_latency_csv(std::ostream& os, const RunRecord& r) {
-    os << "vm,vcpu,class,intid,asserted_ps,iar_ps,eoi_ps,to_iar_ps,to_eoi_ps,outcome,waited_descheduled,"
-          "counter_latency_ticks,sgir_cost_ticks,sgir_emulation_ticks,target_idle\n";
-    auto optional = [](std::int64_t v) { return v < 0 ? std::string() : std::to_string(v); };
-    auto since = [](std::int64_t end, std::uint64_t asserted) {
-        std::uint64_t latency = 0;
-        return latency_of(end, asserted, latency) ? std::to_string(latency) : std::string();
+std::string latency_csv_header() {
+    return "vm,vcpu,class,intid,asserted_ps,iar_ps,eoi_ps,to_iar_ps,to_eoi_ps,outcome,waited_descheduled,"
+           "counter_latency_ticks,sgir_cost_ticks,sgir_emulation_ticks,target_idle\n";
+}
+
+void append_latency_csv_row(std::string& out, const std::vector<std::string>& vm_names, const InterruptRecord& i) {
+    auto number = [&out](std::uint64_t v) {
+        char tmp[24];
+        out.append(tmp, static_cast<std::size_t>(std::to_chars(tmp, tmp + sizeof tmp, v).ptr - tmp));
     };
+    auto optional = [&](std::int64_t v) {
+        if (v >= 0) number(static_cast<std::uint64_t>(v));
+    };
+    auto since = [&](std::int64_t end, std::uint64_t asserted) {
+        std::uint64_t latency = 0;
+        if (latency_of(end, asserted, latency)) number(latency);
+    };
+    out += i.vm < vm_names.size() ? vm_names[i.vm] : "vm" + std::to_string(i.vm);
+    out += ',';
+    number(i.vcpu);
+    out += ',';
+    out += irq_class_name(i.cls);
+    out += ',';
+    number(i.intid);
+    out += ',';
+    number(i.asserted_ps);
+    out += ',';
+    optional(i.iar_ps);
+    out += ',';
+    optional(i.eoi_ps);
+    out += ',';
+    since(i.iar_ps, i.asserted_ps);
+    out += ',';
+    since(i.eoi_ps, i.asserted_ps);
+    out += ',';
+    out += outcome_name(i.outcome);
+    out += i.waited_descheduled ? ",1," : ",0,";
+    optional(i.counter_latency_ticks);
+    out += ',';
+    optional(i.sgir_cost_ticks);
+    out += ',';
+    optional(i.sgir_emulation_ticks);
+    out += i.target_idle ? ",1\n" : ",0\n";
+}
+
+void write_latency_csv(std::ostream& os, const RunRecord& r) {
+    os << latency_csv_header();
     std::vector<std::string> names;
     for (unsigned vm = 0, n = vm_count(r); vm < n; ++vm) names.push_back(csv_field(vm_name(r, vm)));
-    for (const auto& i : r.interrupts)
-        os << names[i.vm] << ',' << i.vcpu << ',' << irq_class_name(i.cls) << ',' << i.intid << ',' << i.asserted_ps << ','
-           << optional(i.iar_ps) << ',' << optional(i.eoi_ps) << ',' << since(i.iar_ps, i.asserted_ps) << ','
-           << since(i.eoi_ps, i.asserted_ps) << ',' << outcome_name(i.outcome) << ',' << (i.waited_descheduled ? 1 : 0)
-           << ',' << optional(i.counter_latency_ticks) << ',' << optional(i.sgir_cost_ticks) << ','
-           << optional(i.sgir_emulation_ticks) << ',' << (i.target_idle ? 1 : 0) << '\n';
+    std::string row;
+    for (const auto& i : r.interrupts) {
+        row.clear();
+        append_latency_csv_row(row, names, i);
+        os << row;
+    }
 }
 
 // ---- Chrome trace --------------------------------------------------------------------------
@@ -902,74 +953,189 @@ private:
 
 } // namespace
 
-void write_chrome_trace(std::ostream& os, const RunRecord& r) {
-    // Streamed by hand rather than built as a JSON tree: a long run has millions of events.
-    // ts and dur are microseconds (the format's unit) written exactly from ps. Only the
-    // user-named VMs go through JSON quoting; the other names are fixed plain-ASCII words.
-    TraceWriter w(os);
-    auto us = [&w](std::uint64_t ps) { w.scaled(ps, 6); };
-    w << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[";
-    const unsigned nvm = vm_count(r);
-    for (unsigned vm = 0; vm < nvm; ++vm) {
-        w.open_event();
-        w << "\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" << (vm + 1) << ",\"tid\":0,\"args\":{\"name\":"
-          << json_string(vm_name(r, vm)) << "}}";
-        w.open_event();
-        w << "\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":" << (vm + 1)
-          << ",\"tid\":0,\"args\":{\"sort_index\":" << (vm + 1) << "}}";
-    }
-    for (const auto& c : r.vcpus) {
-        auto ids = [&] { w << "\"pid\":" << (c.vm + 1) << ",\"tid\":" << (c.vcpu + 1); };
-        w.open_event();
-        w << "\"ph\":\"M\",\"name\":\"thread_name\",";
-        ids();
-        w << ",\"args\":{\"name\":\"vcpu" << c.vcpu << " (pcpu " << c.pcpu << ")\"}}";
-        w.open_event();
-        w << "\"ph\":\"M\",\"name\":\"thread_sort_index\",";
-        ids();
-        w << ",\"args\":{\"sort_index\":" << (c.vcpu + 1) << "}}";
-        for (std::size_t k = 0; k < c.timeline.size(); ++k) {
-            const std::uint64_t begin = c.timeline[k].t_ps;
-            const std::uint64_t end = k + 1 < c.timeline.size() ? c.timeline[k + 1].t_ps : r.simulated_ps;
-            if (end <= begin) continue;  // zero-length: a state left in the same instant
-            w.open_event();
-            w << "\"ph\":\"X\",\"cat\":\"vcpu\",\"name\":\"" << vcpu_state_name(c.timeline[k].state) << "\",";
-            ids();
-            w << ",\"ts\":";
-            us(begin);
-            w << ",\"dur\":";
-            us(end - begin);
-            w << '}';
+namespace {
+
+/// The events of trace.json, for a whole RunRecord (write_chrome_trace) and for a streamed
+/// run (StreamingReports) alike: streamed by hand rather than built as a JSON tree, since a
+/// long run has millions of events. ts and dur are microseconds (the format's unit) written
+/// exactly from ps. Only the user-named VMs go through JSON quoting; the other names are
+/// fixed plain-ASCII words. At most `max_events` state and interrupt events are written (the
+/// first ones); the others are counted as dropped, and the trace ends with an instant event
+/// saying how many.
+class TraceEvents {
+public:
+    TraceEvents(std::ostream& os, std::uint64_t max_events) : w_(os), max_(max_events) {}
+
+    void open(const RunRecord& r) {
+        w_ << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[";
+        for (unsigned vm = 0, nvm = vm_count(r); vm < nvm; ++vm) {
+            w_.open_event();
+            w_ << "\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" << (vm + 1) << ",\"tid\":0,\"args\":{\"name\":"
+               << json_string(vm_name(r, vm)) << "}}";
+            w_.open_event();
+            w_ << "\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":" << (vm + 1)
+               << ",\"tid\":0,\"args\":{\"sort_index\":" << (vm + 1) << "}}";
         }
     }
-    std::uint64_t id = 0;
-    for (const auto& i : r.interrupts) {
-        ++id;  // the record's index + 1: unique, and findable in latency.csv (row id)
+    void vcpu(const VcpuRecord& c) {
+        w_.open_event();
+        w_ << "\"ph\":\"M\",\"name\":\"thread_name\",";
+        ids(c.vm, c.vcpu);
+        w_ << ",\"args\":{\"name\":\"vcpu" << c.vcpu << " (pcpu " << c.pcpu << ")\"}}";
+        w_.open_event();
+        w_ << "\"ph\":\"M\",\"name\":\"thread_sort_index\",";
+        ids(c.vm, c.vcpu);
+        w_ << ",\"args\":{\"sort_index\":" << (c.vcpu + 1) << "}}";
+    }
+    void span(const VcpuRecord& c, VcpuState state, std::uint64_t begin, std::uint64_t end) {
+        if (end <= begin) return;  // zero-length: a state left in the same instant
+        if (!room(1)) return;
+        w_.open_event();
+        w_ << "\"ph\":\"X\",\"cat\":\"vcpu\",\"name\":\"" << vcpu_state_name(state) << "\",";
+        ids(c.vm, c.vcpu);
+        w_ << ",\"ts\":";
+        us(begin);
+        w_ << ",\"dur\":";
+        us(end - begin);
+        w_ << '}';
+    }
+    /// `id`: the record's index + 1, unique, and findable in latency.csv (row id).
+    void interrupt(const InterruptRecord& i, std::uint64_t id) {
         std::uint64_t to_iar = 0;
-        if (i.outcome != InterruptRecord::Outcome::Handled || !latency_of(i.iar_ps, i.asserted_ps, to_iar)) continue;
+        if (i.outcome != InterruptRecord::Outcome::Handled || !latency_of(i.iar_ps, i.asserted_ps, to_iar)) return;
+        if (!room(2)) return;
         std::uint64_t to_end = to_iar;
         latency_of(i.eoi_ps, i.asserted_ps, to_end);
         auto common = [&] {
-            w << ",\"cat\":\"irq\",\"id\":" << id << ",\"name\":\"" << irq_class_name(i.cls) << ' ' << i.intid
-              << "\",\"pid\":" << (i.vm + 1) << ",\"tid\":" << (i.vcpu + 1);
+            w_ << ",\"cat\":\"irq\",\"id\":" << id << ",\"name\":\"" << irq_class_name(i.cls) << ' ' << i.intid
+               << "\",\"pid\":" << (i.vm + 1) << ",\"tid\":" << (i.vcpu + 1);
         };
-        w.open_event();
-        w << "\"ph\":\"b\"";
+        w_.open_event();
+        w_ << "\"ph\":\"b\"";
         common();
-        w << ",\"ts\":";
+        w_ << ",\"ts\":";
         us(i.asserted_ps);
-        w << ",\"args\":{\"vcpu\":" << i.vcpu << ",\"to_iar_ns\":";
-        w.scaled(to_iar, 3);
-        w << "}}";
-        w.open_event();
-        w << "\"ph\":\"e\"";
+        w_ << ",\"args\":{\"vcpu\":" << i.vcpu << ",\"to_iar_ns\":";
+        w_.scaled(to_iar, 3);
+        w_ << "}}";
+        w_.open_event();
+        w_ << "\"ph\":\"e\"";
         common();
-        w << ",\"ts\":";
+        w_ << ",\"ts\":";
         us(i.asserted_ps + to_end);
-        w << '}';
+        w_ << '}';
     }
-    w << "\n]}\n";
+    void close(std::uint64_t end_ps) {
+        if (dropped_ > 0) {
+            // Says so where a viewer shows it: a global instant event at the end of the run.
+            w_.open_event();
+            w_ << "\"ph\":\"i\",\"s\":\"g\",\"name\":\"trace truncated: the first " << max_ << " events kept, "
+               << dropped_ << " dropped (vgic-sim run --max-trace-events)\",\"pid\":0,\"tid\":0,\"ts\":";
+            us(end_ps);
+            w_ << '}';
+        }
+        w_ << "\n]}\n";
+        w_.flush();
+    }
+    std::uint64_t events() const { return events_; }
+    std::uint64_t dropped() const { return dropped_; }
+
+private:
+    bool room(std::uint64_t n) {
+        if (events_ + n > max_) {
+            dropped_ += n;
+            return false;
+        }
+        events_ += n;
+        return true;
+    }
+    void ids(unsigned vm, unsigned vcpu) { w_ << "\"pid\":" << (vm + 1) << ",\"tid\":" << (vcpu + 1); }
+    void us(std::uint64_t ps) { w_.scaled(ps, 6); }
+
+    TraceWriter w_;
+    std::uint64_t max_;
+    std::uint64_t events_ = 0, dropped_ = 0;
+};
+
+} // namespace
+
+void write_chrome_trace(std::ostream& os, const RunRecord& r) {
+    TraceEvents t(os, ~std::uint64_t{0});
+    t.open(r);
+    for (const auto& c : r.vcpus) {
+        t.vcpu(c);
+        for (std::size_t k = 0; k < c.timeline.size(); ++k) {
+            const std::uint64_t end = k + 1 < c.timeline.size() ? c.timeline[k + 1].t_ps : r.simulated_ps;
+            t.span(c, c.timeline[k].state, c.timeline[k].t_ps, end);
+        }
+    }
+    std::uint64_t id = 0;
+    for (const auto& i : r.interrupts) t.interrupt(i, ++id);
+    t.close(r.simulated_ps);
 }
+
+// ---- streaming ----------------------------------------------------------------------------
+
+struct StreamingReports::Files {
+    tlm::OutputFile csv_file, trace_file;
+    std::ostream trace_os;
+    TraceEvents trace;
+    std::string row;  // latency.csv rows go out through one buffer
+    std::vector<std::string> names;
+    Files(OutputDir& out, std::uint64_t max_trace_events)
+        : csv_file(out.temp_path("latency.csv"), tlm::OutputFile::Create::Exclusive, out.path("latency.csv")),
+          trace_file(out.temp_path("trace.json"), tlm::OutputFile::Create::Exclusive, out.path("trace.json")),
+          trace_os(&trace_file),
+          trace(trace_os, max_trace_events) {}
+};
+
+StreamingReports::StreamingReports(OutputDir& out, const Scenario& s, std::uint64_t max_trace_events)
+    : out_(out), builder_(&s), max_trace_events_(max_trace_events) {}
+
+StreamingReports::~StreamingReports() = default;
+
+void StreamingReports::begin(const RunRecord& r) {
+    out_.track("latency.csv");
+    out_.track("trace.json");
+    files_ = std::make_unique<Files>(out_, max_trace_events_);
+    files_->csv_file.write(latency_csv_header());
+    for (unsigned vm = 0, n = vm_count(r); vm < n; ++vm) files_->names.push_back(csv_field(vm_name(r, vm)));
+    files_->trace.open(r);
+    for (const auto& c : r.vcpus) files_->trace.vcpu(c);
+}
+
+void StreamingReports::interrupt(const RunRecord&, const InterruptRecord& rec, std::uint64_t id) {
+    builder_.add(rec);
+    if (!files_) return;
+    files_->row.clear();
+    append_latency_csv_row(files_->row, files_->names, rec);
+    files_->csv_file.write(files_->row);
+    files_->trace.interrupt(rec, id);
+}
+
+void StreamingReports::span(const VcpuRecord& c, VcpuState state, std::uint64_t begin_ps, std::uint64_t end_ps) {
+    if (files_) files_->trace.span(c, state, begin_ps, end_ps);
+}
+
+void StreamingReports::end(const RunRecord& r) {
+    if (!files_ || ended_) return;
+    ended_ = true;
+    files_->trace.close(r.simulated_ps);
+    files_->trace_os.flush();
+    files_->csv_file.close();
+    files_->trace_file.close();
+}
+
+void StreamingReports::check() const {
+    if (!files_) return;
+    files_->csv_file.check();
+    files_->trace_file.check();
+    if (!files_->trace_os) throw OutputError(out_.path("trace.json"), "the stream writing it failed");
+}
+
+Summary StreamingReports::summary(const RunRecord& r) const { return builder_.finish(r); }
+std::uint64_t StreamingReports::trace_events() const { return files_ ? files_->trace.events() : 0; }
+std::uint64_t StreamingReports::trace_dropped() const { return files_ ? files_->trace.dropped() : 0; }
 
 // ---- GTKWave -------------------------------------------------------------------------------
 //
@@ -1207,22 +1373,20 @@ struct PlotData {
     std::string none;
 };
 
-PlotData plot_data(const RunRecord& r) {
+PlotData plot_data(const RunRecord& r, const Summary& s) {
+    // The handled interrupts of each class of each VM: their count and range are the
+    // summary's assertion-to-IAR figures (no record is read: a streamed run keeps none).
     PlotData d;
     d.vms = vm_count(r);
-    std::vector<std::uint64_t> counts(static_cast<std::size_t>(d.vms) * kIrqClassCount, 0);
-    for (const auto& i : r.interrupts) {
-        std::uint64_t latency = 0;
-        if (i.outcome != InterruptRecord::Outcome::Handled || !latency_of(i.iar_ps, i.asserted_ps, latency)) continue;
-        ++counts[i.vm * kIrqClassCount + static_cast<unsigned>(i.cls)];
-        d.min_ps = std::min(d.min_ps, latency);
-        d.max_ps = std::max(d.max_ps, latency);
-    }
+    for (const ClassSummary& c : s.classes) d.vms = std::max(d.vms, c.vm + 1);
     for (unsigned vm = 0; vm < d.vms; ++vm)
-        for (unsigned c = 0; c < kIrqClassCount; ++c)
-            if (counts[vm * kIrqClassCount + c] > 0)
-                d.series.push_back(
-                    Series{vm_name(r, vm), irq_class_name(kAllClasses[c]), counts[vm * kIrqClassCount + c]});
+        for (unsigned k = 0; k < kIrqClassCount; ++k)
+            for (const ClassSummary& c : s.classes) {
+                if (c.vm != vm || c.cls != kAllClasses[k] || c.to_iar.count == 0) continue;
+                d.series.push_back(Series{vm_name(r, vm), irq_class_name(c.cls), c.to_iar.count});
+                d.min_ps = std::min(d.min_ps, c.to_iar.min_ps);
+                d.max_ps = std::max(d.max_ps, c.to_iar.max_ps);
+            }
     if (d.series.empty()) d.none = "no plot: no handled interrupt in the run";
     return d;
 }
@@ -1271,9 +1435,9 @@ bool run_plotter(const std::string& dir, const char* tool, const std::string& sc
 /// The plot of `vgic-sim run`: the kept script (which names latency.csv and the image) is an
 /// output; the plotter runs a copy that reads and writes the temporaries. A plotter that is
 /// installed but fails is a write error of the image (OutputError); none installed is not.
-PlotOutcome plot_into(OutputDir& out, const RunRecord& r) {
+PlotOutcome plot_into(OutputDir& out, const RunRecord& r, const Summary& s) {
     PlotOutcome o;
-    const PlotData d = plot_data(r);
+    const PlotData d = plot_data(r, s);
     if (!d.none.empty()) {
         o.message = d.none;
         return o;
@@ -1320,7 +1484,7 @@ PlotOutcome write_plot(const std::string& dir, const RunRecord& r) {
         out.message = "no plot: " + (base / "latency.csv").string() + " does not exist";
         return out;
     }
-    const PlotData d = plot_data(r);
+    const PlotData d = plot_data(r, summarize(r));
     if (!d.none.empty()) {
         out.message = d.none;
         return out;
@@ -1350,7 +1514,7 @@ PlotOutcome write_plot(const std::string& dir, const RunRecord& r) {
 // ---- all of them ---------------------------------------------------------------------------
 
 std::vector<std::string> write_reports(OutputDir& out, const RunRecord& r, const Summary& s, bool plot,
-                                       PlotOutcome* plot_outcome) {
+                                       PlotOutcome* plot_outcome, const StreamingReports* streamed) {
     std::string vcd_header;  // where the VCD's header is read for the save file
     if (!r.vcd_path.empty()) {
         // A waveform in the directory is one of the outputs: listed and renamed with them.
@@ -1365,12 +1529,18 @@ std::vector<std::string> write_reports(OutputDir& out, const RunRecord& r, const
             }
         }
     }
-    out.write("latency.csv", [&](std::ostream& os) { write_latency_csv(os, r); });
-    out.write("trace.json", [&](std::ostream& os) { write_chrome_trace(os, r); });
+    if (streamed != nullptr) {
+        streamed->check();
+        out.adopt("latency.csv");
+        out.adopt("trace.json");
+    } else {
+        out.write("latency.csv", [&](std::ostream& os) { write_latency_csv(os, r); });
+        out.write("trace.json", [&](std::ostream& os) { write_chrome_trace(os, r); });
+    }
     if (!r.vcd_path.empty())
         out.write("waves.gtkw", [&](std::ostream& os) { write_gtkwave_save(os, r, vcd_header); });
     if (plot) {
-        PlotOutcome outcome = plot_into(out, r);
+        PlotOutcome outcome = plot_into(out, r, s);
         if (plot_outcome != nullptr) *plot_outcome = outcome;
     }
     // Last, listing every other output with its size and digest; renamed last.

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -204,6 +205,9 @@ void write_report_json(std::ostream& os, const RunRecord& r, const Summary& s,
                        const std::vector<OutputFileInfo>& outputs = {});
 /// latency.csv: one row per InterruptRecord, empty fields for the -1 ones.
 void write_latency_csv(std::ostream& os, const RunRecord& r);
+/// Its header line, and one row appended to `out` (`vm_names`: each VM's CSV field).
+std::string latency_csv_header();
+void append_latency_csv_row(std::string& out, const std::vector<std::string>& vm_names, const InterruptRecord& rec);
 /// Chrome trace event JSON: a process per VM, a thread per vCPU with its state timeline as
 /// complete events, an async slice per handled interrupt (assertion to EOI).
 void write_chrome_trace(std::ostream& os, const RunRecord& r);
@@ -234,6 +238,38 @@ struct PlotOutcome {
 /// is missing. Never throws for a missing tool: written = false and the message says why.
 PlotOutcome write_plot(const std::string& dir, const RunRecord& r);
 
+/// The reports of a run that streams its records (RecordSink; `vgic-sim run`): latency.csv
+/// and trace.json are written under their temporary names in `out` as the run goes (rows in
+/// generation order, as write_latency_csv; trace events as they happen, the first
+/// `max_trace_events` state and interrupt events, then a note of how many were dropped), and
+/// the summary is built record by record (SummaryBuilder). Memory stays bounded whatever the
+/// run's length. write_reports(..., this) then takes the two files as they are.
+class StreamingReports : public RecordSink {
+public:
+    static constexpr std::uint64_t kDefaultMaxTraceEvents = 2'000'000;
+    StreamingReports(OutputDir& out, const Scenario& s, std::uint64_t max_trace_events = kDefaultMaxTraceEvents);
+    ~StreamingReports() override;
+    /// Opens the two temporaries (throws OutputError) and writes their headers.
+    void begin(const RunRecord& r) override;
+    void interrupt(const RunRecord& r, const InterruptRecord& rec, std::uint64_t id) override;
+    void span(const VcpuRecord& c, VcpuState state, std::uint64_t begin_ps, std::uint64_t end_ps) override;
+    void end(const RunRecord& r) override;
+    /// Throws OutputError (file and reason) if a write failed at any point.
+    void check() const;
+    Summary summary(const RunRecord& r) const;
+    std::uint64_t trace_events() const;
+    std::uint64_t trace_dropped() const;
+    std::uint64_t max_trace_events() const { return max_trace_events_; }
+
+private:
+    struct Files;
+    OutputDir& out_;
+    SummaryBuilder builder_;
+    std::uint64_t max_trace_events_;
+    std::unique_ptr<Files> files_;
+    bool ended_ = false;
+};
+
 /// Writes latency.csv, trace.json, waves.gtkw (only when r.vcd_path is set), the plot (unless
 /// !plot; its outcome in *plot_outcome if given) and report.json into `out`, each under its
 /// temporary name, and commits them (outputs.hpp): renamed when all are complete, report.json
@@ -242,8 +278,9 @@ PlotOutcome write_plot(const std::string& dir, const RunRecord& r);
 /// that is installed but fails is an error; none installed is not (plot_outcome->message).
 /// Returns the final paths, report.json last. Throws OutputError naming the file and the
 /// reason; the temporaries are then removed (the directory holds none of this run's files).
+/// With `streamed`, latency.csv and trace.json are its files (checked, then listed as they are).
 std::vector<std::string> write_reports(OutputDir& out, const RunRecord& r, const Summary& s, bool plot,
-                                       PlotOutcome* plot_outcome = nullptr);
+                                       PlotOutcome* plot_outcome = nullptr, const StreamingReports* streamed = nullptr);
 /// The same into `dir`, created if missing, after removing the earlier run's outputs there
 /// (except r.vcd_path).
 std::vector<std::string> write_reports(const std::string& dir, const RunRecord& r, const Summary& s, bool plot,

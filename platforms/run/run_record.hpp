@@ -143,6 +143,25 @@ struct RunRecord {
     /// where it stopped); report.json says so.
     bool complete = true;
     std::string stopped_by;  ///< what stopped it early ("SIGTERM"), "" if nothing did
+    /// trace.json of a streamed run: the state and interrupt events written, those dropped
+    /// beyond the cap, and the cap (0: not streamed, every event written).
+    std::uint64_t trace_events = 0, trace_dropped = 0, trace_cap = 0;
+};
+
+/// What a streaming run hands over as it goes (PlatformOptions::sink), instead of keeping it in
+/// the RunRecord: the reports are then written while the run goes on, in bounded memory.
+class RecordSink {
+public:
+    virtual ~RecordSink() = default;
+    /// Before the simulation, with the record's VMs and vCPUs filled in.
+    virtual void begin(const RunRecord& r) = 0;
+    /// Each interrupt record once it is final, in generation order; `id` is its position + 1
+    /// (what a RunRecord holding them all would give it).
+    virtual void interrupt(const RunRecord& r, const InterruptRecord& rec, std::uint64_t id) = 0;
+    /// A state of vCPU `c` from `begin_ps` to `end_ps` (> begin_ps), once it ends.
+    virtual void span(const VcpuRecord& c, VcpuState state, std::uint64_t begin_ps, std::uint64_t end_ps) = 0;
+    /// After the last one; r.simulated_ps is set.
+    virtual void end(const RunRecord& r) = 0;
 };
 
 } // namespace vgic::run

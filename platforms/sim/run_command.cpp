@@ -40,6 +40,8 @@ void run_usage(std::FILE* f) {
                  "  --seed N           override the scenario's seed (Poisson sources, variation draws)\n"
                  "  --max-events N     the work limit (default 50000000): a run whose estimated\n"
                  "                     interrupts + 1000 x vCPUs exceed it is refused before it starts\n"
+                 "  --max-trace-events N  trace.json keeps the first N vCPU-state and interrupt events\n"
+                 "                     (default 2000000; report.json says how many were dropped)\n"
                  "  --variation        draw every parameter that has a spread (the scenario's\n"
                  "                     `variation: true`; docs/TIMING.md \"Spread\")\n"
                  "  --no-vcd           do not write the waveform (waves.vcd, waves.gtkw)\n"
@@ -183,6 +185,8 @@ int run_command(int argc, char** argv) {
     bool out_given = false;
     std::optional<std::string> seed;
     std::optional<std::string> max_events_text;
+    std::optional<std::string> max_trace_text;
+    std::uint64_t max_trace_events = run::StreamingReports::kDefaultMaxTraceEvents;
     bool variation = false;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
@@ -210,6 +214,10 @@ int run_command(int argc, char** argv) {
             const char* v = value("a number of events, e.g. 200000000");
             if (v == nullptr) return 2;
             max_events_text = v;
+        } else if (a == "--max-trace-events") {
+            const char* v = value("a number of events, e.g. 10000000");
+            if (v == nullptr) return 2;
+            max_trace_text = v;
         } else if (a == "--variation") {
             variation = true;
         } else if (a == "--no-vcd") {
@@ -272,6 +280,11 @@ int run_command(int argc, char** argv) {
                          tlm::printable(*max_events_text).c_str());
             return 2;
         }
+        if (max_trace_text && !whole_number(*max_trace_text, max_trace_events)) {
+            std::fprintf(stderr, "vgic-sim: --max-trace-events '%s': expected a whole number from 0 to 18446744073709551615\n",
+                         tlm::printable(*max_trace_text).c_str());
+            return 2;
+        }
         // The work limit after the overrides: --duration changes the estimate.
         try {
             run::check_work(s, max_events);
@@ -312,6 +325,10 @@ int run_command(int argc, char** argv) {
     }
     opt.stop = &stop;
     if (progress) opt.progress = draw_progress;
+    // latency.csv and trace.json are written as the run goes and the records freed: memory
+    // does not grow with the run's length (docs/REPORTS.md "Memory").
+    run::StreamingReports streamed(*out, s, max_trace_events);
+    opt.sink = &streamed;
     run::RunRecord r;
     const auto t0 = std::chrono::steady_clock::now();
     g_run_start = t0;
@@ -330,11 +347,14 @@ int run_command(int argc, char** argv) {
     } else if (g_progress_shown && !g_progress_lines) {
         std::fprintf(stderr, "\n");
     }
-    const run::Summary sum = run::summarize(r);
+    const run::Summary sum = streamed.summary(r);
+    r.trace_events = streamed.trace_events();
+    r.trace_dropped = streamed.trace_dropped();
+    r.trace_cap = streamed.max_trace_events();
     std::vector<std::string> files;
     run::PlotOutcome plot_outcome;
     try {
-        files = run::write_reports(*out, r, sum, plot, &plot_outcome);
+        files = run::write_reports(*out, r, sum, plot, &plot_outcome, &streamed);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "vgic-sim: %s\n", e.what());
         return 2;
