@@ -1029,8 +1029,8 @@ public:
         if (dropped_ > 0) {
             // Says so where a viewer shows it: a global instant event at the end of the run.
             w_.open_event();
-            w_ << "\"ph\":\"i\",\"s\":\"g\",\"name\":\"trace truncated: the first " << max_ << " events kept, "
-               << dropped_ << " dropped (vgic-sim run --max-trace-events)\",\"pid\":0,\"tid\":0,\"ts\":";
+            w_ << "\"ph\":\"i\",\"s\":\"g\",\"name\":\"trace truncated: " << events_ << " events kept (cap " << max_
+               << "), " << dropped_ << " dropped (vgic-sim run --max-trace-events)\",\"pid\":0,\"tid\":0,\"ts\":";
             us(end_ps);
             w_ << '}';
         }

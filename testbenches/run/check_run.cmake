@@ -180,6 +180,31 @@ elseif(MODE STREQUAL "calibration")
      NOT out MATCHES "calibration: min, p99 and max within [^\n]* of the measured: yes")
     message(FATAL_ERROR "no spread verdict:\n${out}")
   endif()
+elseif(MODE STREQUAL "trace_cap")
+  # The built-in scenario for 50 ms with a cap of 100 trace events: report.json counts what
+  # was kept and dropped, trace.json is valid JSON and ends with the note.
+  file(REMOVE_RECURSE "${OUT}")
+  execute_process(COMMAND "${VGIC_SIM}" run --out "${OUT}" --duration 50ms --max-trace-events 100 --no-vcd --no-plot
+                          --no-progress
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "exit status ${rc}\nstderr: ${err}")
+  endif()
+  file(READ "${OUT}/report.json" report)
+  string(JSON events GET "${report}" trace events)
+  string(JSON dropped GET "${report}" trace dropped)
+  string(JSON cap GET "${report}" trace cap)
+  if(NOT cap EQUAL 100 OR events GREATER 100 OR events LESS 99 OR NOT dropped GREATER 0)
+    message(FATAL_ERROR "report.json trace: events ${events}, dropped ${dropped}, cap ${cap}")
+  endif()
+  if(NOT out MATCHES "trace.json holds the first ${events} events; ${dropped} more were dropped")
+    message(FATAL_ERROR "the summary does not say the trace was cut:\n${out}")
+  endif()
+  file(READ "${OUT}/trace.json" trace)
+  string(JSON n LENGTH "${trace}" traceEvents)  # fails on invalid JSON
+  if(NOT trace MATCHES "trace truncated: ${events} events kept \\(cap 100\\), ${dropped} dropped")
+    message(FATAL_ERROR "trace.json has no truncation note")
+  endif()
 elseif(MODE STREQUAL "reproducible")
   # The same seed twice: byte-identical outputs (report.json apart from its wall time); another
   # seed: other draws. report.json names the seed and that variation was on.
