@@ -30,6 +30,10 @@ std::size_t Recorder::open(std::uint64_t key, unsigned vm, unsigned vcpu, IrqCla
 }
 
 InterruptRecord& Recorder::at(std::size_t i) {
+    if (i < base_) {
+        const auto p = parked_.find(i);
+        if (p != parked_.end()) return p->second;
+    }
     // A record handed over already (never asked for by a correct caller): a scratch one.
     if (i < base_ || i - base_ >= live_.size()) {
         scratch_ = InterruptRecord{};
@@ -39,14 +43,38 @@ InterruptRecord& Recorder::at(std::size_t i) {
 }
 
 void Recorder::mark_final(std::size_t i) {
-    if (i >= base_ && i - base_ < final_.size()) final_[i - base_] = true;
+    if (i >= base_ && i - base_ < final_.size()) {
+        final_[i - base_] = true;
+        return;
+    }
+    const auto p = parked_.find(i);
+    if (p == parked_.end()) return;
+    if (held_.count(i) != 0) {
+        parked_final_.insert(i);
+        return;
+    }
+    emit(p->second, i);
+    parked_.erase(p);
+}
+
+void Recorder::release(std::size_t i) {
+    held_.erase(i);
+    if (parked_final_.erase(i) != 0) mark_final(i);
+    hand_over();
+}
+
+void Recorder::emit(const InterruptRecord& rec, std::size_t id) {
+    if (sink_ != nullptr) sink_->interrupt(r_, rec, id + 1);
+    else r_.interrupts.push_back(rec);
 }
 
 void Recorder::hand_over() {
     // Generation order: the oldest first, once it and everything before it is final.
-    while (!live_.empty() && final_.front() && held_.count(base_) == 0) {
-        if (sink_ != nullptr) sink_->interrupt(r_, live_.front(), base_ + 1);
-        else r_.interrupts.push_back(live_.front());
+    while (!live_.empty()) {
+        const bool ready = final_.front() && held_.count(base_) == 0;
+        if (!ready && live_.size() <= max_window_) break;
+        if (ready) emit(live_.front(), base_);
+        else parked_.emplace(base_, std::move(live_.front()));  // a blocker: out of the way
         live_.pop_front();
         final_.pop_front();
         ++base_;
@@ -59,6 +87,12 @@ void Recorder::finish() {
     for (std::size_t k = 0; k < final_.size(); ++k) final_[k] = true;
     held_.clear();
     hand_over();
+    std::vector<std::size_t> ids;
+    for (const auto& p : parked_) ids.push_back(p.first);
+    std::sort(ids.begin(), ids.end());
+    for (std::size_t id : ids) emit(parked_.at(id), id);
+    parked_.clear();
+    parked_final_.clear();
 }
 
 std::size_t Recorder::acknowledge(std::uint64_t key, unsigned vcpu, std::uint64_t issued_ps, std::uint64_t done_ps,

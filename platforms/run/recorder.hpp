@@ -31,7 +31,12 @@ public:
     /// Records go to r.interrupts, or with a `sink` to sink->interrupt() (and are freed), each
     /// once it is final (its EOI, or merged into one completed; finish() for the rest), in
     /// generation order: memory holds the records from the oldest one not final to the newest.
-    explicit Recorder(RunRecord& r, RecordSink* sink = nullptr) : r_(r), sink_(sink) {}
+    /// A record still not final when `max_window` later ones are in memory (an interrupt never
+    /// acknowledged, say) is parked: the later ones go on, and it is handed over, out of
+    /// generation order, when it becomes final, so that memory stays bounded.
+    static constexpr std::size_t kMaxWindow = std::size_t{1} << 20;
+    explicit Recorder(RunRecord& r, RecordSink* sink = nullptr, std::size_t max_window = kMaxWindow)
+        : r_(r), sink_(sink), max_window_(max_window) {}
 
     /// The generation `h` became pending in the GIC at `pending_ps` (a trapped SGI write's
     /// emulation instant); kNotYetPending: not yet.
@@ -73,10 +78,7 @@ public:
     /// sender records what the write cost it after the interrupt may be complete), until
     /// release().
     void hold(std::size_t i) { held_.insert(i); }
-    void release(std::size_t i) {
-        held_.erase(i);
-        hand_over();
-    }
+    void release(std::size_t i);
     /// Hands every record over, final or not (the run is over).
     void finish();
     bool closed = false;  // the run is over
@@ -93,6 +95,10 @@ private:
     std::size_t base_ = 0;
     InterruptRecord scratch_;
     std::unordered_set<std::size_t> held_;
+    std::size_t max_window_;
+    std::unordered_map<std::size_t, InterruptRecord> parked_;  // id -> record, not final yet
+    std::unordered_set<std::size_t> parked_final_;             // parked, final, but held
+    void emit(const InterruptRecord& rec, std::size_t id);
     std::unordered_map<std::uint64_t, std::deque<std::size_t>> outstanding_;
     std::unordered_map<std::size_t, std::vector<std::size_t>> groups_;  // handled -> merged, until EOI
     std::unordered_map<std::uint64_t, std::uint64_t> last_ack_;  // (vm, vcpu) -> its last IAR's end

@@ -104,6 +104,25 @@ BOOST_AUTO_TEST_CASE(held_records_wait_and_finish_hands_over_the_rest) {
     (void)b;
 }
 
+BOOST_AUTO_TEST_CASE(a_record_that_never_ends_is_parked_and_memory_stays_bounded) {
+    // A window of 4: record 1 is never acknowledged; once 4 more are in memory it is parked
+    // and the later ones go on in order; it is handed over at the end, out of order.
+    RunRecord r;
+    Collect sink;
+    Recorder rec(r, &sink, 4);
+    rec.open(kA, 0, 0, IrqClass::DeviceSpi, 40, 100);  // never taken
+    for (unsigned k = 0; k < 6; ++k) {
+        const std::size_t b = rec.open(kB, 0, 0, IrqClass::DeviceSpi, 41, 200 + 100 * k);
+        BOOST_TEST(rec.acknowledge(kB, 0, 250 + 100 * k, 260 + 100 * k, -1, false) == b);
+        rec.complete(b, 280 + 100 * k);
+    }
+    BOOST_TEST((sink.ids == std::vector<std::uint64_t>{2, 3, 4, 5, 6, 7}), "the later ones, in order");
+    rec.finish();
+    BOOST_TEST_REQUIRE(sink.ids.size() == 7u);
+    BOOST_TEST(sink.ids.back() == 1u, "the parked one at the end");
+    BOOST_TEST((sink.records.back().outcome == InterruptRecord::Outcome::Pending));
+}
+
 BOOST_AUTO_TEST_CASE(without_a_sink_the_run_record_keeps_them_in_order) {
     RunRecord r;
     Recorder rec(r);
