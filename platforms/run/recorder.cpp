@@ -152,21 +152,20 @@ void Recorder::complete(std::size_t h, std::uint64_t eoi_ps) {
     const auto t = static_cast<std::int64_t>(eoi_ps);
     InterruptRecord& handled = at(h);
     handled.eoi_ps = t;
-    mark_final(h);
-    auto g = groups_.find(h);
-    if (g == groups_.end()) {
-        hand_over();
-        return;
-    }
     // Members merged while `h` was still pending got no IAR time then: they take its now.
-    for (std::size_t m : g->second) {
-        InterruptRecord& rec = at(m);
-        rec.vcpu = handled.vcpu;
-        rec.iar_ps = handled.iar_ps;
-        rec.eoi_ps = t;
-        mark_final(m);
+    // `h` is marked final last: a parked record is handed over (and freed) when marked.
+    auto g = groups_.find(h);
+    if (g != groups_.end()) {
+        for (std::size_t m : g->second) {
+            InterruptRecord& rec = at(m);
+            rec.vcpu = handled.vcpu;
+            rec.iar_ps = handled.iar_ps;
+            rec.eoi_ps = t;
+            mark_final(m);
+        }
+        groups_.erase(g);
     }
-    groups_.erase(g);
+    mark_final(h);
     hand_over();
 }
 
