@@ -633,6 +633,7 @@ void print_summary(std::ostream& os, const RunRecord& r, const Summary& s) {
            << format_ps(r.simulated_ps) << " of " << (sc != nullptr ? format_ps(sc->duration_ps) : std::string("?"));
     os << "\n  " << s.interrupts_total << " interrupts, " << s.vms.size() << " VM" << (s.vms.size() == 1 ? "" : "s");
     if (sc != nullptr) os << " on " << sc->pcpus << " physical CPU" << (sc->pcpus == 1 ? "" : "s");
+    if (sc != nullptr && sc->variation) os << "; variation on, seed " << sc->seed;
     os << "\n";
     for (const auto& v : s.vms) print_vm(os, r, s, v);
     if (s.calibration.present) print_calibration(os, s.calibration);
