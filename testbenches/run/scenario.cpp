@@ -1006,7 +1006,7 @@ BOOST_AUTO_TEST_CASE(bad_files) {
     check_file("intid_out_of_range.yaml", 13, "devices[0].intid", "its 32 SPIs are INTIDs 32..63");
     check_file("hw_shared_pcpu.yaml", 14, "vms[1].pcpus", "pCPU 1 belongs to hw-mode VM 'rt' (vms[0])");
     check_file("syntax_error.yaml", 8, "", "YAML syntax error");
-    check_file("nesting_too_deep.yaml", 10, "", "nesting deeper than 64 levels");
+    check_file("nesting_too_deep.yaml", 11, "", "nesting deeper than 64 levels");
     check_file("name_too_long.yaml", 3, "name", "a name of 300 characters; a name has at most 255");
     // Resolved against the scenario file's directory, not the working directory.
     check_file("timing_file_missing.yaml", 9, "vms[0].timing",
