@@ -320,10 +320,16 @@ void SummaryBuilder::add(const InterruptRecord& rec) {
         !rec.waited_for_pcpu) {
         if (wake_.size() <= rec.vm) wake_.resize(rec.vm + 1);
         Wake& w = wake_[rec.vm];
+        if (!w.bound_known) {
+            // Once per VM: the bound copies the profiles (their upper() with variation).
+            for (unsigned c = 0; c < kIrqClassCount; ++c)
+                w.bound_ps[c] = wake_bound_ps(scenario_->vms[rec.vm], kAllClasses[c], scenario_->variation);
+            w.bound_known = true;
+        }
         const std::uint64_t latency = static_cast<std::uint64_t>(rec.iar_ps) - rec.asserted_ps;
         ++w.checked;
         w.max_ps = std::max(w.max_ps, latency);
-        if (latency > wake_bound_ps(scenario_->vms[rec.vm], rec.cls, scenario_->variation)) ++w.over;
+        if (latency > w.bound_ps[static_cast<unsigned>(rec.cls)]) ++w.over;
     }
 }
 
@@ -339,8 +345,6 @@ Summary SummaryBuilder::finish(const RunRecord& r) const {
         c.to_eoi = a.to_eoi.stats();
         s.classes.push_back(c);
     }
-    const bool calibrating = calibrating_;
-    const std::uint64_t counter_hz = counter_hz_;
 
     for (unsigned vm = 0; vm < nvm; ++vm) {
         VmSummary v;
@@ -404,7 +408,7 @@ Summary SummaryBuilder::finish(const RunRecord& r) const {
     }
 
     CalibrationResult& cal = s.calibration;
-    if (calibrating) {
+    if (calibrating_) {
         const CalibrationSpec& spec = r.scenario->calibration;
         cal.present = true;
         cal.measurement = spec.measurement;
@@ -415,7 +419,7 @@ Summary SummaryBuilder::finish(const RunRecord& r) const {
         cal.measured_p99_ps = spec.p99_ps;
         cal.measured_max_ps = spec.max_ps;
         cal.tolerance = spec.tolerance;
-        cal.tick_ps = counter_hz > 0 ? ticks_to_ps(1, counter_hz) : 0;
+        cal.tick_ps = counter_hz_ > 0 ? ticks_to_ps(1, counter_hz_) : 0;
         if (cal.model.count > 0 && spec.mean_ps > 0) {
             const double measured = static_cast<double>(spec.mean_ps);
             cal.deviation = (cal.model.mean_ps - measured) / measured;

@@ -158,6 +158,8 @@ private:
     };
     struct Wake {
         std::uint64_t checked = 0, over = 0, max_ps = 0;
+        std::uint64_t bound_ps[kIrqClassCount] = {};  // wake_bound_ps() per class
+        bool bound_known = false;
     };
     ClassAcc& acc_of(unsigned vm, IrqClass cls);
 

@@ -5,6 +5,8 @@
 #include "run/recorder.hpp"
 #include "run/report.hpp"
 
+#include "../input_files.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <unistd.h>
@@ -154,8 +156,8 @@ BOOST_AUTO_TEST_CASE(wake_flags_at_the_acknowledgement) {
 
 BOOST_AUTO_TEST_CASE(streaming_reports_write_what_the_whole_record_gives) {
     // The same records through StreamingReports and through write_latency_csv/summarize.
-    const fs::path dir = fs::temp_directory_path() / ("vgic-recorder-test-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
+    const vgic::testing::ScratchDir scratch("recorder-test");
+    const fs::path dir = scratch.path() / "out";
     Scenario s;
     s.vms.resize(1);
     s.vms[0].name = "guest";
@@ -196,7 +198,6 @@ BOOST_AUTO_TEST_CASE(streaming_reports_write_what_the_whole_record_gives) {
     const std::string trace = read_text(out.temp_path("trace.json"));
     BOOST_TEST(trace.find("trace truncated: 2 events kept (cap 3), 6 dropped") != std::string::npos);
     out.discard();
-    fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -20,23 +20,6 @@ namespace {
 
 constexpr std::uint64_t ns(std::uint64_t v) { return v * 1'000; }
 
-Spread uniform(std::uint64_t min, std::uint64_t max) {
-    Spread s;
-    s.min = min;
-    s.max = max;
-    return s;
-}
-
-Spread normal(std::uint64_t mean, std::uint64_t sd, std::uint64_t min, std::uint64_t max) {
-    Spread s;
-    s.shape = Spread::Shape::Normal;
-    s.mean = mean;
-    s.sd = sd;
-    s.min = min;
-    s.max = max;
-    return s;
-}
-
 struct Moments {
     double mean = 0, sd = 0;
     std::uint64_t min = ~std::uint64_t{0}, max = 0;
@@ -121,7 +104,7 @@ BOOST_AUTO_TEST_CASE(between_covers_its_range_exactly) {
 // ---- the shapes -------------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(uniform_draws) {
-    const Spread s = uniform(ns(25), ns(50));
+    const Spread s = Spread::uniform(ns(25), ns(50));
     const Moments m = moments_of(s, 1, 20000);
     BOOST_TEST(m.min >= ns(25));
     BOOST_TEST(m.max <= ns(50));
@@ -136,7 +119,7 @@ BOOST_AUTO_TEST_CASE(uniform_draws) {
 
 BOOST_AUTO_TEST_CASE(normal_draws) {
     // Bounds 10 sd away: the truncation is invisible, the sum of twelve uniforms has variance 1.
-    const Spread s = normal(ns(1000), ns(10), ns(900), ns(1100));
+    const Spread s = Spread::normal(ns(1000), ns(10), ns(900), ns(1100));
     const Moments m = moments_of(s, 2, 20000);
     BOOST_TEST(m.min >= ns(900));
     BOOST_TEST(m.max <= ns(1100));
@@ -148,7 +131,7 @@ BOOST_AUTO_TEST_CASE(normal_draws) {
 BOOST_AUTO_TEST_CASE(truncated_normal_mean) {
     // bao's exit: a ceiling 0.4 sd above the centre pulls the draws' mean down, to
     // 470 - 25 x phi(0.4) / Phi(0.4) (with the lower bound 3.6 sd away: negligible) = 455.96 ns.
-    const Spread s = normal(ns(470), ns(25), ns(380), ns(480));
+    const Spread s = Spread::normal(ns(470), ns(25), ns(380), ns(480));
     const double expected = 470'000.0 - 25'000.0 * (std::exp(-0.08) / std::sqrt(2 * M_PI)) / 0.65542;
     BOOST_TEST(std::fabs(spread_mean(s) - expected) < 150.0, spread_mean(s) << " vs " << expected);
     const Moments m = moments_of(s, 3, 40000);
@@ -159,8 +142,8 @@ BOOST_AUTO_TEST_CASE(truncated_normal_mean) {
 
 BOOST_AUTO_TEST_CASE(degenerate_spread_is_its_value) {
     SpreadRandom r(1);
-    BOOST_TEST(draw(uniform(ns(7), ns(7)), r) == ns(7));
-    BOOST_TEST(draw(normal(ns(7), ns(1), ns(7), ns(7)), r) == ns(7));
+    BOOST_TEST(draw(Spread::uniform(ns(7), ns(7)), r) == ns(7));
+    BOOST_TEST(draw(Spread::normal(ns(7), ns(1), ns(7), ns(7)), r) == ns(7));
 }
 
 BOOST_AUTO_TEST_CASE(check_spread_refuses_what_cannot_describe_a_value) {
@@ -172,14 +155,14 @@ BOOST_AUTO_TEST_CASE(check_spread_refuses_what_cannot_describe_a_value) {
             contains(e.what(), {fragment});
         }
     };
-    refused(uniform(ns(50), ns(25)), ns(30), "min 50 ns is above max 25 ns");
-    refused(uniform(ns(25), ns(50)), ns(60), "the value 60 ns is outside min..max (25 ns..50 ns)");
-    refused(normal(ns(30), 0, ns(25), ns(50)), ns(30), "sd above 0");
-    refused(normal(ns(70), ns(5), ns(25), ns(50)), ns(30), "mean 70 ns is outside min..max");
-    Spread u = uniform(ns(25), ns(50));
+    refused(Spread::uniform(ns(50), ns(25)), ns(30), "min 50 ns is above max 25 ns");
+    refused(Spread::uniform(ns(25), ns(50)), ns(60), "the value 60 ns is outside min..max (25 ns..50 ns)");
+    refused(Spread::normal(ns(30), 0, ns(25), ns(50)), ns(30), "sd above 0");
+    refused(Spread::normal(ns(70), ns(5), ns(25), ns(50)), ns(30), "mean 70 ns is outside min..max");
+    Spread u = Spread::uniform(ns(25), ns(50));
     u.sd = ns(1);
     refused(u, ns(30), "a uniform spread has no mean or sd");
-    BOOST_CHECK_NO_THROW(check_spread(normal(ns(470), ns(25), ns(380), ns(480)), ns(460)));
+    BOOST_CHECK_NO_THROW(check_spread(Spread::normal(ns(470), ns(25), ns(380), ns(480)), ns(460)));
 }
 
 // ---- the file form ------------------------------------------------------------------------------
@@ -191,10 +174,10 @@ BOOST_AUTO_TEST_CASE(parameter_with_a_spread_in_yaml_and_json) {
         TimingFileFormat::Yaml, "y.yaml");
     BOOST_TEST(y.irq_entry == ns(30));
     BOOST_TEST_REQUIRE(y.spread_of("irq_entry") != nullptr);
-    BOOST_TEST((*y.spread_of("irq_entry") == uniform(ns(20), ns(60))));
+    BOOST_TEST((*y.spread_of("irq_entry") == Spread::uniform(ns(20), ns(60))));
     BOOST_TEST(y.gicc_access == ns(150));
     BOOST_TEST_REQUIRE(y.spread_of("gicc_access") != nullptr);
-    BOOST_TEST((*y.spread_of("gicc_access") == normal(ns(150), ns(5), ns(130), ns(190))), "mean defaults to the value");
+    BOOST_TEST((*y.spread_of("gicc_access") == Spread::normal(ns(150), ns(5), ns(130), ns(190))), "mean defaults to the value");
     contains(describe(y), {"[spread: uniform 20 ns..60 ns]", "[spread: normal mean 150 ns sd 5 ns in 130 ns..190 ns]"});
 
     const HypervisorProfile j = parse_hypervisor_profile(
@@ -203,8 +186,8 @@ BOOST_AUTO_TEST_CASE(parameter_with_a_spread_in_yaml_and_json) {
             "min": "60 cycles", "max": "120 cycles"}})",
         TimingFileFormat::Json, "j.json");
     BOOST_TEST(j.exit == ns(500));
-    BOOST_TEST((*j.spread_of("exit") == normal(ns(510), ns(10), ns(450), ns(520))));
-    BOOST_TEST((*j.spread_of("entry") == uniform(ns(50), ns(100))), "cycles of bao's 1.2 GHz clock");
+    BOOST_TEST((*j.spread_of("exit") == Spread::normal(ns(510), ns(10), ns(450), ns(520))));
+    BOOST_TEST((*j.spread_of("entry") == Spread::uniform(ns(50), ns(100))), "cycles of bao's 1.2 GHz clock");
     BOOST_TEST(j.entry == ns(80));
 }
 

@@ -224,40 +224,22 @@ const std::vector<HypervisorParameter>& hyp_parameter_table() {
 /// IPI row gicd_write + the same = 290 ns (measured 293 ns), the sender's SGIR store
 /// posted_write_ack + sysreg_access = 30 ns (measured 31 ns). Every individual value is an
 /// estimate; only those sums are measured.
-Spread uniform_spread(std::uint64_t min, std::uint64_t max) {
-    Spread s;
-    s.shape = Spread::Shape::Uniform;
-    s.min = min;
-    s.max = max;
-    return s;
-}
-
-Spread normal_spread(std::uint64_t mean, std::uint64_t sd, std::uint64_t min, std::uint64_t max) {
-    Spread s;
-    s.shape = Spread::Shape::Normal;
-    s.mean = mean;
-    s.sd = sd;
-    s.min = min;
-    s.max = max;
-    return s;
-}
-
 /// The spreads of a53-gic400 (docs/CALIBRATION.md "Spread"), fitted on the bare-metal timer
 /// row (190..250 ns, p99 230 ns, mean 222 ns, 200 samples) and used unchanged by every row.
 void add_a53_gic400_spread(TimingProfile& p) {
     // The GIC-400 samples the pending state and arbitrates on its own clock: up to a few of
     // its cycles either side of the typical 30 ns.
-    p.spread["signal_delay"] = uniform_spread(ns(25), ns(35));
+    p.spread["signal_delay"] = Spread::uniform(ns(25), ns(35));
     // The core takes the IRQ at an instruction boundary: the instruction in flight (a load
     // outstanding, a WFI to leave) holds it up to ~24 cycles beyond the fastest entry.
-    p.spread["irq_entry"] = uniform_spread(ns(25), ns(50));
+    p.spread["irq_entry"] = Spread::uniform(ns(25), ns(50));
     // A Device read crosses the interconnect twice; the other masters' traffic makes it a
     // few ns slower or faster, now and then 20 ns.
     for (const char* read : {"gicd_access", "gicc_access", "gich_access", "gicv_access", "gicr_access"})
-        p.spread[read] = normal_spread(ns(140), ns(6), ns(120), ns(160));
+        p.spread[read] = Spread::normal(ns(140), ns(6), ns(120), ns(160));
     // A store crosses once: half a read's variance (sd 6/sqrt 2) and half its range.
     for (const char* write : {"gicd_write", "gicc_write", "gich_write", "gicv_write", "gicr_write"})
-        p.spread[write] = normal_spread(ns(70), ns(4), ns(60), ns(80));
+        p.spread[write] = Spread::normal(ns(70), ns(4), ns(60), ns(80));
 }
 
 TimingProfile make_a53_gic400() {
@@ -357,7 +339,7 @@ HypervisorProfile make_bao() {
     h.restore_per_lr = ns(80);
     // Fitted on the timer row (840..930 ns, p99 930): a hard ceiling and a tail of faster
     // exits, when the exit path's lines are still in the L1 from the last one.
-    h.spread["exit"] = normal_spread(ns(470), ns(25), ns(380), ns(480));
+    h.spread["exit"] = Spread::normal(ns(470), ns(25), ns(380), ns(480));
     return h;
 }
 
@@ -396,7 +378,7 @@ HypervisorProfile make_jailhouse() {
     h.trap_return = ns(448);  // the rest of the measured round trip: 1941 - 20 - 1027 - 446
     h.ipi_receive = ns(451);  // 3 lines (3 x 97), GICH_HCR read (140) and write, GICC_DIR (posted)
     // Fitted on the timer row (1060..1140 ns, p99 1130): a narrow, slightly skewed exit.
-    h.spread["exit"] = normal_spread(ns(649), ns(15), ns(634), ns(694));
+    h.spread["exit"] = Spread::normal(ns(649), ns(15), ns(634), ns(694));
     return h;
 }
 
@@ -414,7 +396,7 @@ HypervisorProfile make_xen() {
     h.trap_return = ns(568);  // the rest of the round trip: 2980 - 20 - 1848 - 544 (leave_hypervisor_to_guest)
     h.ipi_receive = ns(398);  // ~4 transfers (vGIC lock, lr_pending, pending_irq) + GICC_DIR
     // Fitted on the timer row (3260..3440 ns, p99 3420): the long exit varies most.
-    h.spread["exit"] = normal_spread(ns(2883), ns(40), ns(2820), ns(3000));
+    h.spread["exit"] = Spread::normal(ns(2883), ns(40), ns(2820), ns(3000));
     return h;
 }
 

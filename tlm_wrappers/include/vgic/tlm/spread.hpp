@@ -27,6 +27,24 @@ struct Spread {
     std::uint64_t mean = 0;  ///< Normal only: the centre before truncation
     std::uint64_t sd = 0;    ///< Normal only: the standard deviation before truncation
 
+    /// Every ps in [min, max] equally likely.
+    static Spread uniform(std::uint64_t min, std::uint64_t max) {
+        Spread s;
+        s.min = min;
+        s.max = max;
+        return s;
+    }
+    /// A normal of `mean` and `sd`, truncated to [min, max].
+    static Spread normal(std::uint64_t mean, std::uint64_t sd, std::uint64_t min, std::uint64_t max) {
+        Spread s;
+        s.shape = Shape::Normal;
+        s.mean = mean;
+        s.sd = sd;
+        s.min = min;
+        s.max = max;
+        return s;
+    }
+
     bool operator==(const Spread& o) const {
         return shape == o.shape && min == o.min && max == o.max && mean == o.mean && sd == o.sd;
     }
