@@ -2,6 +2,7 @@
 //   vgic-sim script FILE [--vcd FILE]   run a register-level testbench (docs/SCRIPT.md)
 //   vgic-sim run [SCENARIO] [options]   the latency-study platform (docs/SCENARIO.md)
 // Both take --max-input-size SIZE: the size limit of every file they read.
+#include "sim/boot_command.hpp"
 #include "sim/run_command.hpp"
 #include "sim/script_runner.hpp"
 #include "vgic/tlm/input.hpp"
@@ -19,8 +20,10 @@ void usage(std::FILE* f) {
     std::fprintf(f,
                  "usage: vgic-sim run [SCENARIO.yaml] [options]   (vgic-sim run --help)\n"
                  "       vgic-sim script FILE [--vcd FILE]\n"
+                 "       vgic-sim boot IMAGE [options]           (vgic-sim boot --help)\n"
                  "  run           the interrupt-latency platform; no scenario: the built-in default\n"
                  "  script FILE   run the register-level testbench FILE (see docs/SCRIPT.md)\n"
+                 "  boot IMAGE    run an AArch64 image on a board with this GIC (see docs/BOOT.md)\n"
                  "  --vcd FILE    write the waveform of the run to FILE\n"
                  "  --max-input-size SIZE  (run and script) the most bytes an input file (scenario, script,\n"
                  "                timing or hypervisor profile) may hold, e.g. 64MiB; default 16MiB or\n"
@@ -126,9 +129,10 @@ int sc_main(int argc, char** argv) {
         return argc < 2 ? 2 : 0;
     }
     const std::string cmd = argv[1];
-    if ((cmd == "script" || cmd == "run") && !take_max_input_size(argc, argv)) return 2;
+    if ((cmd == "script" || cmd == "run" || cmd == "boot") && !take_max_input_size(argc, argv)) return 2;
     if (cmd == "script") return script_command(argc, argv);
     if (cmd == "run") return vgic::sim::run_command(argc, argv);
+    if (cmd == "boot") return vgic::sim::boot_command(argc, argv);
     std::fprintf(stderr, "vgic-sim: unknown command '%s'\n", cmd.c_str());
     usage(stderr);
     return 2;

@@ -139,6 +139,8 @@ struct TimingProfile {
     // ---- signalling -------------------------------------------------------------------------
     std::uint64_t signal_delay = 0;
     std::uint64_t irq_entry = 0;
+    // ---- the CPU (instruction-set-simulator platforms) -------------------------------------
+    std::uint64_t instruction = 0;
 
     /// Seeded variation, as HypervisorProfile::spread (docs/TIMING.md "Spread").
     std::map<std::string, Spread, std::less<>> spread;
