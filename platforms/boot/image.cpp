@@ -250,8 +250,8 @@ private:
     std::uint64_t ram_base_, ram_size_;
 };
 
-[[noreturn]] void fail_read(const std::string& path, const std::string& reason) {
-    throw ImageError("IMAGE '" + vgic::tlm::printable(path) + "': cannot read it: " + reason);
+[[noreturn]] void fail_read(std::string_view label, const std::string& path, const std::string& reason) {
+    throw ImageError(std::string(label) + " '" + vgic::tlm::printable(path) + "': cannot read it: " + reason);
 }
 
 /// "" for a regular file, else what the file is.
@@ -265,13 +265,13 @@ const char* not_regular(mode_t mode) {
     return "not a regular file";
 }
 
-void check_file(const std::string& path, const struct stat& st, std::uint64_t max_size) {
+void check_file(std::string_view label, const std::string& path, const struct stat& st, std::uint64_t max_size) {
     if (const char* kind = not_regular(st.st_mode); *kind != '\0')
-        fail_read(path, std::string("it is ") + kind + ", not a regular file");
+        fail_read(label, path, std::string("it is ") + kind + ", not a regular file");
     const auto size = static_cast<std::uint64_t>(st.st_size);
-    if (size == 0) fail_read(path, "it is empty");
+    if (size == 0) fail_read(label, path, "it is empty");
     if (size > max_size)
-        fail_read(path, "it holds " + std::to_string(size) + " bytes, more than the limit of " +
+        fail_read(label, path, "it holds " + std::to_string(size) + " bytes, more than the limit of " +
                             vgic::tlm::format_input_size(max_size));
 }
 
@@ -320,7 +320,7 @@ LoadedImage load_image(const std::uint8_t* data, std::size_t size, std::string_v
     return image;
 }
 
-std::vector<std::uint8_t> read_image_file(const std::string& path, std::uint64_t max_size) {
+std::vector<std::uint8_t> read_image_file(const std::string& path, std::uint64_t max_size, std::string_view label) {
     // Not vgic::tlm::read_input_file: that reader serves text inputs under one process-wide
     // limit (16 MiB by default: smaller than an arm64 defconfig Image) and accepts FIFOs.
     // An image is bounded by the RAM it goes into, and must be a regular file so that its
@@ -329,13 +329,13 @@ std::vector<std::uint8_t> read_image_file(const std::string& path, std::uint64_t
     // The kind first, by name: a device or a FIFO is never opened (opening one can block or
     // have effects).
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) fail_read(path, std::strerror(errno));
-    check_file(path, st, max_size);
+    if (::stat(path.c_str(), &st) != 0) fail_read(label, path, std::strerror(errno));
+    check_file(label, path, st, max_size);
     Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)};
-    if (in.fd < 0) fail_read(path, std::strerror(errno));
+    if (in.fd < 0) fail_read(label, path, std::strerror(errno));
     // Again on what was opened: the name may have been replaced in between.
-    if (::fstat(in.fd, &st) != 0) fail_read(path, std::strerror(errno));
-    check_file(path, st, max_size);
+    if (::fstat(in.fd, &st) != 0) fail_read(label, path, std::strerror(errno));
+    check_file(label, path, st, max_size);
     // Read to the end or one byte past the limit (a file growing meanwhile is caught).
     std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
     std::size_t have = 0;
@@ -350,15 +350,15 @@ std::vector<std::uint8_t> read_image_file(const std::string& path, std::uint64_t
         const ssize_t n = ::read(in.fd, bytes.data() + have, bytes.size() - have);
         if (n < 0) {
             if (errno == EINTR) continue;
-            fail_read(path, std::strerror(errno));
+            fail_read(label, path, std::strerror(errno));
         }
         if (n == 0) break;
         have += static_cast<std::size_t>(n);
     }
     bytes.resize(have);
     if (have > max_size)
-        fail_read(path, "it grew past the limit of " + vgic::tlm::format_input_size(max_size) + " while being read");
-    if (have == 0) fail_read(path, "it is empty");
+        fail_read(label, path, "it grew past the limit of " + vgic::tlm::format_input_size(max_size) + " while being read");
+    if (have == 0) fail_read(label, path, "it is empty");
     return bytes;
 }
 

@@ -55,7 +55,9 @@ LoadedImage load_image(const std::uint8_t* data, std::size_t size, std::string_v
 /// Throws ImageError "IMAGE 'PATH': cannot read it: REASON", REASON being the system's
 /// ("No such file or directory", "Permission denied"), "it is a directory, not a regular
 /// file", "it is a FIFO, not a regular file", "it holds N bytes, more than the limit of
-/// 128 MiB (134217728 bytes)", "it is empty".
-std::vector<std::uint8_t> read_image_file(const std::string& path, std::uint64_t max_size);
+/// 128 MiB (134217728 bytes)", "it is empty". `label` starts the message: "IMAGE" for the
+/// guest image, "DTB" for a user's device tree (--dtb), and so on.
+std::vector<std::uint8_t> read_image_file(const std::string& path, std::uint64_t max_size,
+                                          std::string_view label = "IMAGE");
 
 } // namespace vgic::boot

@@ -76,11 +76,13 @@ bool is_timer_register(std::uint32_t enc) {
 }
 
 // The GIC CPU interface system registers (GIC v3 spec 12.1, Table 12-2): ICC_/ICV_ at
-// op0=3 op1=0 CRn=12 (and ICC_PMR_EL1 = 3,0,4,6,0), the EL2 ICH_/ICC_SRE_EL2 at op1=4 and
-// the EL3 ones at op1=6. Unicorn 2.0.1 implements none of them.
+// op0=3 op1=0 CRn=12 CRm=8..15 (and ICC_PMR_EL1 = 3,0,4,6,0), the EL2 ICH_/ICC_SRE_EL2 at
+// op1=4 and the EL3 ones at op1=6, always with CRm >= 8. CRn=12 with CRm < 8 holds the
+// engine's own VBAR_ELx, RVBAR/RMR, ISR_EL1 and DISR_EL1. Unicorn 2.0.1 implements none of
+// the GIC's.
 bool is_gic_register(const uc_arm64_cp_reg& cp) {
     if (cp.op0 != 3) return false;
-    if (cp.crn == 12 && (cp.op1 == 0 || cp.op1 == 4 || cp.op1 == 6)) return true;
+    if (cp.crn == 12 && cp.crm >= 8 && (cp.op1 == 0 || cp.op1 == 4 || cp.op1 == 6)) return true;
     return cp.op1 == 0 && cp.crn == 4 && cp.crm == 6 && cp.op2 == 0;
 }
 

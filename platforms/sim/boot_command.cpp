@@ -241,7 +241,7 @@ int boot_command(int argc, char** argv) {
     std::vector<std::uint8_t> dtb;
     try {
         if (!args.dtb.empty()) {
-            dtb = boot::read_image_file(args.dtb, boot::kMaxDeviceTreeSize);
+            dtb = boot::read_image_file(args.dtb, boot::kMaxDeviceTreeSize, "DTB");
             boot::check_device_tree(dtb.data(), dtb.size(), args.dtb);
         } else {
             dtb = boot::make_device_tree(desc);
