@@ -28,6 +28,16 @@ const char* to_string(Line line) {
     return "?";
 }
 
+const char* to_string(InterruptEvent event) {
+    switch (event) {
+    case InterruptEvent::Acknowledged: return "acknowledged";
+    case InterruptEvent::PriorityDropped: return "priority dropped";
+    case InterruptEvent::Deactivated: return "deactivated";
+    case InterruptEvent::SgiGenerated: return "SGI generated";
+    }
+    return "?";
+}
+
 std::string BadAccess::describe() const {
     char buf[256];
     char regname[64] = "";

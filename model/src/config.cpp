@@ -30,6 +30,12 @@ void GicConfig::validate() const {
     if (priority_bits < 4 || priority_bits > 8)
         throw ConfigError(config_error_message("GicConfig.priority_bits", priority_bits, "4..8"));
     virt.validate(version);
+    if (vm.waker != VmWaker::Kvm && vm.waker != VmWaker::Architectural)
+        throw ConfigError(config_error_message("GicConfig.vm.waker", static_cast<int>(vm.waker),
+                                               "0 (VmWaker::Kvm) or 1 (VmWaker::Architectural)"));
+    if (vm.targets != VmTargets::Kvm && vm.targets != VmTargets::Architectural)
+        throw ConfigError(config_error_message("GicConfig.vm.targets", static_cast<int>(vm.targets),
+                                               "0 (VmTargets::Kvm) or 1 (VmTargets::Architectural)"));
 }
 
 std::uint32_t GicConfig::affinity_of(unsigned cpu) const {

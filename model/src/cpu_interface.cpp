@@ -309,6 +309,7 @@ void CpuInterface::activate(const Candidate& c, AccessMode mode) {
     // (GICv2 GICV: one APR for both groups).
     const unsigned level = preemption_level(group_priority(c.priority, c.group));
     apr_[apr_group(c.group)][level / 32] |= 1u << (level % 32);
+    report(InterruptEvent::Acknowledged, c.intid);
 }
 
 std::uint32_t CpuInterface::rd_iar(unsigned, std::uint32_t, AccessMode mode) { return acknowledge(false, mode); }
@@ -370,6 +371,7 @@ void CpuInterface::end_of_interrupt(std::uint32_t intid, unsigned source_cpu, in
         guest_error(offset, reg, "no active priority to drop: write ignored", value);
         return;
     }
+    report(InterruptEvent::PriorityDropped, intid);
     // EOImode: 0 = EOIR also deactivates; 1 = deactivation waits for DIR.
     if (CTLR_EOImode::test(ctlr_)) return;
     // GICv3 virtual: a list register holding this vINTID active in the other group is not
@@ -398,7 +400,9 @@ void CpuInterface::deactivate_direct(std::uint32_t intid, unsigned source_cpu, s
         return;
     }
     // Virtual: an unmatched DIR counts in EOICount inside the list-register source.
-    if (!source_.deactivate(intid, source_cpu) && !is_virtual())
+    if (source_.deactivate(intid, source_cpu))
+        report(InterruptEvent::Deactivated, intid);
+    else if (!is_virtual())
         guest_error(offset, reg, "INTID is not active: write ignored", value);
 }
 

@@ -308,6 +308,14 @@ void Distributor::enable_vm_mode() {
     vm_mode_ = true;
     active_unloaded_.reserve(config_.num_cpus);
     for (unsigned i = 0; i < config_.num_cpus; ++i) active_unloaded_.emplace_back(config_.num_intids());
+    // KVM presents every virtual redistributor awake (GICR_WAKER RAZ/WI, vgic-mmio-v3.c):
+    // a guest that never does the wake handshake still gets its interrupts.
+    if (config_.is_v3() && kvm_waker())
+        for (unsigned cpu = 0; cpu < config_.num_cpus; ++cpu) {
+            rdist_[cpu].waker = 0;
+            mark_dirty(cpu);
+            update_participation(cpu);
+        }
 }
 
 Distributor::LrLoad Distributor::load_into_lr(unsigned cpu, std::uint32_t intid) {
@@ -630,13 +638,14 @@ void Distributor::wr_ipriorityr(unsigned cpu, std::uint32_t index, std::uint32_t
 // ---- ITARGETSR (4.3.12) ---------------------------------------------------------------------
 
 std::uint32_t Distributor::rd_itargetsr(unsigned cpu, std::uint32_t index, AccessMode) {
-    if (config_.num_cpus == 1) return 0;  // uniprocessor: RAZ/WI
+    if (itargetsr_raz_wi()) return 0;  // uniprocessor: RAZ/WI (not with VmTargets::Kvm)
     std::uint32_t v = 0;
     for (unsigned lane = 0; lane < 4; ++lane) {
         const std::uint32_t intid = index * 4 + lane;
         if (intid >= config_.num_intids()) break;
         // ITARGETSR0-7 (SGIs, PPIs) are read-only and return the reading CPU's own bit
-        // in every byte; Linux derives its CPU-interface mask from them.
+        // in every byte; Linux derives its CPU-interface mask from them. (KVM: the private
+        // interrupts' targets are 1 << vcpu, vgic-init.c vgic_init, one vCPU included.)
         const std::uint32_t byte = intid < kNumPrivate ? (1u << cpu) : irq(cpu, intid).targets;
         v |= byte << (8 * lane);
     }
@@ -644,11 +653,12 @@ std::uint32_t Distributor::rd_itargetsr(unsigned cpu, std::uint32_t index, Acces
 }
 
 void Distributor::wr_itargetsr(unsigned cpu, std::uint32_t index, std::uint32_t value, std::uint32_t lanes, AccessMode) {
-    if (config_.num_cpus == 1 || index < kNumPrivate / 4) return;  // RO for INTIDs 0-31
+    if (itargetsr_raz_wi() || index < kNumPrivate / 4) return;  // RO for INTIDs 0-31
     for (unsigned lane = 0; lane < 4; ++lane) {
         const std::uint32_t intid = index * 4 + lane;
         if (!((lanes >> (8 * lane)) & 0xFFu) || intid >= config_.num_intids()) continue;
-        // Bits of absent CPU interfaces are RAZ/WI.
+        // Bits of absent CPU interfaces are RAZ/WI (KVM masks with the online vCPUs the same
+        // way, vgic_mmio_write_target's cpu_mask, one vCPU included).
         const auto targets = static_cast<std::uint8_t>((value >> (8 * lane)) & cpu_mask_);
         IrqState& s = irq(cpu, intid);
         if (s.targets == targets) continue;
@@ -711,6 +721,8 @@ void Distributor::generate_sgi(unsigned requester, std::uint32_t value) {
         targets &= targets - 1;
         IrqState& s = irq(target, sgi);
         const auto sources = static_cast<std::uint8_t>(s.sgi_sources | (1u << requester));
+        // Generated even when already pending from this source (the GIC merges the two).
+        if (events_ != nullptr) events_->interrupt_event(InterruptEvent::SgiGenerated, target, false, sgi);
         if (sources == s.sgi_sources) continue;
         s.sgi_sources = sources;
         note_pending_event(target, sgi);
@@ -830,6 +842,9 @@ StateCheck Distributor::check_state(const State& st) const {
             }
             if (s.targets & ~cpu_mask_)
                 return bad("targets", hex_string(s.targets, 2) + " names CPUs that do not exist " + cpus);
+            if (!v3 && s.targets != 0 && itargetsr_raz_wi())
+                return bad("targets", hex_string(s.targets, 2) +
+                                          ": a uniprocessor GIC's GICD_ITARGETSR are RAZ/WI (IHI 0048B 4.3.12)");
             if (s.owner >= n) return bad("owner", std::to_string(s.owner) + " is not a CPU " + cpus);
         }
         if (!vm_mode_) {
@@ -895,6 +910,10 @@ StateCheck Distributor::check_v3_state(const State& st) const {
             return StateProblem{at + "/ctlr", hex_string(r.ctlr, 8) + " sets bits other than DPG0 and DPG1NS"};
         if (r.waker & ~kProcessorSleep)
             return StateProblem{at + "/waker", hex_string(r.waker, 8) + " sets bits other than ProcessorSleep"};
+        if (r.waker != 0 && kvm_waker())
+            return StateProblem{at + "/waker", hex_string(r.waker, 8) +
+                                                   ": GICR_WAKER is RAZ/WI with GicConfig.vm.waker = VmWaker::Kvm "
+                                                   "(a redistributor is always awake)"};
     }
     return std::nullopt;
 }
@@ -1095,7 +1114,10 @@ void Distributor::pend_sgi_v3(unsigned target, std::uint32_t sgi, unsigned group
     // IHI 0069 "Forwarding an SGI to a target PE", DS=1: the SGI is made pending only if the
     // target's redistributor has it in the group the register generates (SGI0R: 0, SGI1R: 1).
     IrqState& s = irq(target, sgi);
-    if ((s.group1 ? 1u : 0u) != group || s.sgi_sources != 0) return;
+    if ((s.group1 ? 1u : 0u) != group) return;
+    // Generated even when already pending (the GIC merges the two).
+    if (events_ != nullptr) events_->interrupt_event(InterruptEvent::SgiGenerated, target, false, sgi);
+    if (s.sgi_sources != 0) return;
     s.sgi_sources = 1;  // one pending state: source 0
     note_pending_event(target, sgi);
     refresh(target, sgi);
@@ -1231,6 +1253,8 @@ std::uint32_t Distributor::rd_gicr_typer(unsigned cpu, std::uint32_t index, Acce
     return static_cast<std::uint32_t>(v);
 }
 
+// GICR_WAKER. VmWaker::Kvm (vm mode): RAZ/WI as KVM's (vgic-mmio-v3.c), the redistributor
+// always awake; the state keeps ProcessorSleep = 0, so the reads below return 0.
 std::uint32_t Distributor::rd_waker(unsigned cpu, std::uint32_t, AccessMode) {
     // ChildrenAsleep follows ProcessorSleep at once: the model has no interface to quiesce.
     const std::uint32_t sleep = rdist_[cpu].waker & kProcessorSleep;
@@ -1238,6 +1262,7 @@ std::uint32_t Distributor::rd_waker(unsigned cpu, std::uint32_t, AccessMode) {
 }
 
 void Distributor::wr_waker(unsigned cpu, std::uint32_t, std::uint32_t value, std::uint32_t, AccessMode) {
+    if (kvm_waker()) return;  // WI: a KVM redistributor cannot be put to sleep
     const std::uint32_t sleep = value & kProcessorSleep;
     if (sleep == rdist_[cpu].waker) return;
     rdist_[cpu].waker = sleep;

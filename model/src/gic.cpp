@@ -54,6 +54,12 @@ Gic::Gic(const GicConfig& config)
     }
 }
 
+void Gic::set_interrupt_observer(InterruptObserver* observer) {
+    dist_.set_interrupt_observer(observer);
+    for (auto& c : cpus_) c->set_interrupt_observer(observer);
+    for (auto& v : vifs_) v->set_interrupt_observer(observer);
+}
+
 VirtualCpuInterface& Gic::vif(unsigned cpu, const char* what) {
     check_cpu(cpu, what);
     if (vifs_.empty())

@@ -97,7 +97,11 @@ void emit(const Json& j, unsigned indent, std::string& out) {
 
 const char* policy_name(BadAccessPolicy p) { return p == BadAccessPolicy::Error ? "error" : "raz_wi"; }
 
-Json config_json(const GicConfig& c) {
+const char* vm_choice_name(bool kvm) { return kvm ? "kvm" : "architectural"; }
+
+/// `vm`: a vm-mode document, which records GicConfig.vm (the member that matters for its GIC
+/// version: targets with GICv2, waker with GICv3); hw mode ignores GicConfig.vm.
+Json config_json(const GicConfig& c, bool vm) {
     Json j;
     if (c.is_v3()) j["version"] = "v3";  // version 2 documents only (GICv2 ones stay version 1)
     j["num_cpus"] = c.num_cpus;
@@ -132,6 +136,12 @@ Json config_json(const GicConfig& c) {
         for (std::uint8_t b : c.v3.ids.cidr) v3ids["cidr"].push_back(hex(b, 2));
         v3["ids"] = v3ids;
         j["v3"] = v3;
+    }
+    if (vm) {
+        Json v;
+        if (c.is_v3()) v["waker"] = vm_choice_name(c.vm.waker == VmWaker::Kvm);
+        else v["targets"] = vm_choice_name(c.vm.targets == VmTargets::Kvm);
+        j["vm"] = v;
     }
     return j;
 }
@@ -263,7 +273,7 @@ Json header_json(const char* mode, const GicConfig& c) {
     j["format"] = kSnapshotFormat;
     j["version"] = document_version(c);
     j["mode"] = mode;
-    j["config"] = config_json(c);
+    j["config"] = config_json(c, std::string(mode) == "vm");
     return j;
 }
 
@@ -553,7 +563,8 @@ DocKind read_header(const Json& doc, Obj& top, const char* mode) {
 }
 
 /// Reads the document's configuration and refuses the first field that differs from `mine`.
-void compare_config(Obj config, const GicConfig& mine, const DocKind& kind) {
+/// `vm`: a vm-mode document (config.vm, see config_json).
+void compare_config(Obj config, const GicConfig& mine, const DocKind& kind, bool vm) {
     const auto differs = [](const std::string& field, const std::string& doc, const std::string& here) {
         fail("configuration differs: " + field + " is " + doc + " in the document, " + here + " in this GIC");
     };
@@ -624,6 +635,22 @@ void compare_config(Obj config, const GicConfig& mine, const DocKind& kind) {
                mine.v3.ids.cidr[i], 0xFF, 2);
         ids.done();
         v3.done();
+    }
+    if (vm) {
+        // A vm document without config.vm was written before GicConfig.vm existed, when vm
+        // mode always followed the architecture: it reads as "architectural".
+        const char* field = doc_v3 ? "waker" : "targets";
+        bool doc_kvm = false;
+        if (config.has("vm")) {
+            Obj o = config.obj("vm");
+            doc_kvm = o.choice(field, {"architectural", "kvm"}) == 1;
+            o.done();
+        }
+        const bool kvm = doc_v3 ? mine.vm.waker == VmWaker::Kvm : mine.vm.targets == VmTargets::Kvm;
+        if (doc_kvm != kvm)
+            differs(std::string("vm.") + field,
+                    std::string(vm_choice_name(doc_kvm)) + (config.has("vm") ? "" : " (no config.vm: an older document)"),
+                    vm_choice_name(kvm));
     }
     config.done();
 }
@@ -799,7 +826,7 @@ void restore_snapshot(Gic& gic, std::string_view text) {
     if (!doc.is_object()) fail("not a vgic snapshot: expected a JSON object, got " + shown(doc));
     Obj top(doc, "");
     const DocKind kind = read_header(doc, top, "hw");
-    compare_config(top.obj("config"), c, kind);
+    compare_config(top.obj("config"), c, kind, false);
     Gic::State st;
     read_diagnostics(top.obj("diagnostics"), st.bad_access_count, st.guest_error_count);
     st.distributor = read_distributor(top.obj("distributor"), c, false);
@@ -846,7 +873,7 @@ void restore_snapshot(VmGic& vm, std::string_view text) {
     if (!doc.is_object()) fail("not a vgic snapshot: expected a JSON object, got " + shown(doc));
     Obj top(doc, "");
     const DocKind kind = read_header(doc, top, "vm");
-    compare_config(top.obj("config"), c, kind);
+    compare_config(top.obj("config"), c, kind, true);
     VmGic::State st;
     read_diagnostics(top.obj("diagnostics"), st.bad_access_count, st.guest_error_count);
     st.distributor = read_distributor(top.obj("distributor"), c, true);

@@ -47,6 +47,11 @@ VmGic::VmGic(const GicConfig& config)
 
 VmGic::~VmGic() = default;
 
+void VmGic::set_interrupt_observer(InterruptObserver* observer) {
+    dist_.set_interrupt_observer(observer);
+    for (auto& v : vifs_) v->set_interrupt_observer(observer);
+}
+
 void VmGic::check_vcpu(unsigned vcpu, const char* what) const {
     if (vcpu >= config_.num_cpus)
         throw std::out_of_range(std::string(what) + ": vCPU " + std::to_string(vcpu) + " out of range 0.." +

@@ -2,6 +2,7 @@
 #include "boot/board.hpp"
 
 #include "vgic/boot/board.h"
+#include "vgic/tlm/time.hpp"
 
 #include <sys/mman.h>
 
@@ -216,6 +217,64 @@ void Board::finish(int status, const std::string& reason, const sc_time& at, con
     sc_stop();
 }
 
+// ---- tracing -------------------------------------------------------------------------------
+
+std::uint64_t Board::cpu_now_ps(const IssCpu& c) const { return tlm::time_ps(sc_time_stamp() + c.local_time()); }
+
+void Board::interrupt_entered(IssCpu& cpu) {
+    if (trace_) trace_->interrupt_entry(cpu.index(), cpu_now_ps(cpu));
+}
+
+void Board::enable_trace(const std::string& name) {
+    trace_ = std::make_unique<InterruptTrace>(config_.cpus, name, vm(), config_.gic == GicVersion::V3 ? "v3" : "v2",
+                                              config_.timing.name, config_.hypervisor.name);
+    const std::uint64_t now = 0;
+    for (unsigned c = 1; c < config_.cpus; ++c) trace_->state(c, run::VcpuState::Idle, now);  // off until CPU_ON
+    // The timer's assertion: its output rising, the instant the counter reaches CVAL.
+    for (unsigned c = 0; c < config_.cpus; ++c) {
+        const std::pair<sc_signal<bool>*, std::uint32_t> outputs[] = {
+            {&timer_->cntv_level[c], VGIC_BOARD_TIMER_VIRT_INTID}, {&timer_->cntp_level[c], VGIC_BOARD_TIMER_PHYS_INTID}};
+        for (const auto& [sig, intid] : outputs) {
+            sc_spawn_options o;
+            o.spawn_method();
+            o.dont_initialize();
+            o.set_sensitivity(&sig->value_changed_event());
+            sc_spawn(
+                [this, c, sig = sig, intid = intid] {
+                    if (sig->read()) trace_->asserted(c, intid, tlm::time_ps(sc_time_stamp()));
+                },
+                sc_gen_unique_name("trace_timer"), &o);
+        }
+        if (vm()) {
+            // Out of the guest: the hypervisor (a blocked vCPU is marked by block_vcpu).
+            sc_signal<bool>& running = gic_->cpu[c].running_state;
+            sc_spawn_options o;
+            o.spawn_method();
+            o.dont_initialize();
+            o.set_sensitivity(&running.value_changed_event());
+            sc_spawn(
+                [this, c, &running] {
+                    trace_->state(c, running.read() ? run::VcpuState::Guest : run::VcpuState::Hypervisor,
+                                  tlm::time_ps(sc_time_stamp()));
+                },
+                sc_gen_unique_name("trace_running"), &o);
+        }
+    }
+    intgen_->on_assert([this](std::uint32_t intid, const sc_time& when) {
+        trace_->asserted(InterruptTrace::kAnyCpu, intid, tlm::time_ps(when));
+    });
+    gic_->on_interrupt_event([this](InterruptEvent e, unsigned cpu, bool, std::uint32_t intid,
+                                    const tlm::InterruptEventTimes& t) {
+        switch (e) {
+        case InterruptEvent::Acknowledged: trace_->acknowledged(cpu, intid, tlm::time_ps(t.completed)); break;
+        case InterruptEvent::PriorityDropped: trace_->completed(cpu, intid, tlm::time_ps(t.completed), false); break;
+        case InterruptEvent::Deactivated: trace_->completed(cpu, intid, tlm::time_ps(t.completed), true); break;
+        // An IPI's assertion is the sender's write (docs/REPORTS.md), issued at `issued`.
+        case InterruptEvent::SgiGenerated: trace_->asserted(cpu, intid, tlm::time_ps(t.issued)); break;
+        }
+    });
+}
+
 void Board::fatal(IssCpu& cpu, const std::string& what) {
     finish(3, "cpu" + std::to_string(cpu.index()) + ": " + what, sc_time_stamp() + cpu.local_time(),
            cpu.register_dump());
@@ -247,6 +306,7 @@ void Board::hypercall(IssCpu& cpu) {
         // Does not return on success (DEN 0022D 5.5): the caller's core stops at once.
         if (vm()) gic_->cpu[cpu.index()].stop();
         cpu.power_off();
+        trace_state(cpu.index(), run::VcpuState::Idle, cpu_now_ps(cpu));
         return;
     case VGIC_PSCI_AFFINITY_INFO_64:
     case kPsciAffinityInfo32: {
@@ -298,6 +358,7 @@ void Board::psci_cpu_on(IssCpu& caller) {
         else if (config_.gic == GicVersion::V3)
             wake_redistributor(t->index());
         t->power_on(entry, context);
+        trace_state(t->index(), run::VcpuState::Guest, cpu_now_ps(caller));
     }
     caller.set_x(0, static_cast<std::uint64_t>(psci_ret(static_cast<long>(ret))));
 }
@@ -367,8 +428,10 @@ void Board::wait_for_interrupt(IssCpu& cpu) {
     // WFI wakes on an interrupt pending at the interface whether or not PSTATE masks it
     // (ARM DDI 0487 D1.16.2): the line level is exactly that.
     waiting_[c] = true;
+    trace_state(c, run::VcpuState::Idle, tlm::time_ps(sc_time_stamp()));
     while (!cpu.irq_pending() && !outcome_.ended) sc_core::wait(cpu.line_event() | finish_event_);
     waiting_[c] = false;
+    trace_state(c, run::VcpuState::Guest, tlm::time_ps(sc_time_stamp()));
 }
 
 void Board::block_vcpu(IssCpu& cpu) {
@@ -383,10 +446,12 @@ void Board::block_vcpu(IssCpu& cpu) {
     cif.stop();
     while ((cif.running() || cif.running_state.read()) && !outcome_.ended)
         sc_core::wait(cif.save_done | finish_event_);
+    trace_state(c, run::VcpuState::Blocked, tlm::time_ps(sc_time_stamp()));
     while (!wake_pending_[c] && !gic_->vm_model()->wake_pending(c) && !outcome_.ended)
         sc_core::wait(*wake_[c] | finish_event_);
     waiting_[c] = false;
     if (outcome_.ended) return;
+    trace_state(c, run::VcpuState::Hypervisor, tlm::time_ps(sc_time_stamp()));  // woken: restore, flush, entry
     cif.run();
     while (!cif.running() && !outcome_.ended) sc_core::wait(cif.running_state.value_changed_event() | finish_event_);
     // The flush put the interrupt in a list register; the vIRQ line follows signal_delay

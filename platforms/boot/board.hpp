@@ -7,6 +7,7 @@
 #pragma once
 
 #include "boot/devices.hpp"
+#include "boot/interrupt_trace.hpp"
 #include "boot/iss_cpu.hpp"
 
 #include "vgic/tlm/vgic.hpp"
@@ -75,6 +76,14 @@ public:
     void before_slice(IssCpu& cpu) override;
     void fatal(IssCpu& cpu, const std::string& what) override;
 
+    void interrupt_entered(IssCpu& cpu) override;
+
+    /// Records every interrupt and CPU state (InterruptTrace) from now on; before sc_start.
+    /// `name`: the run's name in the trace (the image).
+    void enable_trace(const std::string& name);
+    /// The record, or nullptr without enable_trace().
+    const InterruptTrace* trace() const { return trace_.get(); }
+
     /// Ends the run (first call wins): every CPU halts, sc_stop.
     /// `at`: the simulated time of the event that ended it (a CPU's accesses run ahead of
     /// sc_time_stamp() by its local time).
@@ -106,6 +115,12 @@ private:
     std::uint64_t boot_entry_ = 0, boot_x0_ = 0;
     bool booted_ = false;
     std::vector<std::uint32_t> unsupported_semihosting_;
+    std::unique_ptr<InterruptTrace> trace_;
+    /// The trace's time of CPU `c` now: simulated time plus its local time.
+    std::uint64_t cpu_now_ps(const IssCpu& c) const;
+    void trace_state(unsigned cpu, run::VcpuState s, std::uint64_t t_ps) {
+        if (trace_) trace_->state(cpu, s, t_ps);
+    }
 };
 
 } // namespace vgic::boot

@@ -181,6 +181,7 @@ void InterruptGenerator::b_transport(::tlm::tlm_generic_payload& tx, sc_time& de
     const unsigned k = intid - 32;
     switch (off) {
     case VGIC_INTGEN_SET:
+        if (!level_[k] && on_assert_) on_assert_(intid, sc_time_stamp() + delay);
         level_[k] = true;
         gic_.set_spi_level(intid, true, delay);
         break;
@@ -192,6 +193,7 @@ void InterruptGenerator::b_transport(::tlm::tlm_generic_payload& tx, sc_time& de
         // A rising edge, then the line back where it was: an edge-triggered SPI latches the
         // edge (IHI 0048B 1.4.1), a level-sensitive one is pending for pulse_width only.
         if (!level_[k]) {
+            if (on_assert_) on_assert_(intid, sc_time_stamp() + delay);
             gic_.set_spi_level(intid, true, delay);
             gic_.set_spi_level(intid, false, delay + pulse_width_);
         }

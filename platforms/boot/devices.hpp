@@ -89,6 +89,10 @@ public:
                        const sc_core::sc_time& pulse_width);
     /// Stores naming an INTID that is not an SPI of this GIC (ignored, counted).
     std::uint64_t bad_intids() const { return bad_intids_; }
+    /// Called when a store raises a line (SET of a low line, PULSE), with the instant the
+    /// GIC sees it: the interrupt's assertion, for tracing.
+    using AssertCallback = std::function<void(std::uint32_t intid, const sc_core::sc_time& when)>;
+    void on_assert(AssertCallback cb) { on_assert_ = std::move(cb); }
 
 private:
     void b_transport(::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
@@ -98,6 +102,7 @@ private:
     std::vector<bool> level_;  // per SPI: the line as this device drives it
     std::uint32_t selected_ = 0;
     std::uint64_t bad_intids_ = 0;
+    AssertCallback on_assert_;
 };
 
 /// The test exit register: a 32-bit store of S ends the run with exit status S & 0xff.

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,7 +52,30 @@ public:
     /// The CPU cannot go on (an abort, an instruction the engine cannot execute ...): ends
     /// the run with exit status 3 and `what` plus the CPU's register dump.
     virtual void fatal(IssCpu& cpu, const std::string& what) = 0;
+    /// The host entered the guest's IRQ/FIQ vector (the handler's first instruction runs at
+    /// sc_time_stamp() + cpu.local_time()). For tracing; default: nothing.
+    virtual void interrupt_entered(IssCpu& cpu) { (void)cpu; }
 };
+
+// ---- debugger (--gdb: gdb_stub.hpp; docs/BOOT.md, "Debugging") ------------------------------
+/// Why a slice ended for the debugger.
+enum class DebugEvent { None, Breakpoint, Step };
+/// How the next slice runs.
+enum class DebugMode { Run, Step };
+
+/// What a CPU asks of an attached debugger. Both calls come from the CPU's thread between
+/// slices (the engine stopped, the registers consistent); the debugger may hold the whole
+/// simulation there, serving its client (all-stop: every other CPU is suspended in its own
+/// thread, which never waits inside the engine).
+class Debugger {
+public:
+    virtual ~Debugger() = default;
+    /// Before each slice: whether it runs freely or executes exactly one instruction.
+    virtual DebugMode before_slice(IssCpu& cpu) = 0;
+    /// After a slice that stopped before a breakpoint's instruction or completed a step.
+    virtual void stopped(IssCpu& cpu, DebugEvent why) = 0;
+};
+// ---- end debugger ----------------------------------------------------------------------------
 
 /// A memory-mapped region the CPU reaches through its TLM socket (everything but RAM).
 struct MmioRegion {
@@ -123,6 +147,18 @@ public:
     void set_x(unsigned n, std::uint64_t value);
     /// Guest physical memory (RAM only): false if [address, address + size) is not RAM.
     bool read_memory(std::uint64_t address, void* out, std::size_t size) const;
+    // ---- debugger (--gdb) ----
+    /// Attaches a debugger (nullptr detaches); the CPU asks it before and after slices.
+    void set_debugger(Debugger* debugger) { debugger_ = debugger; }
+    /// A host-side breakpoint: the CPU stops before executing the instruction at `address`.
+    /// Only between slices (no engine running).
+    void insert_breakpoint(std::uint64_t address);
+    void remove_breakpoint(std::uint64_t address);
+    /// Writes guest RAM (false if not all RAM) and drops this engine's code translated from it.
+    bool write_memory(std::uint64_t address, const void* data, std::size_t size);
+    /// Drops this engine's translated code for [address, address + size) (RAM written by the host).
+    void invalidate_code(std::uint64_t address, std::size_t size);
+    // ---- end debugger ----
     /// x0-x30, SP, PC, PSTATE, VBAR_EL1, ELR/SPSR_EL1 and the instruction word at PC.
     std::string register_dump() const;
     /// The CPU's local time ahead of simulated time (the quantum keeper's).
@@ -133,12 +169,12 @@ public:
     void synchronize() { keeper_.sync(); }
 
 private:
-    enum class Stop { None, Quantum, Sync, Halt, Fatal };
+    enum class Stop { None, Quantum, Sync, Halt, Fatal, Debug };
 
     void main();
     void configure_engine();
     void reset_registers(std::uint64_t entry, std::uint64_t x0);
-    void run_slice();
+    void run_slice(bool step);
     bool take_interrupt();
     void enter_exception(std::uint64_t vector_offset_from_current_spx, std::uint64_t return_address,
                          std::uint64_t esr, bool set_esr);
@@ -149,6 +185,7 @@ private:
 
     // Engine callbacks (static trampolines, user data = this).
     static void on_block(uc_engine* uc, std::uint64_t address, std::uint32_t size, void* self);
+    bool breakpoint_in_block(std::uint64_t address, std::uint32_t size);  // --gdb
     static void on_interrupt(uc_engine* uc, std::uint32_t intno, void* self);
     static std::uint64_t on_mmio_read(uc_engine* uc, std::uint64_t offset, unsigned size, void* region);
     static void on_mmio_write(uc_engine* uc, std::uint64_t offset, unsigned size, std::uint64_t value, void* region);
@@ -188,6 +225,18 @@ private:
     std::uint64_t block_begin_ = 0, block_end_ = 0;  // the block executing now
     bool exception_taken_ = false;    // an interrupt hook changed the flow in this slice
     std::string fatal_;
+
+    // ---- debugger (--gdb) ----
+    Debugger* debugger_ = nullptr;
+    std::set<std::uint64_t> breakpoints_;  // checked by the block hook (no code hooks)
+    bool stepping_ = false;           // this slice runs one instruction
+    bool run_to_active_ = false;      // a breakpoint inside a block: step from run_to_from_ ...
+    std::uint64_t run_to_from_ = 0, run_to_ = 0;  // ... up to run_to_
+    DebugEvent debug_event_ = DebugEvent::None;     // why the current slice stopped for it
+    bool resume_valid_ = false;       // the debugger let this CPU go at resume_pc_ ...
+    std::uint64_t resume_pc_ = 0;
+    bool skip_armed_ = false;         // ... so the breakpoint there does not stop it again
+    // ---- end debugger ----
 };
 
 } // namespace vgic::boot

@@ -5,7 +5,9 @@
 
 #include "boot/board.hpp"
 #include "boot/device_tree.hpp"
+#include "boot/gdb_stub.hpp"
 #include "boot/image.hpp"
+#include "run/report.hpp"
 #include "sim/script_runner.hpp"
 #include "vgic/boot/board.h"
 #include "vgic/tlm/duration.hpp"
@@ -28,6 +30,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace vgic::sim {
 
@@ -60,6 +63,12 @@ void usage(std::FILE* f) {
         "  --dump-dtb FILE   write the generated device tree to FILE and exit\n"
         "  --uart FILE       write the UART's output to FILE (default: stdout)\n"
         "  --vcd FILE        write the GIC and timer lines as a VCD waveform\n"
+        "  --trace FILE      write the Perfetto/Chrome timeline of `vgic-sim run` (per CPU: guest,\n"
+        "                    handler, hypervisor, idle, blocked; one slice per interrupt from its\n"
+        "                    assertion to the IAR read and the EOI) and add a latency table to the summary\n"
+        "  --gdb PORT        serve GDB's remote protocol on 127.0.0.1:PORT (0: any free port, printed):\n"
+        "                    the run waits for the client and stops before the first instruction\n"
+        "                    (gdb-multiarch: target remote :PORT; docs/BOOT.md, \"Debugging\")\n"
         "  --quiet           no summary\n"
         "exit status: the guest's (PSCI SYSTEM_OFF: 0; the exit register or semihosting SYS_EXIT: its\n"
         "value), 124 --max-time ran out, 2 bad command line or image, 3 the guest cannot go on (an\n"
@@ -84,8 +93,9 @@ struct BootArgs {
     std::string hypervisor = "kvm";
     std::uint64_t quantum_ps = 1'000'000;
     std::uint64_t max_time_ps = 10'000'000'000'000ull;
-    std::string dtb, dump_dtb, uart, vcd;
+    std::string dtb, dump_dtb, uart, vcd, trace;
     bool quiet = false;
+    long gdb_port = -1;  // --gdb PORT; -1: no debugger
 };
 
 class ArgError : public std::runtime_error {
@@ -174,8 +184,16 @@ BootArgs parse_args(int argc, char** argv) {
             a.uart = value(i, arg);
         } else if (arg == "--vcd") {
             a.vcd = value(i, arg);
-        } else if (arg == "--trace" || arg == "--gdb") {
-            throw ArgError(arg + " is not implemented yet (issue 16, items 7 and 9; docs/BOOT.md, \"Not yet\")");
+        } else if (arg == "--gdb") {
+            const std::string v = value(i, arg);
+            char* end = nullptr;
+            errno = 0;
+            const unsigned long n = std::strtoul(v.c_str(), &end, 10);
+            if (v.empty() || *end != '\0' || errno != 0 || v[0] == '-' || v[0] == '+' || n > 65535)
+                throw ArgError("--gdb '" + tlm::printable(v) + "': expected a TCP port, 0..65535 (0: any free port)");
+            a.gdb_port = static_cast<long>(n);
+        } else if (arg == "--trace") {
+            a.trace = value(i, arg);
         } else if (arg == "--quiet") {
             a.quiet = true;
         } else if (!arg.empty() && arg[0] == '-') {
@@ -268,6 +286,17 @@ int boot_command(int argc, char** argv) {
         return 2;
     }
 
+    // --gdb: listen before anything else is set up, so a port in use fails fast (status 2).
+    std::unique_ptr<boot::GdbStub> gdb;
+    if (args.gdb_port >= 0) {
+        try {
+            gdb = std::make_unique<boot::GdbStub>(static_cast<unsigned>(args.gdb_port));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "vgic-sim boot: %s\n", e.what());
+            return 2;
+        }
+    }
+
     std::FILE* uart = stdout;
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> uart_file(nullptr, &std::fclose);
     if (!args.uart.empty()) {
@@ -334,6 +363,33 @@ int boot_command(int argc, char** argv) {
         tlm::trace_timer(*trace, board->timer(), "timer");
     }
 
+    if (gdb) {
+        // The stub holds the simulation (all-stop) inside CPU threads; `k` ends the run.
+        std::vector<boot::IssCpu*> cpus;
+        for (const auto& c : board->cpus()) cpus.push_back(c.get());
+        boot::Board* b = board.get();
+        gdb->attach(std::move(cpus), [b](boot::IssCpu& cpu, int status, const std::string& why) {
+            b->finish(status, why, sc_core::sc_time_stamp() + cpu.local_time());
+        });
+        std::fprintf(stderr, "vgic-sim boot: waiting for GDB on 127.0.0.1:%u (gdb-multiarch -ex 'target remote :%u')\n",
+                     gdb->port(), gdb->port());
+        std::fflush(stderr);
+        std::string why;
+        if (!gdb->accept_client(why)) {
+            std::fprintf(stderr, "vgic-sim boot: --gdb: cannot accept a connection: %s\n", why.c_str());
+            return 2;
+        }
+    }
+
+    if (!args.trace.empty()) {
+        if (const std::string why = unwritable_reason(args.trace); !why.empty()) {
+            std::fprintf(stderr, "vgic-sim boot: --trace '%s': cannot write: %s\n", tlm::printable(args.trace).c_str(),
+                         why.c_str());
+            return 2;
+        }
+        board->enable_trace(args.image);
+    }
+
     const auto wall_start = std::chrono::steady_clock::now();
     sc_core::sc_start(tlm::Vgic::ps(args.max_time_ps), sc_core::SC_EXIT_ON_STARVATION);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -356,10 +412,23 @@ int boot_command(int argc, char** argv) {
         for (const auto& c : board->cpus())
             if (c->powered()) detail += c->register_dump();
     }
+    if (gdb) gdb->run_ended(status);
     if (vcd != nullptr && !vcd->close(tlm::time_ps(sc_core::sc_time_stamp()))) {
         std::fprintf(stderr, "vgic-sim boot: --vcd: %s\n",
                      tlm::OutputError(vcd->file().name(), vcd->file().error_number()).what());
         status = 2;
+    }
+    if (const boot::InterruptTrace* t = board->trace()) {
+        // All or nothing: a trace that could not be written completely is removed.
+        std::ofstream os(args.trace, std::ios::binary | std::ios::trunc);
+        if (os) run::write_chrome_trace(os, t->record(now_ps));
+        os.close();
+        if (!os) {
+            std::fprintf(stderr, "vgic-sim boot: --trace '%s': cannot write: %s\n", tlm::printable(args.trace).c_str(),
+                         std::strerror(errno));
+            std::remove(args.trace.c_str());
+            if (status == 0) status = 2;
+        }
     }
     if (uart_file && std::fflush(uart_file.get()) != 0) {
         std::fprintf(stderr, "vgic-sim boot: --uart '%s': %s\n", tlm::printable(args.uart).c_str(), std::strerror(errno));
@@ -392,6 +461,27 @@ int boot_command(int argc, char** argv) {
         // Interrupts are taken at synchronisation points (docs/BOOT.md, "Latency bound").
         std::fprintf(stderr, "  interrupt entry: at most one quantum (%s) plus one translation block after the line rises\n",
                      format_ps(args.quantum_ps).c_str());
+        if (const boot::InterruptTrace* t = board->trace()) {
+            // Assertion -> the IAR read's completion (docs/REPORTS.md's to_iar), per class.
+            std::fprintf(stderr, "  %-11s %8s %9s %10s %10s %10s\n", "latency", "handled", "coalesced", "min", "mean",
+                         "max");
+            const auto stats = t->stats();
+            for (unsigned k = 0; k < stats.size(); ++k) {
+                const auto& s = stats[k];
+                if (s.handled == 0 && s.coalesced == 0 && s.pending == 0) continue;
+                const std::string mean = s.handled ? format_ps(s.sum_ps / s.handled) : "-";
+                std::fprintf(stderr, "  %-11s %8" PRIu64 " %9" PRIu64 " %10s %10s %10s%s\n",
+                             run::irq_class_name(static_cast<run::IrqClass>(k)), s.handled, s.coalesced,
+                             s.handled ? format_ps(s.min_ps).c_str() : "-", mean.c_str(),
+                             s.handled ? format_ps(s.max_ps).c_str() : "-",
+                             s.pending ? (", " + std::to_string(s.pending) + " never acknowledged").c_str() : "");
+            }
+            if (t->unmatched_acks() != 0)
+                std::fprintf(stderr, "  %" PRIu64 " acknowledgements without a traced assertion (e.g. ISPENDR, a level "
+                             "re-taken after EOI): their latency counts from the IAR\n", t->unmatched_acks());
+            if (t->truncated())
+                std::fprintf(stderr, "  the trace stopped recording after %zu records\n", boot::InterruptTrace::kMaxRecords);
+        }
         if (board->intgen_bad_intids() != 0)
             std::fprintf(stderr, "  interrupt generator: %" PRIu64 " stores named an INTID that is not an SPI (ignored)\n",
                          board->intgen_bad_intids());

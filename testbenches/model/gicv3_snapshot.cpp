@@ -64,6 +64,10 @@ GicConfig v3_config(unsigned cpus) {
     c.virt.num_list_regs = 4;
     c.virt.priority_bits = 5;
     c.virt.preemption_bits = 5;
+    // The same Linux bring-up for Gic and VmGic, with IHI 0069's GICR_WAKER (reset asleep, CPU 3
+    // left asleep) in both: vm mode's KVM default (WAKER RAZ/WI) is set aside explicitly; Gic
+    // ignores GicConfig.vm.
+    c.vm.waker = VmWaker::Architectural;
     return c;
 }
 

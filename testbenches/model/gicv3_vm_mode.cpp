@@ -103,6 +103,11 @@ GicConfig v3_vm_config(const VmOptions& o) {
     c.virt.priority_bits = 5;
     c.virt.preemption_bits = 5;
     c.v3.cpus_per_cluster = o.cpus_per_cluster;
+    // These tests bring the VM up the way Linux does on hardware and check the architecture's
+    // GICR_WAKER (reset asleep, the wake handshake, a sleeping redistributor forwards
+    // nothing): IHI 0069's rule, chosen explicitly since vm mode defaults to KVM's RAZ/WI
+    // WAKER (vm_kvm_behaviour.cpp tests that default).
+    c.vm.waker = VmWaker::Architectural;
     return c;
 }
 

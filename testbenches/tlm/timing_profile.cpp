@@ -347,7 +347,7 @@ BOOST_AUTO_TEST_CASE(zero_preset_predicts_no_latency) {
 
 BOOST_AUTO_TEST_CASE(parameter_table_covers_every_member_once) {
     const auto& params = timing_parameters();
-    BOOST_TEST(params.size() == 16u, "clock + 15 times");
+    BOOST_TEST(params.size() == 17u, "clock + 16 times");
     BOOST_TEST(std::string(params.front().key) == "clock");
     BOOST_TEST((params.front().member == &TimingProfile::clock_hz));
     // Setting member i to i+1 through the table must produce exactly these members.
@@ -356,7 +356,8 @@ BOOST_AUTO_TEST_CASE(parameter_table_covers_every_member_once) {
     const std::uint64_t expected[] = {p.clock_hz,    p.gicd_access, p.gicc_access,   p.gich_access,
                                       p.gicv_access, p.gicr_access, p.sysreg_access, p.rwp_complete,
                                       p.gicd_write,  p.gicc_write,  p.gich_write,    p.gicv_write,
-                                      p.gicr_write,  p.posted_write_ack, p.signal_delay, p.irq_entry};
+                                      p.gicr_write,  p.posted_write_ack, p.signal_delay, p.irq_entry,
+                                      p.instruction};
     for (std::size_t i = 0; i < params.size(); ++i) {
         BOOST_TEST(expected[i] == i + 1, "row " << i << " (" << params[i].key << ") writes its own member");
         BOOST_TEST(find_timing_parameter(params[i].key) == &params[i]);

@@ -19,9 +19,13 @@ unsigned line_index(Line l) { return static_cast<unsigned>(l); }
 
 /// Receives the model's line changes, kicks and physical deactivations, and hands them to
 /// the CPU-interface modules with the local time of the operation that caused them.
-class Vgic::Observer final : public VmObserver {
+class Vgic::Observer final : public VmObserver, public InterruptObserver {
 public:
     explicit Observer(Vgic& owner) : owner_(owner) {}
+    void interrupt_event(InterruptEvent event, unsigned cpu, bool virtual_interface, std::uint32_t intid) override {
+        // Kept until the access that caused it knows its completion time (Vgic::transport).
+        if (owner_.in_timed_access_) owner_.access_events_.push_back({event, cpu, virtual_interface, intid});
+    }
     void line_changed(unsigned cpu, Line line, bool level) override {
         owner_.cpu[cpu].schedule(line, level, owner_.now_offset_, owner_.restoring_);
     }
@@ -127,6 +131,7 @@ Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
         sc_core::sc_spawn([this] { deliver_wakes(); }, "wake", &opts);
     }
     if (hw_) hw_->set_observer(observer_.get());
+    if (hw_) hw_->set_interrupt_observer(observer_.get());
     if (hw_ && params_.gic.is_v3() && t.rwp_complete != 0) {
         // GICD_CTLR.RWP / GICR_CTLR.RWP stay set for rwp_complete after a tracked write.
         hw_->set_rwp_tracking(true);
@@ -137,6 +142,7 @@ Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
         sc_core::sc_spawn([this] { complete_rwp(); }, "rwp", &opts);
     }
     if (vm_) vm_->set_observer(observer_.get());
+    if (vm_) vm_->set_interrupt_observer(observer_.get());
     diagnostics().set_sink([this](const BadAccess& b) { report_diagnostic(b); });
     gich_alias.register_b_transport(this, &Vgic::alias_b_transport, 0);
     gich_alias.register_transport_dbg(this, &Vgic::alias_transport_dbg, 0);
@@ -389,6 +395,7 @@ void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc
         std::uint64_t value = 0;
         if (tx.is_write()) load_little_endian(data, len, value);
         const auto f = static_cast<unsigned>(frame);
+        const sc_time issue = sc_core::sc_time_stamp() + delay;
         sc_time effect, done;
         if (traps(frame, tx)) {
             // A trap: the effect at the emulation instant; the guest goes on after the return,
@@ -422,12 +429,24 @@ void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc
             effect = done = delay + (varies_ ? ps(hw_cost(read_parameter(frame))) : latency_[f]);
         }
         last_effect_[c] = sc_core::sc_time_stamp() + effect;
+        in_timed_access_ = !event_callbacks_.empty();
         const AccessResult r = access(frame, c, static_cast<std::uint32_t>(tx.get_address()), len, tx.is_write(),
                                       value, AccessMode::Normal, effect);
+        in_timed_access_ = false;
         if (trap_vcpu_ >= 0) {
             done = effect + ps(remote_send_ps_ + hyp_cost(&HypervisorProfile::trap_return));
             trap_vcpu_ = -1;
             remote_send_ps_ = 0;
+        }
+        if (!access_events_.empty()) {
+            // The access was issued at `issue`; its effect (the event) happened at `effect`;
+            // the initiator had the result (the read's value, the store's acknowledgement, the
+            // trap's return) at `done`.
+            InterruptEventTimes times{issue, sc_core::sc_time_stamp() + effect, sc_core::sc_time_stamp() + done};
+            std::vector<PendingEvent> events;
+            events.swap(access_events_);
+            for (const PendingEvent& e : events)
+                for (const auto& cb : event_callbacks_) cb(e.event, e.cpu, e.virtual_interface, e.intid, times);
         }
         if (r.status == AccessStatus::Error) {
             tx.set_response_status(r.kind == BadAccessKind::Reserved ? ::tlm::TLM_ADDRESS_ERROR_RESPONSE

@@ -80,6 +80,48 @@ struct VirtConfig {
     void validate(GicVersion version = GicVersion::V2) const;
 };
 
+/// vm mode (VmGic) only, GICv3: what each virtual redistributor's GICR_WAKER does. Real
+/// guests are written for KVM, which presents every redistributor awake; the architecture
+/// resets them asleep and a guest that skips the wake handshake then gets no interrupts.
+enum class VmWaker : std::uint8_t {
+    /// KVM (arch/arm64/kvm/vgic/vgic-mmio-v3.c: GICR_WAKER is vgic_mmio_read_raz /
+    /// vgic_mmio_write_wi). Every redistributor is awake from reset and stays awake: WAKER
+    /// reads 0 (ProcessorSleep = ChildrenAsleep = 0) and every write is ignored. A guest's
+    /// wake handshake (clear ProcessorSleep, poll ChildrenAsleep = 0) ends at its first read;
+    /// a guest that sets ProcessorSleep to quiesce its redistributor (Linux's CPU-PM path)
+    /// keeps getting interrupts and never sees ChildrenAsleep = 1.
+    Kvm,
+    /// IHI 0069 GICR_WAKER, as hw mode: resets with ProcessorSleep = 1 (ChildrenAsleep = 1,
+    /// which follows at once); while ProcessorSleep is 1 nothing is forwarded to that
+    /// vCPU's interface and it takes no part in 1-of-N; the guest wakes it by writing 0.
+    Architectural,
+};
+
+/// vm mode (VmGic) only, GICv2: what GICD_ITARGETSR<n> do. They differ from the architecture
+/// in what guests observe with one vCPU (read-back) and with any number (an SPI whose
+/// targets byte is 0).
+enum class VmTargets : std::uint8_t {
+    /// KVM (arch/arm64/kvm/vgic/vgic-mmio-v2.c vgic_mmio_read_target / vgic_mmio_write_target,
+    /// vgic-init.c), with any number of vCPUs, one included: an SPI's byte stores the value
+    /// written masked to the vCPUs that exist (bits 0..num_cpus-1); ITARGETSR0-7 (SGIs, PPIs)
+    /// are read-only and read the reading vCPU's own bit in every byte; an SPI whose byte is 0
+    /// (its reset value) goes to vCPU 0 (KVM's target_vcpu is vCPU 0 at reset and whenever the
+    /// byte is written 0). With one vCPU: 0x0103020f written to ITARGETSR8 reads back 0x01010001.
+    Kvm,
+    /// IHI 0048B 4.3.12, as hw mode: with one CPU interface the ITARGETSR are RAZ/WI and every
+    /// SPI goes to it; with more, an SPI whose byte is 0 is forwarded to no CPU interface.
+    Architectural,
+};
+
+/// Behaviour of the vm-mode virtual GIC (VmGic) where KVM, which real guests are written
+/// against, departs from the architecture's hardware rule. Defaults: KVM's. hw mode (Gic)
+/// ignores this and always follows the architecture. docs/MODEL.md "vm mode: what KVM
+/// guests expect".
+struct VmConfig {
+    VmWaker waker = VmWaker::Kvm;        ///< GICv3: GICR_WAKER, reset awake or asleep
+    VmTargets targets = VmTargets::Kvm;  ///< GICv2: GICD_ITARGETSR read-back and untargeted SPIs
+};
+
 struct GicConfig {
     /// Architecture version (v2: GIC-400 layout; v3: distributor + redistributors + system
     /// registers, single Security state).
@@ -96,6 +138,8 @@ struct GicConfig {
     VirtConfig virt{};
     /// GICv3 only: topology and identification.
     Gicv3Config v3{};
+    /// vm mode (VmGic) only: KVM's behaviour or the architecture's where they differ.
+    VmConfig vm{};
 
     bool is_v3() const { return version == GicVersion::V3; }
     /// GICv3 affinity of CPU `cpu` packed as Aff3.Aff2.Aff1.Aff0 (GICR_TYPER[63:32] layout).

@@ -10,6 +10,8 @@
 // interface has one active-priority register for both groups, GICv3's has ICH_AP0R/AP1R.
 #pragma once
 
+#include "vgic/model/observer.hpp"
+
 #include "vgic/model/access.hpp"
 #include "vgic/model/candidate.hpp"
 #include "vgic/model/config.hpp"
@@ -137,7 +139,13 @@ public:
     /// Whether `value` fits active-priority word `n` of `group`; `where` is empty.
     StateCheck check_apr(unsigned group, unsigned n, std::uint32_t value) const;
 
+    /// Reports acknowledgements, priority drops and deactivations (nullptr: none).
+    void set_interrupt_observer(InterruptObserver* observer) { events_ = observer; }
+
 private:
+    void report(InterruptEvent event, std::uint32_t intid) {
+        if (events_ != nullptr) events_->interrupt_event(event, cpu_, is_virtual(), intid);
+    }
     std::uint32_t rd_ctlr(unsigned, std::uint32_t, AccessMode);
     void wr_ctlr(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
     std::uint32_t rd_pmr(unsigned, std::uint32_t, AccessMode);
@@ -194,6 +202,7 @@ private:
     std::uint64_t ctlr_v3() const;
 
     unsigned cpu_;
+    InterruptObserver* events_ = nullptr;
     CandidateSource& source_;
     Diagnostics& diag_;
     CpuInterfaceParams params_;

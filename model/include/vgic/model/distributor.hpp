@@ -16,6 +16,8 @@
 // refresh is O(log n) whatever the number of CPUs.
 #pragma once
 
+#include "vgic/model/observer.hpp"
+
 #include "vgic/model/access.hpp"
 #include "vgic/model/candidate.hpp"
 #include "vgic/model/config.hpp"
@@ -57,6 +59,8 @@ public:
     /// target affinities no CPU has are ignored. IRM=0 costs O(targets). Throws
     /// std::logic_error with version 2, std::out_of_range for a bad requester or group.
     void generate_sgi_v3(unsigned requester, std::uint64_t sgir_value, unsigned group);
+    /// Reports SGI generation (InterruptEvent::SgiGenerated, per target), nullptr: none.
+    void set_interrupt_observer(InterruptObserver* observer) { events_ = observer; }
     /// Register-write-pending emulation: with tracking on, a GICD_CTLR write changing a group
     /// enable or a GICD_ICENABLER write clearing an enable sets GICD_CTLR.RWP; a
     /// GICR_ICENABLER0 write clearing an enable or a GICR_CTLR.DPG* change sets that
@@ -101,6 +105,8 @@ public:
         std::uint8_t source_cpu = 0;   ///< SGIs: LR.CPUID
         std::uint16_t physical_id = 0; ///< HW-mapped: LR.PhysicalID (0 = not mapped)
     };
+    /// Makes this one VM's virtual distributor (once, before any access). With
+    /// GicConfig.vm.waker = VmWaker::Kvm every redistributor is awake from here on.
     void enable_vm_mode();
     bool vm_mode() const { return vm_mode_; }
     /// Parks `intid` in a list register of `cpu` and moves its pending state there (edge
@@ -200,6 +206,7 @@ public:
 
 private:
     using ReadHandler = std::uint32_t (Distributor::*)(unsigned, std::uint32_t, AccessMode);
+    InterruptObserver* events_ = nullptr;
     using WriteHandler = void (Distributor::*)(unsigned, std::uint32_t, std::uint32_t, std::uint32_t, AccessMode);
 
     /// A set of CPUs (at most gicv3::kMaxCpus) with O(1) "first member at or after c,
@@ -230,14 +237,27 @@ private:
         if (intid < gicv2::kNumSgis) return s.sgi_sources != 0;
         return s.latch || (!s.edge && s.line);
     }
+    /// vm mode with GicConfig.vm.targets = VmTargets::Kvm: GICD_ITARGETSR behave as KVM's
+    /// (implemented with one vCPU too, an SPI whose byte is 0 goes to vCPU 0).
+    bool kvm_targets() const { return vm_mode_ && config_.vm.targets == VmTargets::Kvm; }
+    /// vm mode with GicConfig.vm.waker = VmWaker::Kvm: GICR_WAKER is RAZ/WI, always awake.
+    bool kvm_waker() const { return vm_mode_ && config_.vm.waker == VmWaker::Kvm; }
+    /// GICD_ITARGETSR are RAZ/WI: a uniprocessor GIC (IHI 0048B 4.3.12), unless vm mode
+    /// follows KVM, which implements them whatever the vCPU count (vgic-mmio-v2.c).
+    bool itargetsr_raz_wi() const { return config_.num_cpus == 1 && !kvm_targets(); }
     std::uint8_t spi_targets(const IrqState& s) const {
         // IHI 0048B 4.3.12: a uniprocessor GIC has RAZ/WI ITARGETSR; every SPI goes to CPU 0.
+        // KVM sends every SPI of a 1-vCPU VM to vCPU 0 too, whatever its byte holds.
         if (config_.num_cpus == 1) return 1;
         // vm mode: an SPI belongs to one vCPU, the lowest one its ITARGETSR byte names (KVM,
         // vgic_mmio_write_target: irq->target_vcpu = ffs(targets)). Offering it to several
         // running vCPUs made each one's sync release it and kick the other, endlessly (found
         // by fuzz_model: testbenches/fuzz/known/model_vm_kick_pingpong).
         if (vm_mode_ && s.targets != 0) return static_cast<std::uint8_t>(s.targets & (~s.targets + 1u));
+        // An empty byte: the architecture forwards the SPI to no CPU interface; KVM's
+        // target_vcpu is vCPU 0 (vgic-init.c kvm_vgic_dist_init at reset, vgic-mmio-v2.c
+        // vgic_mmio_write_target: "targets ? __ffs(targets) : 0").
+        if (kvm_targets()) return 1;
         return s.targets;
     }
     /// Enabled, pending, not active, not in a list register: forwardable to its target.
@@ -259,7 +279,7 @@ private:
     void init_v3();
     bool forwards_to(unsigned cpu) const {
         // IHI 0069 GICR_WAKER.ProcessorSleep: while 1, interrupts are held pending at the
-        // redistributor and not communicated to the CPU interface.
+        // redistributor and not communicated to the CPU interface. (VmWaker::Kvm keeps it 0.)
         return !config_.is_v3() || !(rdist_[cpu].waker & gicv3::gicr::WAKER_ProcessorSleep::mask);
     }
     bool participates(unsigned cpu, unsigned group) const;

@@ -106,6 +106,9 @@ public:
     bool line(unsigned cpu, Line line) const;
     /// Receives every later line change (nullptr to detach). Not owned.
     void set_observer(LineObserver* observer) { observer_ = observer; }
+    /// Reports what every CPU interface (GICC/ICC_ and GICV/ICV_) does with interrupts, and
+    /// SGI generation (nullptr: none).
+    void set_interrupt_observer(InterruptObserver* observer);
 
     const GicConfig& config() const { return config_; }
     Diagnostics& diagnostics() { return diag_; }

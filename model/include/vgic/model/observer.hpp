@@ -19,4 +19,26 @@ public:
     virtual void line_changed(unsigned cpu, Line line, bool level) = 0;
 };
 
+/// What a CPU interface did with an interrupt, reported as it happens: a platform learns
+/// what a guest's register access meant (which INTID an IAR read acknowledged, which one an
+/// EOIR completed) without decoding registers itself, e.g. to time interrupts from real code.
+enum class InterruptEvent : std::uint8_t {
+    Acknowledged,     ///< IAR/AIAR/IAR0/IAR1 returned this INTID: pending -> active
+    PriorityDropped,  ///< EOIR/AEOIR/EOIR0/EOIR1 dropped its running priority
+    Deactivated,      ///< DIR deactivated it (split EOI)
+    SgiGenerated,     ///< an SGI register write made this SGI pending for `cpu`
+};
+
+const char* to_string(InterruptEvent event);
+
+/// Receives InterruptEvents. Called synchronously from inside the model operation (the
+/// register access); implementations must not re-enter the model.
+class InterruptObserver {
+public:
+    virtual ~InterruptObserver() = default;
+    /// `cpu`: the CPU interface's CPU (SgiGenerated: the target); `virtual_interface`: the
+    /// event happened at a GICV / ICV_ interface (the guest's view in vm mode).
+    virtual void interrupt_event(InterruptEvent event, unsigned cpu, bool virtual_interface, std::uint32_t intid) = 0;
+};
+
 } // namespace vgic

@@ -56,6 +56,10 @@ public:
     VirtualCpuInterface(const VirtualCpuInterface&) = delete;
     VirtualCpuInterface& operator=(const VirtualCpuInterface&) = delete;
 
+    /// Reports the guest's acknowledgements, priority drops and deactivations at this
+    /// interface (nullptr: none).
+    void set_interrupt_observer(InterruptObserver* observer) { gicv_.set_interrupt_observer(observer); }
+
     /// GICH frame ("this CPU" layout, 4 KiB; registers in 0x000-0x1FF). GICv3: bad access.
     AccessResult read_control(std::uint32_t offset, unsigned size, AccessMode mode = AccessMode::Normal);
     AccessResult write_control(std::uint32_t offset, unsigned size, std::uint64_t value,

@@ -179,6 +179,9 @@ public:
     // ---- observation -------------------------------------------------------------------------
     bool line(unsigned vcpu, Line line) const;
     void set_observer(VmObserver* observer) { observer_ = observer; }
+    /// Reports what the guest's CPU interfaces (GICV / ICV_) do with interrupts, and SGI
+    /// generation (nullptr: none).
+    void set_interrupt_observer(InterruptObserver* observer);
     const Distributor& distributor() const { return dist_; }
     const VirtualCpuInterface& vcpu_interface(unsigned vcpu) const { return *vifs_.at(vcpu); }
     const LrEngineStats& stats() const { return stats_; }

@@ -45,7 +45,10 @@ inline constexpr const char* kMsgConfig = "vgic/config";  ///< configuration err
 enum class Mode { Hw, Vm };
 
 struct VgicParams {
-    GicConfig gic{};        ///< distributor / CPU interface / list-register configuration
+    /// Distributor / CPU interface / list-register configuration. vm mode: `gic.vm` chooses
+    /// KVM's behaviour (the default) or the architecture's where they differ (GICR_WAKER,
+    /// GICv2 ITARGETSR; docs/MODEL.md "vm mode: what KVM guests expect").
+    GicConfig gic{};
     Mode mode = Mode::Hw;   ///< hw: a GIC-400-like GIC; vm: one VM's vGIC + hypervisor engine
     TimingProfile timing{}; ///< the hardware; default: the zero preset (purely functional)
     /// vm mode: the hypervisor's software costs (traps, kicks, exits, LR flush/sync, vCPU
@@ -85,6 +88,13 @@ using OutputPort = sc_core::sc_port<sc_core::sc_signal_inout_if<bool>, 1, sc_cor
 
 class Vgic;
 class VirtualTimer;
+
+/// The times of the access during which an InterruptEvent happened.
+struct InterruptEventTimes {
+    sc_core::sc_time issued;     ///< the initiator issued it (sc_time_stamp() + its delay)
+    sc_core::sc_time effect;     ///< it took effect in the GIC (vm mode, trapped: the emulation instant)
+    sc_core::sc_time completed;  ///< the initiator had its result (the read's data, the store's acknowledgement)
+};
 
 /// The register frames a socket can lead to. Gicr and Sysreg exist with GICv3 only; the
 /// system-register "frame" is addressed by the MRS/MSR encoding (gicv3::sysreg).
@@ -236,6 +246,15 @@ public:
     using WakeCallback = std::function<void(unsigned vcpu)>;
     void on_pending_while_stopped(WakeCallback cb) { wake_callback_ = std::move(cb); }
 
+    /// What the GIC did with an interrupt during a timed guest access (b_transport): an IAR
+    /// read acknowledged it, an EOIR dropped its priority, a DIR deactivated it, an SGI write
+    /// generated it (vgic::InterruptEvent), with the access's times. For tracing and latency
+    /// measurement from real code: the platform learns what an access meant without decoding
+    /// registers. Called after the access completed (from b_transport, not a process).
+    using InterruptEventCallback = std::function<void(InterruptEvent event, unsigned cpu, bool virtual_interface,
+                                                      std::uint32_t intid, const InterruptEventTimes& times)>;
+    void on_interrupt_event(InterruptEventCallback cb) { event_callbacks_.push_back(std::move(cb)); }
+
     /// vm mode: whether a trapped access called from a thread waits in b_transport until its
     /// emulation instant and changes the model's state then (the default), rather than when
     /// it is issued with the instant as annotated delay. A platform that runs a guest's boot
@@ -304,6 +323,15 @@ private:
     static bool called_from_thread();
     std::unique_ptr<Observer> observer_;
     std::vector<PhysicalDeactivateCallback> deactivate_callbacks_;
+    struct PendingEvent {
+        InterruptEvent event;
+        unsigned cpu;
+        bool virtual_interface;
+        std::uint32_t intid;
+    };
+    std::vector<InterruptEventCallback> event_callbacks_;
+    std::vector<PendingEvent> access_events_;  // reported during the current timed access
+    bool in_timed_access_ = false;
     WakeCallback wake_callback_;
     sc_core::sc_time now_offset_ = sc_core::SC_ZERO_TIME;  // local-time offset of the current operation
     bool functional_engine_ = false;  // vm: every engine cost is zero -> kicks serviced at once
