@@ -15,6 +15,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
@@ -121,6 +122,8 @@ void IssCpu::configure_engine() {
     check(uc_hook_add(uc_, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&IssCpu::on_block), this, 1, 0), "block hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&IssCpu::on_interrupt), this, 1, 0),
           "interrupt hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&IssCpu::on_unmapped), this, 1, 0),
+          "unmapped-access hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&IssCpu::on_mrs), this, 1, 0,
                       UC_ARM64_INS_MRS),
           "MRS hook");
@@ -330,6 +333,8 @@ void IssCpu::run_slice(bool step) {
         uc_ctl_remove_cache(uc_, pc, pc + 4);
     }
     // ---- end debugger ----
+    static const bool dbg = std::getenv("GDBDBG") != nullptr;
+    if (dbg && stats_.slices % 1000 == 0) std::fprintf(stderr, "slice %lu pc %lx step %d budget %lu\n", (unsigned long)stats_.slices, (unsigned long)pc, step, (unsigned long)budget_);
     const uc_err err = uc_emu_start(uc_, pc, 0, 0, step ? 1 : 0);
     if (step) {
         // --gdb: the first count = 0 run after a count = 1 run is up to ~500 times slower on
@@ -371,8 +376,10 @@ void IssCpu::run_slice(bool step) {
     if (err != UC_ERR_OK && stop_ != Stop::Fatal) {
         std::string what = std::string("the engine stopped: ") + uc_strerror(err);
         if (err == UC_ERR_READ_UNMAPPED || err == UC_ERR_WRITE_UNMAPPED || err == UC_ERR_FETCH_UNMAPPED)
-            what += " (an access outside RAM and the devices of docs/BOOT.md: a data or prefetch abort, "
-                    "which the engine cannot forward to the guest)";
+            what += ": " + (unmapped_.empty() ? std::string("an access") : unmapped_) +
+                    " (outside RAM and the devices of docs/BOOT.md: a data or prefetch abort, which the engine "
+                    "cannot forward to the guest; PC below is the start of the access's translation block)";
+        unmapped_.clear();
         fatal_ = what;
         stop_ = Stop::Fatal;
     }
@@ -430,6 +437,7 @@ bool IssCpu::breakpoint_in_block(std::uint64_t address, std::uint32_t size) {
         debug_event_ = DebugEvent::Breakpoint;
     } else {
         run_to_active_ = true;
+        if (std::getenv("GDBDBG")) std::fprintf(stderr, "run_to %lx from %lx size %u\n", (unsigned long)*it, (unsigned long)address, size);
         run_to_from_ = address;
         run_to_ = *it;
     }
@@ -546,6 +554,19 @@ void IssCpu::on_interrupt(uc_engine* uc, std::uint32_t intno, void* self) {
     // Stopping from the interrupt hook is safe (iss-unicorn.md); the block hook repeats it
     // in case a PC write above cancelled it.
     if (cpu->stop_ != Stop::None) uc_emu_stop(uc);
+}
+
+bool IssCpu::on_unmapped(uc_engine*, uc_mem_type type, std::uint64_t address, int size, std::int64_t, void* self) {
+    // The address is exact here; PC is not (the engine updates it only at block starts), so
+    // the message names the access and the dump's PC is its translation block's start.
+    auto* cpu = static_cast<IssCpu*>(self);
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%d-byte %s 0x%" PRIx64 ", where nothing is mapped", size,
+                  type == UC_MEM_WRITE_UNMAPPED ? "store to" : type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch from"
+                                                                                           : "load from",
+                  address);
+    cpu->unmapped_ = buf;
+    return false;  // the engine stops with UC_ERR_*_UNMAPPED
 }
 
 std::uint64_t IssCpu::on_mmio_read(uc_engine*, std::uint64_t offset, unsigned size, void* region) {

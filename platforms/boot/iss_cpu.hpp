@@ -187,6 +187,8 @@ private:
     static void on_block(uc_engine* uc, std::uint64_t address, std::uint32_t size, void* self);
     bool breakpoint_in_block(std::uint64_t address, std::uint32_t size);  // --gdb
     static void on_interrupt(uc_engine* uc, std::uint32_t intno, void* self);
+    static bool on_unmapped(uc_engine* uc, uc_mem_type type, std::uint64_t address, int size, std::int64_t value,
+                            void* self);
     static std::uint64_t on_mmio_read(uc_engine* uc, std::uint64_t offset, unsigned size, void* region);
     static void on_mmio_write(uc_engine* uc, std::uint64_t offset, unsigned size, std::uint64_t value, void* region);
     static std::uint32_t on_mrs(uc_engine* uc, uc_arm64_reg rt, const uc_arm64_cp_reg* cp, void* self);
@@ -225,6 +227,7 @@ private:
     std::uint64_t block_begin_ = 0, block_end_ = 0;  // the block executing now
     bool exception_taken_ = false;    // an interrupt hook changed the flow in this slice
     std::string fatal_;
+    std::string unmapped_;  // the last access to nothing (on_unmapped), for the message
 
     // ---- debugger (--gdb) ----
     Debugger* debugger_ = nullptr;

@@ -4,11 +4,11 @@
 # labels its own tests (CMake 3.25 sets test properties only in the test's directory), and
 # vgic_check_hostile_corpus() at the end fails the configuration for a class left empty.
 set(vgic_hostile_classes
-  "special_files|^(boot\\.image_files$|(run|script)\\.cli\\.rejects_input_)"
+  "special_files|^(boot\\.image_files$|(boot|run|script)\\.cli\\.rejects_input_)"
   "huge_and_deep_files|^(run\\.cli\\.rejects_(nesting_too_deep|name_too_long|too_many_vcpus|intid_out_of_range|input_larger_than_the_limit|input_over_)|script\\.cli\\.rejects_input_larger|tlm\\.input$)"
   "malformed_files|^(boot\\.(image|dtb)_malformed$|run\\.cli\\.rejects_(syntax_error|unknown_key|rate_zero|timing_file_missing|hw_shared_pcpu)|script\\.malformed\\.|run\\.scenario$|tlm\\.timing_profile$|tlm\\.spread$)"
   "time_extremes|^(run\\.cli\\.rejects_flags__duration|run\\.duration$|sim\\.timer_never_deadline$|sim\\.timer_deadline_at_the_horizon$)"
-  "bad_flags|^run\\.cli\\.rejects_flags"
+  "bad_flags|^(boot|run)\\.cli\\.rejects_flags"
   "work_limits|^run\\.cli\\.rejects_work_"
   "unwritable_and_full_outputs|^(run\\.cli\\.(out_|full_disk_)|script\\.cli\\.vcd_)"
   "signals|^run\\.cli\\.(sig|second_sig)"
