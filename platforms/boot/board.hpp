@@ -82,7 +82,7 @@ public:
     /// `name`: the run's name in the trace (the image).
     void enable_trace(const std::string& name);
     /// The record, or nullptr without enable_trace().
-    const InterruptTrace* trace() const { return trace_.get(); }
+    const InterruptTrace* interrupt_trace() const { return trace_.get(); }
 
     /// Ends the run (first call wins): every CPU halts, sc_stop.
     /// `at`: the simulated time of the event that ended it (a CPU's accesses run ahead of

@@ -15,7 +15,6 @@
 
 #include <cinttypes>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
@@ -333,17 +332,14 @@ void IssCpu::run_slice(bool step) {
         uc_ctl_remove_cache(uc_, pc, pc + 4);
     }
     // ---- end debugger ----
-    static const bool dbg = std::getenv("GDBDBG") != nullptr;
-    if (dbg && stats_.slices % 1000 == 0) std::fprintf(stderr, "slice %lu pc %lx step %d budget %lu\n", (unsigned long)stats_.slices, (unsigned long)pc, step, (unsigned long)budget_);
     const uc_err err = uc_emu_start(uc_, pc, 0, 0, step ? 1 : 0);
     if (step) {
-        // --gdb: the first count = 0 run after a count = 1 run is up to ~500 times slower on
-        // 2.0.1 (measured: 3 M blocks in 5 s instead of 10 ms). An empty run (begin == until:
-        // nothing executes, no hook is called) retires the count hook, and a flush drops the
-        // blocks translated with it; the next slice then runs at full speed.
+        // --gdb: the first count = 0 run after a count = 1 run retires the engine's count hook
+        // and flushes every translated block, and runs up to ~500 times slower while it does
+        // (measured: 3 M blocks in 5 s instead of 10 ms). An empty run (begin == until:
+        // nothing executes, no hook is called) does that retirement here instead.
         const std::uint64_t at = reg(UC_ARM64_REG_PC);
         uc_emu_start(uc_, at, at, 0, 0);
-        uc_ctl_flush_tlb(uc_);  // 2.0.1's name for UC_CTL_TB_FLUSH (all translated blocks)
     }
     const std::uint64_t end_pc = reg(UC_ARM64_REG_PC);
     correct_count(end_pc);
@@ -437,7 +433,6 @@ bool IssCpu::breakpoint_in_block(std::uint64_t address, std::uint32_t size) {
         debug_event_ = DebugEvent::Breakpoint;
     } else {
         run_to_active_ = true;
-        if (std::getenv("GDBDBG")) std::fprintf(stderr, "run_to %lx from %lx size %u\n", (unsigned long)*it, (unsigned long)address, size);
         run_to_from_ = address;
         run_to_ = *it;
     }

@@ -418,7 +418,7 @@ int boot_command(int argc, char** argv) {
                      tlm::OutputError(vcd->file().name(), vcd->file().error_number()).what());
         status = 2;
     }
-    if (const boot::InterruptTrace* t = board->trace()) {
+    if (const boot::InterruptTrace* t = board->interrupt_trace()) {
         // All or nothing: a trace that could not be written completely is removed.
         std::ofstream os(args.trace, std::ios::binary | std::ios::trunc);
         if (os) run::write_chrome_trace(os, t->record(now_ps));
@@ -461,7 +461,7 @@ int boot_command(int argc, char** argv) {
         // Interrupts are taken at synchronisation points (docs/BOOT.md, "Latency bound").
         std::fprintf(stderr, "  interrupt entry: at most one quantum (%s) plus one translation block after the line rises\n",
                      format_ps(args.quantum_ps).c_str());
-        if (const boot::InterruptTrace* t = board->trace()) {
+        if (const boot::InterruptTrace* t = board->interrupt_trace()) {
             // Assertion -> the IAR read's completion (docs/REPORTS.md's to_iar), per class.
             std::fprintf(stderr, "  %-11s %8s %9s %10s %10s %10s\n", "latency", "handled", "coalesced", "min", "mean",
                          "max");
