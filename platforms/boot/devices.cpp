@@ -37,7 +37,7 @@ bool simple_access(const ::tlm::tlm_generic_payload& tx) {
 // ---- Router ------------------------------------------------------------------------------
 
 Router::Router(const sc_module_name& name, unsigned cpus, std::vector<RouteSpec> routes)
-    : sc_module(name), cpu("cpu", cpus), cpus_(cpus), routes_(std::move(routes)) {
+    : sc_module(name), cpu("cpu", cpus), routes_(std::move(routes)) {
     std::size_t sockets = 0;
     for (std::size_t i = 0; i < routes_.size(); ++i) {
         const RouteSpec& r = routes_[i];

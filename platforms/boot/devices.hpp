@@ -53,7 +53,6 @@ private:
     /// The socket index for (address, cpu) and the route's base, or false.
     bool decode(std::uint64_t address, unsigned size, unsigned cpu, std::size_t& socket, std::uint64_t& base) const;
 
-    unsigned cpus_;
     std::vector<RouteSpec> routes_;
     std::vector<std::size_t> first_socket_;  // per route
     sc_core::sc_vector<InitiatorSocket> out_;

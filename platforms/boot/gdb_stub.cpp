@@ -269,7 +269,7 @@ std::string GdbStub::describe(unsigned cpu) const {
     const IssCpu& c = *cpus_.at(cpu);
     char buf[64];
     std::snprintf(buf, sizeof buf, "cpu%u, MPIDR 0x%llx%s", c.index(), static_cast<unsigned long long>(c.mpidr()),
-                  c.powered() ? "" : ", powered off");
+                  c.powered() ? "" : c.power_on_pending() ? ", starting (PSCI CPU_ON)" : ", powered off");
     return buf;
 }
 

@@ -225,7 +225,6 @@ private:
     std::uint64_t counted_ = 0;       // instructions of the blocks started in this slice
     std::uint64_t charged_ = 0;       // of those, already added to the local time
     std::uint64_t block_begin_ = 0, block_end_ = 0;  // the block executing now
-    bool exception_taken_ = false;    // an interrupt hook changed the flow in this slice
     std::string fatal_;
     std::string unmapped_;  // the last access to nothing (on_unmapped), for the message
 
