@@ -2,6 +2,7 @@
 #include "boot/board.hpp"
 
 #include "vgic/boot/board.h"
+#include "vgic/model/gicv3_regs.hpp"
 #include "vgic/tlm/time.hpp"
 
 #include <sys/mman.h>
@@ -30,7 +31,6 @@ constexpr std::size_t kIssStack = 16u << 20;
 constexpr std::size_t kIssStack = 16u << 20;
 #endif
 
-constexpr std::uint64_t kGicrWaker = 0x0014;  // GICR_WAKER, RD_base (IHI 0069 9.11.41)
 constexpr std::uint64_t kAffinityMask = 0xff00ffffffull;  // MPIDR Aff3, Aff2, Aff1, Aff0
 
 // PSCI 1.0 (Arm DEN 0022D) function IDs beyond board.h's, and the return codes used.
@@ -39,6 +39,10 @@ constexpr std::uint32_t kPsciMigrateInfoType = 0x84000006;
 constexpr std::int64_t kPsciInvalidAddress = -9, kPsciOnPending = -5;
 
 std::int64_t psci_ret(long v) { return static_cast<std::int64_t>(v); }
+
+constexpr int kSystemResetStatus = 125;  // docs/BOOT.md, "Command"
+// A semihosting string is cut here: bounded host work per call (no simulated time passes).
+constexpr std::uint64_t kMaxSemihostingString = 64 * 1024;
 
 } // namespace
 
@@ -154,6 +158,11 @@ Board::Board(const sc_module_name& name, const BoardConfig& config) : sc_module(
         });
     }
     sc_spawn([this] { startup(); }, "startup");
+    sc_spawn_options end;
+    end.spawn_method();
+    end.dont_initialize();
+    end.set_sensitivity(&end_event_);
+    sc_spawn([this] { conclude(); }, "end", &end);
 }
 
 Board::~Board() {
@@ -184,7 +193,7 @@ void Board::wake_redistributor(unsigned c) {
     // Firmware's part of the GICv3 power sequence (TF-A gicv3_rdistif_on): clear
     // GICR_WAKER.ProcessorSleep before the CPU runs. A guest that does the handshake itself
     // finds it done (ChildrenAsleep reads 0).
-    gic_->hw_model()->write_redistributor(c, c * VGIC_BOARD_GICR_STRIDE + kGicrWaker, 4, 0);
+    gic_->hw_model()->write_redistributor(c, c * VGIC_BOARD_GICR_STRIDE + gicv3::gicr::WAKER, 4, 0);
 }
 
 void Board::uart_output(char c) {
@@ -207,11 +216,23 @@ bool Board::all_cpus_waiting() const {
 
 void Board::finish(int status, const std::string& reason, const sc_time& at, const std::string& detail) {
     if (outcome_.ended) return;
-    outcome_.at = at;
-    outcome_.ended = true;
-    outcome_.status = status;
-    outcome_.reason = reason;
-    outcome_.detail = detail;
+    // CPUs run ahead of simulated time by up to a quantum, each by its own amount: the end
+    // that comes first in simulated time wins, whatever order the CPUs' threads reported
+    // them in, so the status does not depend on --quantum. It takes effect at its instant.
+    if (pending_end_ && pending_end_->at <= at) return;
+    BoardOutcome o;
+    o.ended = true;
+    o.at = at < sc_time_stamp() ? sc_time_stamp() : at;
+    o.status = status;
+    o.reason = reason;
+    o.detail = detail;
+    pending_end_ = o;
+    end_event_.notify(o.at - sc_time_stamp());
+}
+
+void Board::conclude() {
+    if (!pending_end_ || outcome_.ended) return;
+    outcome_ = *pending_end_;
     for (auto& cpu : cpus_) cpu->halt();
     finish_event_.notify(SC_ZERO_TIME);
     sc_stop();
@@ -310,8 +331,9 @@ void Board::hypercall(IssCpu& cpu) {
         return;
     case VGIC_PSCI_AFFINITY_INFO_64:
     case kPsciAffinityInfo32: {
-        const std::uint64_t target = cpu.x(1) & kAffinityMask;
-        if (cpu.x(2) != 0) {
+        const std::uint64_t w = fid == kPsciAffinityInfo32 ? 0xffffffffull : ~std::uint64_t{0};  // SMC32: W registers
+        const std::uint64_t target = cpu.x(1) & w & kAffinityMask;
+        if ((cpu.x(2) & w) != 0) {
             ret = VGIC_PSCI_INVALID_PARAMETERS;  // only level 0 (a single core) is answered
             break;
         }
@@ -327,7 +349,9 @@ void Board::hypercall(IssCpu& cpu) {
         finish(0, "PSCI SYSTEM_OFF", sc_time_stamp() + cpu.local_time());
         return;
     case VGIC_PSCI_SYSTEM_RESET:
-        finish(0, "PSCI SYSTEM_RESET (the board ends the run instead of restarting)", sc_time_stamp() + cpu.local_time());
+        // Not 0: a guest that resets (Linux after a panic) must not read as a clean power-off.
+        finish(kSystemResetStatus, "PSCI SYSTEM_RESET (the board ends the run instead of restarting)",
+               sc_time_stamp() + cpu.local_time());
         return;
     default:
         break;
@@ -336,9 +360,12 @@ void Board::hypercall(IssCpu& cpu) {
 }
 
 void Board::psci_cpu_on(IssCpu& caller) {
-    const std::uint64_t target = caller.x(1) & kAffinityMask;
-    const std::uint64_t entry = caller.x(2);
-    const std::uint64_t context = caller.x(3);
+    // SMC32 (CPU_ON 0x84000003) passes W registers: the upper halves are ignored (SMCCC 2.x).
+    const bool smc32 = static_cast<std::uint32_t>(caller.x(0)) == kPsciCpuOn32;
+    const std::uint64_t w = smc32 ? 0xffffffffull : ~std::uint64_t{0};
+    const std::uint64_t target = caller.x(1) & w & kAffinityMask;
+    const std::uint64_t entry = caller.x(2) & w;
+    const std::uint64_t context = caller.x(3) & w;
     IssCpu* t = nullptr;
     for (const auto& c : cpus_)
         if ((c->mpidr() & kAffinityMask) == target) t = c.get();
@@ -357,7 +384,7 @@ void Board::psci_cpu_on(IssCpu& caller) {
             gic_->cpu[t->index()].run();
         else if (config_.gic == GicVersion::V3)
             wake_redistributor(t->index());
-        t->power_on(entry, context);
+        t->power_on(entry, context, caller.local_time());
         trace_state(t->index(), run::VcpuState::Guest, cpu_now_ps(caller));
     }
     caller.set_x(0, static_cast<std::uint64_t>(psci_ret(static_cast<long>(ret))));
@@ -375,8 +402,8 @@ void Board::semihosting(IssCpu& cpu) {
         return;
     }
     case VGIC_SEMIHOST_SYS_WRITE0: {
-        // A string that runs to the end of RAM stops there.
-        for (std::uint64_t a = param;; ++a) {
+        // A string that runs to the end of RAM stops there, a very long one at 64 KiB.
+        for (std::uint64_t a = param; a - param < kMaxSemihostingString; ++a) {
             char c = 0;
             if (!cpu.read_memory(a, &c, 1) || c == 0) break;
             uart_output(c);
@@ -429,7 +456,7 @@ void Board::wait_for_interrupt(IssCpu& cpu) {
     // (ARM DDI 0487 D1.16.2): the line level is exactly that.
     waiting_[c] = true;
     trace_state(c, run::VcpuState::Idle, tlm::time_ps(sc_time_stamp()));
-    while (!cpu.irq_pending() && !outcome_.ended) sc_core::wait(cpu.line_event() | finish_event_);
+    while (!cpu.irq_pending() && !outcome_.ended) sc_core::wait(cpu.line_events() | finish_event_);
     waiting_[c] = false;
     trace_state(c, run::VcpuState::Guest, tlm::time_ps(sc_time_stamp()));
 }
@@ -443,9 +470,11 @@ void Board::block_vcpu(IssCpu& cpu) {
     tlm::VgicCpuIf& cif = gic_->cpu[c];
     waiting_[c] = true;
     wake_pending_[c] = false;
+    // The vCPU is scheduled (it just ran its WFI in the guest), so this stop() ends in a save
+    // (after a kick's entry under way, if any): wait for that save_done, not for the running
+    // state, which is also false during a kick's exit and entry.
     cif.stop();
-    while ((cif.running() || cif.running_state.read()) && !outcome_.ended)
-        sc_core::wait(cif.save_done | finish_event_);
+    if (!outcome_.ended) sc_core::wait(cif.save_done | finish_event_);
     trace_state(c, run::VcpuState::Blocked, tlm::time_ps(sc_time_stamp()));
     while (!wake_pending_[c] && !gic_->vm_model()->wake_pending(c) && !outcome_.ended)
         sc_core::wait(*wake_[c] | finish_event_);
@@ -457,7 +486,7 @@ void Board::block_vcpu(IssCpu& cpu) {
     // The flush put the interrupt in a list register; the vIRQ line follows signal_delay
     // later. Resuming before it would run the guest's WFI again and block for nothing.
     if (!cpu.irq_pending() && !outcome_.ended)
-        sc_core::wait(tlm::Vgic::ps(config_.timing.signal_delay) + sc_time(1, SC_NS), cpu.line_event() | finish_event_);
+        sc_core::wait(tlm::Vgic::ps(config_.timing.signal_delay) + sc_time(1, SC_NS), cpu.line_events() | finish_event_);
 }
 
 } // namespace vgic::boot

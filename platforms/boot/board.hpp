@@ -111,6 +111,10 @@ private:
     std::vector<std::unique_ptr<sc_core::sc_event>> wake_;  // vm: per vCPU wake-ups
     std::vector<bool> wake_pending_;
     sc_core::sc_event finish_event_;
+    // The earliest end reported so far (finish), taking effect at its instant (conclude).
+    std::optional<BoardOutcome> pending_end_;
+    sc_core::sc_event end_event_;
+    void conclude();
     BoardOutcome outcome_;
     std::uint64_t boot_entry_ = 0, boot_x0_ = 0;
     bool booted_ = false;

@@ -44,19 +44,31 @@ void InterruptTrace::acknowledged(unsigned cpu, std::uint32_t intid, std::uint64
     auto it = open_.find({intid >= 32 ? kAnyCpu : cpu, intid});
     std::size_t taken = run::kNoRecord;
     if (it != open_.end()) {
+        // The queue is in the order the CPUs reported (each runs ahead by its own local
+        // time), not in simulated time: of the assertions no later than the read, the
+        // earliest is the one acknowledged, the others were merged into it (an edge while
+        // pending, a second sender); later ones stay open.
         std::deque<std::size_t>& q = it->second;
-        // The newest open assertion no later than the read: the ones before it were merged
-        // into this acknowledgement (an edge while pending, a level re-asserted).
-        std::size_t k = q.size();
-        while (k > 0 && interrupts_[q[k - 1]].asserted_ps > t_ps) --k;
-        if (k > 0) {
-            taken = q[0];
-            for (std::size_t j = 1; j < k; ++j) {
-                interrupts_[q[j]].outcome = InterruptRecord::Outcome::Coalesced;
-                interrupts_[q[j]].iar_ps = static_cast<std::int64_t>(t_ps);
-                interrupts_[q[j]].vcpu = cpu;
+        std::deque<std::size_t> later;
+        for (const std::size_t k : q) {
+            if (interrupts_[k].asserted_ps > t_ps) {
+                later.push_back(k);
+            } else if (taken == run::kNoRecord || interrupts_[k].asserted_ps < interrupts_[taken].asserted_ps) {
+                if (taken != run::kNoRecord) later.push_front(taken);  // re-examined below
+                taken = k;
+            } else {
+                later.push_front(k);
             }
-            q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(k));
+        }
+        q.clear();
+        for (const std::size_t k : later) {
+            if (interrupts_[k].asserted_ps > t_ps) {
+                q.push_back(k);
+            } else {
+                interrupts_[k].outcome = InterruptRecord::Outcome::Coalesced;
+                interrupts_[k].iar_ps = static_cast<std::int64_t>(t_ps);
+                interrupts_[k].vcpu = cpu;
+            }
         }
     }
     if (taken == run::kNoRecord) {
@@ -179,7 +191,8 @@ std::vector<InterruptTrace::ClassStats> InterruptTrace::stats() const {
         } else if (i.outcome == InterruptRecord::Outcome::Pending || i.iar_ps < 0) {
             ++c.pending;
         } else {
-            const std::uint64_t d = static_cast<std::uint64_t>(i.iar_ps) - i.asserted_ps;
+            const auto iar = static_cast<std::uint64_t>(i.iar_ps);
+            const std::uint64_t d = iar > i.asserted_ps ? iar - i.asserted_ps : 0;  // never negative
             ++c.handled;
             c.min_ps = std::min(c.min_ps, d);
             c.max_ps = std::max(c.max_ps, d);

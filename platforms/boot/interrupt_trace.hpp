@@ -11,10 +11,10 @@
 //   - CPU states: guest, handler (exception entry to the EOI that leaves no handler running),
 //     idle (WFI in the guest), hypervisor (vm mode: out of the guest), blocked (vm mode: a
 //     trapped WFI).
-// An acknowledgement takes the oldest open assertion of its INTID for that CPU (SPIs: for
-// any CPU) asserted no later than the read completed; later open ones of the same INTID
-// asserted before the read were merged by the GIC (an edge while pending) and are marked
-// coalesced. An
+// An acknowledgement takes the earliest (in simulated time) open assertion of its INTID for
+// that CPU (SPIs: for any CPU) asserted no later than the read completed; the other open ones
+// asserted before the read were merged by the GIC (an edge while pending, a second SGI
+// sender) and are marked coalesced; those asserted after it stay open. An
 // acknowledgement without an assertion (an interrupt made pending by GICD_ISPENDR, say) is
 // recorded with the acknowledgement as its assertion time and counted apart.
 #pragma once

@@ -26,6 +26,7 @@ using namespace sc_core;
 namespace {
 
 constexpr std::uint32_t kWfi = 0xd503207f;
+constexpr std::uint64_t kNeverReached = ~std::uint64_t{0};  // uc_emu_start's `until`
 constexpr std::uint32_t kHltSemihosting = 0xd45e0000;  // HLT #0xF000 (AArch64 semihosting)
 
 // PSTATE bits (ARM DDI 0487 C5.2.18 SPSR_EL1 layout, which uc PSTATE follows).
@@ -68,21 +69,20 @@ bool is_timer_register(std::uint32_t enc) {
     case CNTFRQ_EL0: case CNTPCT_EL0: case CNTVCT_EL0:
     case CNTP_TVAL_EL0: case CNTP_CTL_EL0: case CNTP_CVAL_EL0:
     case CNTV_TVAL_EL0: case CNTV_CTL_EL0: case CNTV_CVAL_EL0:
-    case CNTVOFF_EL2:
-        return true;
+        return true;  // not CNTVOFF_EL2: an EL1 guest's access is UNDEFINED, the engine's to raise
     default:
         return false;
     }
 }
 
-// The GIC CPU interface system registers (GIC v3 spec 12.1, Table 12-2): ICC_/ICV_ at
-// op0=3 op1=0 CRn=12 CRm=8..15 (and ICC_PMR_EL1 = 3,0,4,6,0), the EL2 ICH_/ICC_SRE_EL2 at
-// op1=4 and the EL3 ones at op1=6, always with CRm >= 8. CRn=12 with CRm < 8 holds the
-// engine's own VBAR_ELx, RVBAR/RMR, ISR_EL1 and DISR_EL1. Unicorn 2.0.1 implements none of
-// the GIC's.
+// The GIC CPU interface system registers an EL1 guest may access (GIC v3 spec 12.1, Table
+// 12-2): ICC_/ICV_ at op0=3 op1=0 CRn=12 CRm=8..15, and ICC_PMR_EL1 = 3,0,4,6,0. CRn=12 with
+// CRm < 8 holds the engine's own VBAR_EL1, ISR_EL1, DISR_EL1. The EL2 ICH_ and ICC_SRE_EL2
+// (op1=4) and the EL3 ones (op1=6) are UNDEFINED at EL1: left to the engine, which does not
+// know them and raises the Undefined Instruction exception the CPU forwards.
 bool is_gic_register(const uc_arm64_cp_reg& cp) {
     if (cp.op0 != 3) return false;
-    if (cp.crn == 12 && cp.crm >= 8 && (cp.op1 == 0 || cp.op1 == 4 || cp.op1 == 6)) return true;
+    if (cp.crn == 12 && cp.crm >= 8 && cp.op1 == 0) return true;
     return cp.op1 == 0 && cp.crn == 4 && cp.crm == 6 && cp.op2 == 0;
 }
 
@@ -145,17 +145,20 @@ bool IssCpu::irq_pending() const {
     return (irq_ != nullptr && irq_->read()) || (fiq_ != nullptr && fiq_->read());
 }
 
-const sc_event& IssCpu::line_event() const {
-    // Both lines are signals of one VgicCpuIf; a change of either wakes a WFI.
-    static sc_event never;
-    return irq_ ? irq_->value_changed_event() : never;
+sc_event_or_list IssCpu::line_events() const {
+    // A change of either line wakes a WFI: FIQ as much as IRQ (ARM DDI 0487 D1.16.2).
+    sc_event_or_list l;
+    if (irq_ != nullptr) l |= irq_->value_changed_event();
+    if (fiq_ != nullptr) l |= fiq_->value_changed_event();
+    l |= power_event_;
+    return l;
 }
 
-void IssCpu::power_on(std::uint64_t entry, std::uint64_t x0) {
+void IssCpu::power_on(std::uint64_t entry, std::uint64_t x0, const sc_time& delay) {
     entry_ = entry;
     entry_x0_ = x0;
     power_on_pending_ = true;
-    power_event_.notify(SC_ZERO_TIME);
+    power_event_.notify(delay);
 }
 
 void IssCpu::power_off() {
@@ -293,12 +296,24 @@ void IssCpu::main() {
             continue;
         }
         const std::uint64_t pc = reg(UC_ARM64_REG_PC);
-        if (stop_ == Stop::None && instruction_at(pc - 4) == kWfi) {
-            // WFI (ARM DDI 0487 D1.16.2): the engine returned on it by itself.
+        // WFI (ARM DDI 0487 D1.16.2): the engine returned on it by itself, PC after it. An
+        // access earlier in its block may have asked for a sync (stop_ set): the WFI ran
+        // anyway, since it ends the block. A stop from the block hook leaves PC on a block's
+        // start, which may follow a WFI that ran in an earlier slice: not a WFI now.
+        if (!block_stopped_ && stop_ != Stop::Debug && instruction_at(pc - 4) == kWfi) {
             ++stats_.wfis;
             keeper_.sync();
             if (!irq_pending()) host_.wait_for_interrupt(*this);
             continue;
+        }
+        if (stop_ == Stop::None && !block_stopped_ && debug_event_ == DebugEvent::None) {
+            // The engine returned with nothing asked of it, no error and no WFI: it cannot go
+            // on (seen at PC 0 before `until` was made unreachable); never spin here.
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "the engine returned at PC 0x%" PRIx64 " without a reason (no WFI, no stop, no "
+                          "error): the CPU cannot go on", pc);
+            host_.fatal(*this, buf);
+            return;
         }
         if (keeper_.need_sync()) keeper_.sync();
     }
@@ -332,7 +347,10 @@ void IssCpu::run_slice(bool step) {
         uc_ctl_remove_cache(uc_, pc, pc + 4);
     }
     // ---- end debugger ----
-    const uc_err err = uc_emu_start(uc_, pc, 0, 0, step ? 1 : 0);
+    // `until` is an address no fetch can reach (unaligned): with 0, a guest jumping to address
+    // 0 (a null function pointer) would make every slice return at once, running nothing.
+    block_stopped_ = false;
+    const uc_err err = uc_emu_start(uc_, pc, kNeverReached, 0, step ? 1 : 0);
     if (step) {
         // --gdb: the first count = 0 run after a count = 1 run retires the engine's count hook
         // and flushes every translated block, and runs up to ~500 times slower while it does
@@ -399,6 +417,7 @@ void IssCpu::on_block(uc_engine* uc, std::uint64_t address, std::uint32_t size, 
     if (cpu->stop_ != Stop::None) {
         uc_emu_stop(uc);
         cpu->block_begin_ = cpu->block_end_ = 0;
+        cpu->block_stopped_ = true;  // PC is this block's start: not after a WFI that ran
         return;
     }
     cpu->counted_ += size / 4;

@@ -122,7 +122,8 @@ public:
     void connect_lines(sc_core::sc_signal<bool>& irq, sc_core::sc_signal<bool>& fiq);
 
     /// Power: starts the CPU at `entry` with x0 = `x0`, EL1h, MMU off, DAIF masked.
-    void power_on(std::uint64_t entry, std::uint64_t x0);
+    /// `delay`: when, from now (the caller's local time: CPU_ON takes effect at its instant).
+    void power_on(std::uint64_t entry, std::uint64_t x0, const sc_core::sc_time& delay = sc_core::SC_ZERO_TIME);
     /// The calling CPU powers itself off at the end of the current slice (PSCI CPU_OFF).
     void power_off();
     bool powered() const { return powered_; }
@@ -135,8 +136,8 @@ public:
     const CpuStats& stats() const { return stats_; }
     /// Whether the interrupt line (or FIQ line) is high now.
     bool irq_pending() const;
-    /// Notified when one of its lines changes.
-    const sc_core::sc_event& line_event() const;
+    /// What wakes a WFI: a change of either line (and power events).
+    sc_core::sc_event_or_list line_events() const;
     /// Notified by power_on() and halt().
     const sc_core::sc_event& power_event() const { return power_event_; }
 
@@ -227,6 +228,7 @@ private:
     std::uint64_t block_begin_ = 0, block_end_ = 0;  // the block executing now
     std::string fatal_;
     std::string unmapped_;  // the last access to nothing (on_unmapped), for the message
+    bool block_stopped_ = false;  // this slice was stopped by the block hook (PC: a block's start)
 
     // ---- debugger (--gdb) ----
     Debugger* debugger_ = nullptr;

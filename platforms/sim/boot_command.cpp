@@ -408,7 +408,9 @@ int boot_command(int argc, char** argv) {
         reason = "--max-time " + format_ps(args.max_time_ps) + " ran out";
     } else {
         status = 3;
-        reason = "deadlock: every CPU waits (WFI or off) and nothing is left that could wake one";
+        reason = board->all_cpus_waiting()
+                     ? "deadlock: every CPU waits (WFI or off) and nothing is left that could wake one"
+                     : "the simulation ran out of events while a CPU was neither waiting nor off (a platform error)";
         for (const auto& c : board->cpus())
             if (c->powered()) detail += c->register_dump();
     }

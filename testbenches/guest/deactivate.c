@@ -3,13 +3,39 @@
  * erratum handling and of hypervisors that deactivate on a guest's behalf): deactivation
  * by GICD_ICACTIVER (SPIs; GICv2 also SGIs) or GICR_ICACTIVER0 (GICv3 SGIs), read-back of
  * GICD_ISACTIVER / GICR_ISACTIVER0, and activation by ISACTIVER, which keeps a pending
- * interrupt from being signalled until it is deactivated. */
+ * interrupt from being signalled until it is deactivated. With two or more CPUs, CPU 1
+ * reads and clears through GICD_ISACTIVER / GICD_ICACTIVER the active state of an SPI that
+ * CPU 0 has acknowledged and not deactivated (in a VM the interrupt sits active in CPU 0's
+ * list register while CPU 0 runs: the hypervisor must stop CPU 0 so that the state is
+ * exact, shared/reference/gic-architecture.md 3.10). */
 #include "gic.h"
 
 #define SGI_X 12
 #define SGI_Y 13
 #define SPI_E 45
 #define SPI_F 46
+#define SPI_G 47 /* held active by CPU 0, read and deactivated by CPU 1 */
+
+/* Cross-CPU handshake: CPU 0 sets step 1 once it holds SPI_G active; CPU 1 sets step 2
+ * after its GICD_ISACTIVER read and GICD_ICACTIVER write. */
+static volatile uint32_t ready;
+static volatile uint32_t step;
+static volatile uint32_t cpu1_saw_active, cpu1_active_after_clear;
+
+static void secondary(unsigned cpu) {
+    gic_cpu_init();
+    atomic_add(&ready, 1);
+    if (cpu != 1) return;
+    struct deadline d = deadline_in(100 * WAIT_TIMEOUT_TICKS);
+    while (step != 1 && !deadline_passed(&d)) {
+    }
+    if (step != 1) return;
+    cpu1_saw_active = gic_active(SPI_G);
+    gic_clear_active(SPI_G);
+    cpu1_active_after_clear = gic_active(SPI_G);
+    dsb();
+    step = 2;
+}
 
 static bool wait_pending(unsigned id) {
     struct deadline d = deadline_in(WAIT_TIMEOUT_TICKS);
@@ -21,6 +47,9 @@ static bool wait_pending(unsigned id) {
 int main(void) {
     gic_boot_cpu0("deactivate");
     const bool v2 = gic_version == 2;
+    unsigned n = smp_boot(secondary);
+    check_true(SPEC_PSCI " 5.1.4 CPU_ON", wait_ge(&ready, n - 1),
+               "all %u secondary CPUs brought their GIC CPU interface up", n - 1);
     const char *r_isact_ppi = v2 ? SPEC_V2 " 4.3.9 GICD_ISACTIVER0" : SPEC_V3 " 12.11 GICR_ISACTIVER0";
     const char *r_icact_ppi = v2 ? SPEC_V2 " 4.3.10 GICD_ICACTIVER0" : SPEC_V3 " 12.11 GICR_ICACTIVER0";
     const char *r_isact = v2 ? SPEC_V2 " 4.3.9 GICD_ISACTIVER" : SPEC_V3 " 12.9 GICD_ISACTIVER";
@@ -49,8 +78,8 @@ int main(void) {
     gic_set_active(SGI_Y);
     check_true(r_isact_ppi, gic_active(SGI_Y), "writing its ISACTIVER bit activates SGI %u", SGI_Y);
     gic_sgi_self(SGI_Y);
-    check_true(SPEC_V2 " 4.3.7 / " SPEC_V3 " 12.11 ISPENDR0", wait_pending(SGI_Y), "SGI %u sent while active is pending",
-               SGI_Y);
+    check_true(SPEC_V2 " 4.3.7 / " SPEC_V3 " 12.11 GICR_ISPENDR0", wait_pending(SGI_Y),
+               "SGI %u sent while active is pending", SGI_Y);
     check_eq(r_iar, gic_intid(gic_iar()), GIC_SPURIOUS, "an active and pending SGI is not acknowledged (IAR 1023)");
     gic_clear_active(SGI_Y);
     uint32_t y = gic_poll_iar();
@@ -94,6 +123,39 @@ int main(void) {
         gic_eoir(f);
         gic_dir(f);
         check_true(r_isact, !gic_active(SPI_F) && !gic_pending(SPI_F), "and ends inactive, not pending");
+    }
+    if (32 + lines > SPI_G && n >= 2) {
+        /* CPU 0 acknowledges an edge SPI and keeps it active: EOImode 1, so its EOIR is
+         * the priority drop alone and no DIR follows. The EOIR comes first because an EOIR
+         * of an interrupt that is no longer active is UNPREDICTABLE (GICC_EOIR). CPU 1 then
+         * reads the active bit and clears it while CPU 0 keeps running. */
+        gic_set_edge(SPI_G, true);
+        gic_route(SPI_G, 0);
+        gic_enable(SPI_G);
+        intgen_write(VGIC_INTGEN_PULSE, SPI_G);
+        uint32_t g = gic_poll_iar();
+        check_eq(r_iar, gic_intid(g), SPI_G, "edge SPI %u acknowledged by CPU 0", SPI_G);
+        gic_eoir(g);
+        check_true(r_isact, gic_active(SPI_G), "after CPU 0's EOIR (EOImode 1) SPI %u is still active", SPI_G);
+        step = 1;
+        bool cpu1_done = wait_ge(&step, 2);
+        check_true(r_isact, cpu1_done && cpu1_saw_active,
+                   "CPU 1 reads SPI %u active in GICD_ISACTIVER while CPU 0 holds it", SPI_G);
+        check_true(r_icact, cpu1_done && !cpu1_active_after_clear,
+                   "CPU 1's GICD_ICACTIVER write deactivates SPI %u (CPU 1 reads it inactive)", SPI_G);
+        check_true(r_icact, !gic_active(SPI_G), "CPU 0 then reads SPI %u inactive too", SPI_G);
+        intgen_write(VGIC_INTGEN_PULSE, SPI_G);
+        uint32_t g2 = gic_poll_iar();
+        check_eq(r_icact, gic_intid(g2), SPI_G,
+                 "a new edge on SPI %u is taken by CPU 0 without a DIR: CPU 1 deactivated it", SPI_G);
+        if (gic_intid(g2) < 1020) {
+            gic_eoir(g2);
+            gic_dir(g2);
+        }
+        check_true(r_isact, !gic_active(SPI_G) && !gic_pending(SPI_G), "and SPI %u ends inactive, not pending",
+                   SPI_G);
+    } else {
+        note("cross-CPU active-state check skipped (%u CPUs, %u SPI lines)", n, lines);
     }
     gic_set_eoimode(false);
     check_eq(gic_version == 2 ? SPEC_V2 " 4.4.6 GICC_RPR" : SPEC_V3 " 12.2 ICC_RPR_EL1", gic_rpr(), GIC_IDLE_PRIORITY,

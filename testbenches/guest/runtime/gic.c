@@ -11,8 +11,8 @@ static uintptr_t rd_base[VGIC_BOARD_MAX_CPUS];
 #define C(off) (VGIC_BOARD_GICC_BASE + (off))
 
 unsigned gic_detect(void) {
-    /* Linux (real-clients.md 1.2 step 1) accepts ArchRev 3 or 4 at GICD_PIDR2 (IHI 0069
-     * 12.9.31); a GICv2 (IHI 0048B 4.3.x, GIC-400) reports ArchRev 2 at 0xFE8. */
+    /* Linux (real-clients.md 1.2 step 1) accepts ArchRev 3 or 4 at GICD_PIDR2 (IHI 0069H
+     * 12.9); a GICv2 (IHI 0048B 4.3.18, GIC-400) reports ArchRev 2 at 0xFE8. */
     unsigned rev3 = (mmio_r32(D(GICD_PIDR2_V3)) >> 4) & 0xf;
     if (rev3 == 3 || rev3 == 4) {
         gic_version = 3;
@@ -125,7 +125,7 @@ void gic_cpu_init(void) {
         return;
     }
     uintptr_t rd = rd_base[cpu], sgi = rd + GICR_SGI_OFFSET;
-    /* Wake (IHI 0069 12.11.? GICR_WAKER): clear ProcessorSleep, wait for ChildrenAsleep = 0. */
+    /* Wake (IHI 0069H 12.11 GICR_WAKER): clear ProcessorSleep, wait for ChildrenAsleep = 0. */
     uint32_t waker = mmio_r32(rd + GICR_WAKER);
     mmio_w32(rd + GICR_WAKER, waker & ~GICR_WAKER_PROCESSOR_SLEEP);
     log->waker_ok = wait_clear32(rd + GICR_WAKER, GICR_WAKER_CHILDREN_ASLEEP);
@@ -299,7 +299,7 @@ bool gic_eoimode(void) {
 void gic_boot_cpu0(const char *test) {
     unsigned v = gic_detect();
     note("guest-test %s on CPU %u: GICv%u, %u interrupt lines", test, this_cpu(), v, gic_nlines);
-    if (!check_true("IHI 0069 12.9 GICD_PIDR2 / IHI 0048B 4.3 GICD_PIDR2 (ArchRev)", v != 0,
+    if (!check_true("IHI 0069H 12.9 GICD_PIDR2 / IHI 0048B 4.3.18 ID registers (ArchRev)", v != 0,
                     "the distributor identifies as GICv2 or GICv3 (PIDR2.ArchRev)"))
         finish(test);
     gic_dist_init();

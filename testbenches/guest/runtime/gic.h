@@ -10,7 +10,7 @@
 
 #include "rt.h"
 
-/* ---- Register offsets (IHI 0048B 4.1.2 Table 4-1, IHI 0069 12.8 / 12.10 / 12.11) ---- */
+/* ---- Register offsets (IHI 0048B 4.1.2, IHI 0069H 12.8 / 12.10) ---- */
 #define GICD_CTLR 0x000
 #define GICD_TYPER 0x004
 #define GICD_IIDR 0x008
@@ -70,7 +70,7 @@
 #define GICC_CTLR_EOIMODE (1u << 9) /* EOImode (no Security Extensions; GICV_CTLR too) */
 #define GICC_IAR_CPUID(iar) (((iar) >> 10) & 0x7u)
 
-/* ICC_ system registers (IHI 0069 12.2), by encoding so any assembler accepts them. */
+/* ICC_ system registers (IHI 0069H 12.2), by encoding so any assembler accepts them. */
 #define ICC_PMR_EL1 "S3_0_C4_C6_0"
 #define ICC_BPR0_EL1 "S3_0_C12_C8_3"
 #define ICC_AP0R0_EL1 "S3_0_C12_C8_4"
@@ -102,7 +102,7 @@
 #define ICC_WRITE(enc, v) __asm__ volatile("msr " enc ", %0" : : "r"((uint64_t)(v)) : "memory")
 
 #define GIC_SPURIOUS 1023u
-#define GIC_IDLE_PRIORITY 0xffu /* RPR with nothing active (IHI 0048B 4.4.6, IHI 0069 12.2.?) */
+#define GIC_IDLE_PRIORITY 0xffu /* RPR with nothing active (IHI 0048B 4.4.6, IHI 0069H 12.2 ICC_RPR_EL1) */
 #define GIC_LINUX_PRIORITY 0xa0u
 #define GIC_LINUX_PMR 0xf0u
 

@@ -130,7 +130,7 @@ void rt_exit(uint32_t status) __attribute__((noreturn));
 
 /* ---- PSCI and secondaries ---- */
 long psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
-/* PSCI return values are 32-bit signed (DEN 0022 5.2.2): read w0 only. */
+/* PSCI return values are 32-bit signed (DEN 0022 5.2.2 Return error codes): read w0 only. */
 static inline int32_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3) {
     return (int32_t)psci_call(fn, a1, a2, a3);
 }
@@ -161,7 +161,7 @@ void finish(const char *name) __attribute__((noreturn));
 
 /* Spec citations used by several tests. */
 #define SPEC_V2 "GIC v2 spec IHI 0048B"
-#define SPEC_V3 "GIC v3/v4 spec IHI 0069"
+#define SPEC_V3 "GIC v3/v4 spec IHI 0069H"
 #define SPEC_ARM "ARM DDI 0487"
 #define SPEC_PSCI "PSCI DEN 0022"
 

@@ -52,7 +52,7 @@ rt_hang:
     wfi
     b       rt_hang
 
-/* ---- Vector table (ARM DDI 0487 D1.10.2: 16 entries of 0x80 bytes, 2 KiB aligned) ---- */
+/* ---- Vector table (ARM DDI 0487, VBAR_EL1 vector table: 16 entries of 0x80 bytes, 2 KiB aligned) ---- */
 .macro VENTRY kind
     .balign 0x80
     sub     sp, sp, #FRAME_SIZE
