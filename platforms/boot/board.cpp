@@ -453,7 +453,7 @@ void Board::wait_for_interrupt(IssCpu& cpu) {
         return;
     }
     // WFI wakes on an interrupt pending at the interface whether or not PSTATE masks it
-    // (ARM DDI 0487 D1.16.2): the line level is exactly that.
+    // (ARM DDI 0487, "Wait for Interrupt"): the line level is exactly that.
     waiting_[c] = true;
     trace_state(c, run::VcpuState::Idle, tlm::time_ps(sc_time_stamp()));
     while (!cpu.irq_pending() && !outcome_.ended) sc_core::wait(cpu.line_events() | finish_event_);

@@ -36,12 +36,12 @@ constexpr std::uint64_t kPstateI = 1u << 7;
 constexpr std::uint64_t kPstateNzcv = 0xf0000000u;
 constexpr std::uint64_t kPstateEl1hMasked = 0x3c5;  // D A I F set, EL1h
 
-// Vector offsets (ARM DDI 0487 D1.10.2, Table D1-7): current EL with SP_EL0 at 0x000, with
+// Vector offsets (ARM DDI 0487, "Exception vectors", the vector offsets table): current EL with SP_EL0 at 0x000, with
 // SP_ELx at 0x200; within each group synchronous +0, IRQ +0x80, FIQ +0x100.
 constexpr std::uint64_t kVectorSync = 0x000, kVectorIrq = 0x080, kVectorFiq = 0x100;
 constexpr std::uint64_t kVectorCurrentSpx = 0x200;
 
-// ESR_ELx.EC values (ARM DDI 0487 D17.2.37).
+// ESR_ELx.EC values (ARM DDI 0487, ESR_ELx).
 constexpr std::uint32_t kEcUnknown = 0x00, kEcSvc64 = 0x15, kEcBrk64 = 0x3c;
 
 // QEMU exception numbers as the interrupt hook reports them (iss-unicorn.md, "Hooks").
@@ -130,7 +130,7 @@ void IssCpu::configure_engine() {
                       UC_ARM64_INS_MSR),
           "MSR hook");
     // SCR_EL3 resets Secure with HCE = 0, which makes HVC UNDEFINED: NS | RES1 (bits 4, 5) |
-    // HCE | RW, as firmware leaves it for a non-secure EL1 OS (ARM DDI 0487 D17.2.117).
+    // HCE | RW, as firmware leaves it for a non-secure EL1 OS (ARM DDI 0487, SCR_EL3).
     uc_arm64_cp_reg scr = cp_reg(3, 6, 1, 1, 0, 0x531);
     check(uc_reg_write(uc_, UC_ARM64_REG_CP_REG, &scr), "SCR_EL3");
     keeper_.reset();
@@ -146,7 +146,7 @@ bool IssCpu::irq_pending() const {
 }
 
 sc_event_or_list IssCpu::line_events() const {
-    // A change of either line wakes a WFI: FIQ as much as IRQ (ARM DDI 0487 D1.16.2).
+    // A change of either line wakes a WFI: FIQ as much as IRQ (ARM DDI 0487, "Wait for Interrupt").
     sc_event_or_list l;
     if (irq_ != nullptr) l |= irq_->value_changed_event();
     if (fiq_ != nullptr) l |= fiq_->value_changed_event();
@@ -296,7 +296,7 @@ void IssCpu::main() {
             continue;
         }
         const std::uint64_t pc = reg(UC_ARM64_REG_PC);
-        // WFI (ARM DDI 0487 D1.16.2): the engine returned on it by itself, PC after it. An
+        // WFI (ARM DDI 0487, "Wait for Interrupt"): the engine returned on it by itself, PC after it. An
         // access earlier in its block may have asked for a sync (stop_ set): the WFI ran
         // anyway, since it ends the block. A stop from the block hook leaves PC on a block's
         // start, which may follow a WFI that ran in an earlier slice: not a WFI now.
@@ -474,7 +474,7 @@ void IssCpu::invalidate_code(std::uint64_t address, std::size_t size) {
 
 void IssCpu::enter_exception(std::uint64_t vector_offset, std::uint64_t return_address, std::uint64_t esr,
                              bool set_esr) {
-    // Exception entry to EL1 (ARM DDI 0487 D1.10): SPSR_EL1 = PSTATE, ELR_EL1 = the preferred
+    // Exception entry to EL1 (ARM DDI 0487, "Exception entry"): SPSR_EL1 = PSTATE, ELR_EL1 = the preferred
     // return address, PSTATE.{D,A,I,F} = 1, SP_EL1 selected, PC = VBAR_EL1 + offset. Writing
     // PSTATE does not switch the stack pointer in the engine: from EL1t the host saves SP as
     // SP_EL0 and loads SP_EL1 itself.
@@ -499,7 +499,7 @@ void IssCpu::enter_exception(std::uint64_t vector_offset, std::uint64_t return_a
 bool IssCpu::take_interrupt() {
     if (irq_ == nullptr) return false;
     const std::uint64_t pstate = reg(UC_ARM64_REG_PSTATE);
-    // FIQ first: it is the higher-priority exception (ARM DDI 0487 D1.13.2, priorities).
+    // FIQ first: it is the higher-priority exception (ARM DDI 0487, the prioritization of asynchronous exceptions).
     const bool fiq = fiq_->read() && (pstate & kPstateF) == 0;
     const bool irq = irq_->read() && (pstate & kPstateI) == 0;
     if (!fiq && !irq) return false;
@@ -514,7 +514,7 @@ bool IssCpu::take_interrupt() {
 }
 
 void IssCpu::forward_synchronous(std::uint32_t ec, std::uint32_t iss, std::uint64_t return_address) {
-    // ESR_EL1: EC, IL = 1 (a 32-bit instruction), ISS (ARM DDI 0487 D17.2.37).
+    // ESR_EL1: EC, IL = 1 (a 32-bit instruction), ISS (ARM DDI 0487, ESR_ELx).
     const std::uint64_t esr = (static_cast<std::uint64_t>(ec) << 26) | (1u << 25) | (iss & 0x1ffffffu);
     enter_exception(kVectorSync, return_address, esr, true);
 }

@@ -188,7 +188,7 @@ static void check_v3(unsigned n) {
     check_true(SPEC_V3 " 12.11 GICR_PIDR2", pidr_ok, "every redistributor reports ArchRev 3 or 4");
     if (last_bad < 0)
         check_true(SPEC_V3 " 12.11 GICR_TYPER.Last", pidr_ok,
-                   "GICR_TYPER.Last is clear on frames 0..%u and set on frame %u (%u CPUs)", n - 1, n - 1, n);
+                   "GICR_TYPER.Last is set on frame %u alone, the last of the %u frames (one per CPU)", n - 1, n);
     else
         check_true(SPEC_V3 " 12.11 GICR_TYPER.Last", false,
                    "GICR_TYPER.Last is clear on frames 0..n-2 and set on frame n-1 (%u CPUs): frame %d has Last = %u",

@@ -18,7 +18,7 @@
 #define ROUNDS 16
 #define SGI_INTID 1
 
-/* GICv2 offsets (IHI 0048B 4.1). */
+/* GICv2 offsets (IHI 0048B, the GICD and GICC register maps). */
 #define GICD_CTLR 0x000
 #define GICD_ISENABLER0 0x100
 #define GICD_SGIR 0xf00
@@ -26,7 +26,7 @@
 #define GICC_PMR 0x004
 #define GICC_IAR 0x00c
 #define GICC_EOIR 0x010
-/* GICv3 (IHI 0069 12.9, 12.10, 12.11): GICD_CTLR.ARE_NS | EnableGrp1NS (bit 1) | EnableGrp0. */
+/* GICv3 (IHI 0069H 12.9 GICD_CTLR, 12.11 GICR_WAKER): GICD_CTLR.ARE_NS | EnableGrp1NS (bit 1) | EnableGrp0. */
 #define GICD_PIDR2_V3 0xffe8
 #define GICR_WAKER 0x0014
 #define GICR_SGI_BASE 0x10000
