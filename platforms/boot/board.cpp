@@ -456,7 +456,7 @@ void Board::wait_for_interrupt(IssCpu& cpu) {
     // (ARM DDI 0487, "Wait for Interrupt"): the line level is exactly that.
     waiting_[c] = true;
     trace_state(c, run::VcpuState::Idle, tlm::time_ps(sc_time_stamp()));
-    while (!cpu.irq_pending() && !outcome_.ended) sc_core::wait(cpu.line_events() | finish_event_);
+    while (!cpu.irq_pending() && !outcome_.ended) sc_core::wait(cpu.line_event() | finish_event_);
     waiting_[c] = false;
     trace_state(c, run::VcpuState::Guest, tlm::time_ps(sc_time_stamp()));
 }
@@ -486,7 +486,7 @@ void Board::block_vcpu(IssCpu& cpu) {
     // The flush put the interrupt in a list register; the vIRQ line follows signal_delay
     // later. Resuming before it would run the guest's WFI again and block for nothing.
     if (!cpu.irq_pending() && !outcome_.ended)
-        sc_core::wait(tlm::Vgic::ps(config_.timing.signal_delay) + sc_time(1, SC_NS), cpu.line_events() | finish_event_);
+        sc_core::wait(tlm::Vgic::ps(config_.timing.signal_delay) + sc_time(1, SC_NS), cpu.line_event() | finish_event_);
 }
 
 } // namespace vgic::boot

@@ -139,20 +139,22 @@ void IssCpu::configure_engine() {
 void IssCpu::connect_lines(sc_signal<bool>& irq, sc_signal<bool>& fiq) {
     irq_ = &irq;
     fiq_ = &fiq;
+    // A change of either line wakes a WFI: FIQ as much as IRQ (ARM DDI 0487, "Wait for
+    // Interrupt"). One event for both, so that a waiting thread holds no event list of its
+    // own on its stack (SystemC never unwinds a thread still waiting at the end of a run).
+    sc_spawn_options o;
+    o.spawn_method();
+    o.dont_initialize();
+    o.set_sensitivity(&irq.value_changed_event());
+    o.set_sensitivity(&fiq.value_changed_event());
+    sc_spawn([this] { line_changed_.notify(); }, sc_gen_unique_name("lines"), &o);
 }
 
 bool IssCpu::irq_pending() const {
     return (irq_ != nullptr && irq_->read()) || (fiq_ != nullptr && fiq_->read());
 }
 
-sc_event_or_list IssCpu::line_events() const {
-    // A change of either line wakes a WFI: FIQ as much as IRQ (ARM DDI 0487, "Wait for Interrupt").
-    sc_event_or_list l;
-    if (irq_ != nullptr) l |= irq_->value_changed_event();
-    if (fiq_ != nullptr) l |= fiq_->value_changed_event();
-    l |= power_event_;
-    return l;
-}
+const sc_event& IssCpu::line_event() const { return line_changed_; }
 
 void IssCpu::power_on(std::uint64_t entry, std::uint64_t x0, const sc_time& delay) {
     entry_ = entry;

@@ -136,8 +136,8 @@ public:
     const CpuStats& stats() const { return stats_; }
     /// Whether the interrupt line (or FIQ line) is high now.
     bool irq_pending() const;
-    /// What wakes a WFI: a change of either line (and power events).
-    sc_core::sc_event_or_list line_events() const;
+    /// Notified when either line changes (what wakes a WFI).
+    const sc_core::sc_event& line_event() const;
     /// Notified by power_on() and halt().
     const sc_core::sc_event& power_event() const { return power_event_; }
 
@@ -212,6 +212,7 @@ private:
     sc_core::sc_signal<bool>* irq_ = nullptr;
     sc_core::sc_signal<bool>* fiq_ = nullptr;
     sc_core::sc_event power_event_;
+    sc_core::sc_event line_changed_;
     CpuStats stats_;
 
     bool powered_ = false;
