@@ -37,13 +37,6 @@ static void secondary(unsigned cpu) {
     step = 2;
 }
 
-static bool wait_pending(unsigned id) {
-    struct deadline d = deadline_in(WAIT_TIMEOUT_TICKS);
-    while (!gic_pending(id))
-        if (deadline_passed(&d)) return gic_pending(id);
-    return true;
-}
-
 int main(void) {
     gic_boot_cpu0("deactivate");
     const bool v2 = gic_version == 2;
@@ -78,7 +71,7 @@ int main(void) {
     gic_set_active(SGI_Y);
     check_true(r_isact_ppi, gic_active(SGI_Y), "writing its ISACTIVER bit activates SGI %u", SGI_Y);
     gic_sgi_self(SGI_Y);
-    check_true(SPEC_V2 " 4.3.7 / " SPEC_V3 " 12.11 GICR_ISPENDR0", wait_pending(SGI_Y),
+    check_true(SPEC_V2 " 4.3.7 / " SPEC_V3 " 12.11 GICR_ISPENDR0", gic_wait_pending(SGI_Y, true),
                "SGI %u sent while active is pending", SGI_Y);
     check_eq(r_iar, gic_intid(gic_iar()), GIC_SPURIOUS, "an active and pending SGI is not acknowledged (IAR 1023)");
     gic_clear_active(SGI_Y);
@@ -114,7 +107,7 @@ int main(void) {
         gic_set_active(SPI_F);
         check_true(r_isact, gic_active(SPI_F), "GICD_ISACTIVER activates SPI %u", SPI_F);
         intgen_write(VGIC_INTGEN_PULSE, SPI_F);
-        check_true(SPEC_V2 " 4.3.7 / " SPEC_V3 " 12.9 GICD_ISPENDR", wait_pending(SPI_F),
+        check_true(SPEC_V2 " 4.3.7 / " SPEC_V3 " 12.9 GICD_ISPENDR", gic_wait_pending(SPI_F, true),
                    "an edge on active SPI %u makes it pending too", SPI_F);
         check_eq(r_iar, gic_intid(gic_iar()), GIC_SPURIOUS, "the active and pending SPI %u is not acknowledged", SPI_F);
         gic_clear_active(SPI_F);

@@ -28,13 +28,6 @@ static void split_handler(bool fiq) {
     gic_dir(iar); /* ... deactivation once handled */
 }
 
-static bool wait_pending(unsigned id) {
-    struct deadline d = deadline_in(WAIT_TIMEOUT_TICKS);
-    while (!gic_pending(id))
-        if (deadline_passed(&d)) return gic_pending(id);
-    return true;
-}
-
 int main(void) {
     gic_boot_cpu0("eoimode");
     const bool v2 = gic_version == 2;
@@ -62,7 +55,7 @@ int main(void) {
     check_eq(r_eoir, gic_rpr(), GIC_IDLE_PRIORITY, "EOIR drops the running priority to idle (0xff)");
     check_true(r_eoir, gic_active(SGI_A), "but SGI %u stays active", SGI_A);
     gic_sgi_self(SGI_A);
-    check_true(SPEC_V2 " 4.3.7 / " SPEC_V3 " 12.11 GICR_ISPENDR0", wait_pending(SGI_A),
+    check_true(SPEC_V2 " 4.3.7 / " SPEC_V3 " 12.11 GICR_ISPENDR0", gic_wait_pending(SGI_A, true),
                "a second SGI %u becomes pending while the first is active", SGI_A);
     check_eq(r_iar, gic_intid(gic_iar()), GIC_SPURIOUS,
              "an active and pending interrupt is not acknowledged again (IAR 1023) before DIR");

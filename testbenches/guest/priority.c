@@ -65,13 +65,6 @@ static void reset_log(void) {
     for (unsigned i = 0; i < 16; i++) handled[i] = 0;
 }
 
-static bool wait_pending(unsigned id) {
-    struct deadline d = deadline_in(WAIT_TIMEOUT_TICKS);
-    while (!gic_pending(id))
-        if (deadline_passed(&d)) return gic_pending(id);
-    return true;
-}
-
 int main(void) {
     gic_boot_cpu0("priority");
     rt_irq_handler = prio_handler;
@@ -87,7 +80,7 @@ int main(void) {
     gic_sgi_self(SGI_MID);
     gic_sgi_self(SGI_LOW);
     gic_sgi_self(SGI_HIGH);
-    bool all = wait_pending(SGI_MID) && wait_pending(SGI_LOW) && wait_pending(SGI_HIGH);
+    bool all = gic_wait_pending(SGI_MID, true) && gic_wait_pending(SGI_LOW, true) && gic_wait_pending(SGI_HIGH, true);
     check_true(SPEC_V2 " 4.3.7 / " SPEC_V3 " 12.11 GICR_ISPENDR0", all, "three SGIs to self are pending together");
     check_eq(gic_version == 2 ? SPEC_V2 " 4.4.7 GICC_HPPIR" : SPEC_V3 " 12.2 ICC_HPPIR1_EL1", gic_intid(gic_hppir()),
              SGI_HIGH, "HPPIR names the highest-priority pending SGI");

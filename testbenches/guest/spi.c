@@ -71,13 +71,6 @@ static uint32_t takers(unsigned n, unsigned id, const uint32_t before[NCPU][COUN
     return m;
 }
 
-static bool wait_pending(unsigned id, bool want) {
-    struct deadline d = deadline_in(WAIT_TIMEOUT_TICKS);
-    while (gic_pending(id) != want)
-        if (deadline_passed(&d)) return gic_pending(id) == want;
-    return true;
-}
-
 int main(void) {
     gic_boot_cpu0("spi");
     rt_irq_handler = spi_handler;
@@ -116,7 +109,7 @@ int main(void) {
     uint32_t t0 = total[SPI_LATCH - FIRST];
     intgen_write(VGIC_INTGEN_PULSE, SPI_LATCH);
     intgen_write(VGIC_INTGEN_PULSE, SPI_LATCH);
-    check_true(RULE_EDGE, wait_pending(SPI_LATCH, true),
+    check_true(RULE_EDGE, gic_wait_pending(SPI_LATCH, true),
                "two edges on disabled SPI %u make it pending (GICD_ISPENDR)", SPI_LATCH);
     gic_enable(SPI_LATCH);
     wait_ge(&total[SPI_LATCH - FIRST], t0 + 1);
@@ -129,14 +122,14 @@ int main(void) {
     gic_route(SPI_LEVEL, n - 1);
     gic_disable(SPI_LEVEL);
     intgen_write(VGIC_INTGEN_SET, SPI_LEVEL);
-    check_true(SPEC_V2 " 4.3.7 GICD_ISPENDR / " SPEC_V3 " 12.9 GICD_ISPENDR", wait_pending(SPI_LEVEL, true),
+    check_true(SPEC_V2 " 4.3.7 GICD_ISPENDR / " SPEC_V3 " 12.9 GICD_ISPENDR", gic_wait_pending(SPI_LEVEL, true),
                "a high level line makes SPI %u pending", SPI_LEVEL);
     gic_clear_pending(SPI_LEVEL);
     delay_us(5);
     check_true(SPEC_V2 " 4.3.8 GICD_ICPENDR / " SPEC_V3 " 12.9 GICD_ICPENDR (level-sensitive)", gic_pending(SPI_LEVEL),
                "GICD_ICPENDR does not clear SPI %u while its line is high", SPI_LEVEL);
     intgen_write(VGIC_INTGEN_CLEAR, SPI_LEVEL);
-    check_true(SPEC_V2 " 4.3.8 / " SPEC_V3 " 4.1 (level-sensitive)", wait_pending(SPI_LEVEL, false),
+    check_true(SPEC_V2 " 4.3.8 / " SPEC_V3 " 4.1 (level-sensitive)", gic_wait_pending(SPI_LEVEL, false),
                "lowering the line removes SPI %u's pending state", SPI_LEVEL);
     /* Taken again after EOI while still high; the handler lowers the line on the 2nd take. */
     memcpy(before, (const void *)taken, sizeof before);

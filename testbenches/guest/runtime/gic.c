@@ -188,6 +188,13 @@ static uintptr_t priority_byte(unsigned intid) {
     if (gic_version == 3 && intid < 32) return gicr_sgi(this_cpu()) + GICD_IPRIORITYR + intid;
     return D(GICD_IPRIORITYR + intid);
 }
+
+bool gic_wait_pending(unsigned intid, bool want) {
+    struct deadline d = deadline_in(WAIT_TIMEOUT_TICKS);
+    while (gic_pending(intid) != want)
+        if (deadline_passed(&d)) return gic_pending(intid) == want;
+    return true;
+}
 void gic_set_priority(unsigned intid, uint8_t prio) { mmio_w8(priority_byte(intid), prio); }
 uint8_t gic_priority(unsigned intid) { return mmio_r8(priority_byte(intid)); }
 

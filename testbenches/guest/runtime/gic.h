@@ -125,6 +125,8 @@ bool gic_enabled(unsigned intid);
 void gic_set_pending(unsigned intid);
 void gic_clear_pending(unsigned intid);
 bool gic_pending(unsigned intid);
+/* Waits, at most WAIT_TIMEOUT_TICKS, until INTID's pending state is `want`; true if it got there. */
+bool gic_wait_pending(unsigned intid, bool want);
 void gic_set_active(unsigned intid);
 void gic_clear_active(unsigned intid);
 bool gic_active(unsigned intid);
