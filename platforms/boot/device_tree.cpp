@@ -4,6 +4,7 @@
 // number of the board comes from board.h; every libfdt call is checked (Fdt::check), and a
 // full buffer is retried with a larger one, so the result is whole or an exception.
 #include "boot/device_tree.hpp"
+#include "vgic/model/state.hpp"  // hex_string
 
 #include <vgic/tlm/input.hpp>
 
@@ -48,11 +49,6 @@ std::string node_name(const char* name, std::uint64_t address) {
     return text;
 }
 
-std::string hex(std::uint64_t value) {
-    char text[24];
-    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-    return text;
-}
 
 /// The sequential writer over one buffer; every call's result is checked.
 class Fdt {
@@ -263,7 +259,7 @@ std::vector<std::uint8_t> make_device_tree(const BoardDescription& board) {
         throw DeviceTreeError("device tree: " + std::to_string(board.cpus) + " CPUs: the board has 1.." +
                               std::to_string(VGIC_BOARD_MAX_CPUS));
     if (board.ram_size == 0 || board.ram_size > std::numeric_limits<std::uint64_t>::max() - board.ram_base)
-        throw DeviceTreeError("device tree: RAM at " + hex(board.ram_base) + " of " + hex(board.ram_size) +
+        throw DeviceTreeError("device tree: RAM at " + hex_string(board.ram_base) + " of " + hex_string(board.ram_size) +
                               " bytes does not fit in the 64-bit address space");
     if (!board.vm_mode && (board.maintenance_intid < kFirstPpi || board.maintenance_intid >= kFirstSpi))
         throw DeviceTreeError("device tree: maintenance interrupt INTID " + std::to_string(board.maintenance_intid) +
@@ -296,15 +292,15 @@ void check_device_tree(const std::uint8_t* data, std::size_t size, std::string_v
     const void* fdt = aligned.data();
     const std::uint32_t magic = fdt_magic(fdt);
     if (magic != FDT_MAGIC)
-        throw DeviceTreeError(prefix + "magic " + hex(magic) + " is not " + hex(FDT_MAGIC) + ": not a flattened device tree");
+        throw DeviceTreeError(prefix + "magic " + hex_string(magic) + " is not " + hex_string(FDT_MAGIC) + ": not a flattened device tree");
     const std::uint32_t total = fdt_totalsize(fdt);
     if (total > size)
-        throw DeviceTreeError(prefix + "totalsize " + hex(total) + " (" + std::to_string(total) +
+        throw DeviceTreeError(prefix + "totalsize " + hex_string(total) + " (" + std::to_string(total) +
                               " bytes) is larger than the file (" + std::to_string(size) + " bytes)");
     if (const int err = fdt_check_header(fdt); err != 0)
         throw DeviceTreeError(prefix + "bad header (version " + std::to_string(fdt_version(fdt)) +
                               ", last_comp_version " + std::to_string(fdt_last_comp_version(fdt)) + ", off_dt_struct " +
-                              hex(fdt_off_dt_struct(fdt)) + ", off_dt_strings " + hex(fdt_off_dt_strings(fdt)) +
+                              hex_string(fdt_off_dt_struct(fdt)) + ", off_dt_strings " + hex_string(fdt_off_dt_strings(fdt)) +
                               "): " + fdt_strerror(err));
     // The structure block: nodes nested and closed, properties inside it, names in the
     // strings block (what a kernel walks at boot).
@@ -321,13 +317,13 @@ std::uint64_t device_tree_address(std::uint64_t ram_base, std::uint64_t ram_size
     // block (its size is at most 2 MiB), all of it normal RAM.
     constexpr std::uint64_t kAlign = std::uint64_t{2} << 20;
     const auto where = [&] {
-        return "RAM [" + hex(ram_base) + ", " + hex(ram_base + ram_size) + ") beside the image [" + hex(image_begin) +
-               ", " + hex(image_end) + ")";
+        return "RAM [" + hex_string(ram_base) + ", " + hex_string(ram_base + ram_size) + ") beside the image [" + hex_string(image_begin) +
+               ", " + hex_string(image_end) + ")";
     };
     if (dtb_size == 0 || dtb_size > kMaxDeviceTreeSize)
         throw DeviceTreeError("DTB of " + std::to_string(dtb_size) + " bytes: a DTB holds 1 to 2097152 bytes (booting.rst)");
     if (ram_size > std::numeric_limits<std::uint64_t>::max() - ram_base)
-        throw DeviceTreeError("DTB: RAM at " + hex(ram_base) + " of " + hex(ram_size) + " bytes overflows the address space");
+        throw DeviceTreeError("DTB: RAM at " + hex_string(ram_base) + " of " + hex_string(ram_size) + " bytes overflows the address space");
     const std::uint64_t ram_end = ram_base + ram_size;
     if (ram_size < dtb_size) throw DeviceTreeError("DTB of " + std::to_string(dtb_size) + " bytes: no room in " + where());
     // Downwards from the top: the highest aligned start whose DTB ends in RAM; if it meets

@@ -12,6 +12,7 @@
 // is checked for overflow before it is formed (fits()), and nothing is written into RAM until
 // the whole image has been checked.
 #include "boot/image.hpp"
+#include "vgic/model/state.hpp"  // hex_string
 
 #include <vgic/boot/board.h>
 #include <vgic/tlm/input.hpp>
@@ -73,19 +74,14 @@ constexpr std::size_t kPFilesz = 32;           ///< u64 p_filesz
 constexpr std::size_t kPMemsz = 40;            ///< u64 p_memsz
 constexpr std::uint32_t kPtLoad = 1;           ///< PT_LOAD
 
-std::string hex(std::uint64_t value) {
-    char text[24];
-    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-    return text;
-}
 
 /// True when [begin, begin + size) fits in the 64-bit space (its end is representable).
 bool fits(std::uint64_t begin, std::uint64_t size) { return size <= kMax - begin; }
 
 /// "[0x1000, 0x2000)"; a range whose end overflows is written "[0x..., 0x... + 0x...)".
 std::string range(std::uint64_t begin, std::uint64_t size) {
-    if (!fits(begin, size)) return "[" + hex(begin) + ", " + hex(begin) + " + " + hex(size) + ")";
-    return "[" + hex(begin) + ", " + hex(begin + size) + ")";
+    if (!fits(begin, size)) return "[" + hex_string(begin) + ", " + hex_string(begin) + " + " + hex_string(size) + ")";
+    return "[" + hex_string(begin) + ", " + hex_string(begin + size) + ")";
 }
 
 /// [begin, begin + size) inside [ram_begin, ram_begin + ram_size) (the RAM range fits).
@@ -128,13 +124,13 @@ public:
         // Bit 0 of flags: "Kernel endianness. 1 if BE, 0 if LE." The engines run little-endian
         // and every header field would have to be read the other way round.
         if (flags & kLinuxFlagBigEndian)
-            fail("Linux Image flags " + hex(flags) +
+            fail("Linux Image flags " + hex_string(flags) +
                  ": bit 0 says a big-endian kernel; this board runs little-endian kernels only");
         // image_size 0: a kernel older than 3.17 ("image_size is zero and text_offset is
         // 0x80000"); the file size is the best bound we have (its BSS is not counted).
         if (image_size == 0) image_size = size_;
         else if (image_size < size_)
-            fail("Linux Image image_size " + hex(image_size) + " is smaller than the file (" +
+            fail("Linux Image image_size " + hex_string(image_size) + " is smaller than the file (" +
                  std::to_string(size_) + " bytes)");
         // The 2 MiB aligned base: the lowest in RAM. Flags bit 3 = 0 asks for "as close as
         // possible to the base of DRAM"; bit 3 = 1 allows anywhere, and the lowest is as good.
@@ -146,7 +142,7 @@ public:
             fail("no 2 MiB aligned base for the Linux Image in " + ram() + " (booting.rst section 4)");
         const std::uint64_t base = ram_base_ + up;
         if (!fits(base, text_offset) || !inside(base + text_offset, image_size, ram_base_, ram_size_))
-            fail("Linux Image at text_offset " + hex(text_offset) + " with image_size " + hex(image_size) +
+            fail("Linux Image at text_offset " + hex_string(text_offset) + " with image_size " + hex_string(image_size) +
                  " occupies " + (fits(base, text_offset) ? range(base + text_offset, image_size)
                                                         : range(base, text_offset)) +
                  ", outside " + ram());
@@ -190,7 +186,7 @@ public:
         // At most 65534 * 65535 bytes: no overflow in 64 bits; the sum with e_phoff is checked.
         const std::uint64_t table = std::uint64_t{phnum} * phentsize;
         if (phoff > size_ || table > size_ - phoff)
-            fail("ELF program header table " + range(phoff, table) + " (e_phoff " + hex(phoff) + ", e_phnum " +
+            fail("ELF program header table " + range(phoff, table) + " (e_phoff " + hex_string(phoff) + ", e_phnum " +
                  std::to_string(phnum) + " x e_phentsize " + std::to_string(phentsize) + ") is past the end of the file (" +
                  std::to_string(size_) + " bytes)");
 
@@ -206,7 +202,7 @@ public:
             const std::string segment = "segment " + std::to_string(i) + " ";
             // gABI: "The file size may not be larger than the memory size."
             if (filesz > memsz)
-                fail(segment + "p_filesz " + hex(filesz) + " is larger than its p_memsz " + hex(memsz));
+                fail(segment + "p_filesz " + hex_string(filesz) + " is larger than its p_memsz " + hex_string(memsz));
             if (offset > size_ || filesz > size_ - offset)
                 fail(segment + "file bytes " + range(offset, filesz) + " (p_offset, p_filesz) are past the end of the file (" +
                      std::to_string(size_) + " bytes)");
@@ -229,14 +225,14 @@ public:
                 fail("segment " + std::to_string(b.index) + " " + range(b.at, b.memory_size) + " overlaps segment " +
                      std::to_string(a.index) + " " + range(a.at, a.memory_size));
         }
-        if (!entry_physical) fail("ELF e_entry " + hex(entry) + " lies in no PT_LOAD segment");
+        if (!entry_physical) fail("ELF e_entry " + hex_string(entry) + " lies in no PT_LOAD segment");
         const Piece& last = pieces.back();
         return {ImageKind::Elf, *entry_physical, pieces.front().at, last.at + last.memory_size};
     }
 
     LoadedImage flat(std::vector<Piece>& pieces) const {
         if (ram_size_ < VGIC_BOARD_LOAD_OFFSET || !inside(ram_base_ + VGIC_BOARD_LOAD_OFFSET, size_, ram_base_, ram_size_))
-            fail("flat binary of " + std::to_string(size_) + " bytes at RAM + " + hex(VGIC_BOARD_LOAD_OFFSET) +
+            fail("flat binary of " + std::to_string(size_) + " bytes at RAM + " + hex_string(VGIC_BOARD_LOAD_OFFSET) +
                  " occupies " + range(ram_base_ + VGIC_BOARD_LOAD_OFFSET, size_) + ", outside " + ram());
         const std::uint64_t at = ram_base_ + VGIC_BOARD_LOAD_OFFSET;
         pieces.push_back({at, 0, size_, size_, 0});

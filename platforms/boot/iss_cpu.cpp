@@ -387,8 +387,7 @@ void IssCpu::run_slice(bool step) {
     }
     // ---- end debugger ----
     stats_.instructions += counted_;
-    keeper_.inc(params_.instruction_time * static_cast<double>(counted_ - charged_));
-    charged_ = counted_;
+    charge_up_to(counted_);
     if (err != UC_ERR_OK && stop_ != Stop::Fatal) {
         std::string what = std::string("the engine stopped: ") + uc_strerror(err);
         if (err == UC_ERR_READ_UNMAPPED || err == UC_ERR_WRITE_UNMAPPED || err == UC_ERR_FETCH_UNMAPPED)
@@ -599,11 +598,32 @@ std::uint64_t IssCpu::mmio(std::uint64_t address, unsigned size, bool is_write, 
     ++stats_.mmio_accesses;
     if (stop_ == Stop::Fatal || halted_) return 0;
     // Charge the instructions of the blocks before this one (PC is stale here, see the top).
-    const std::uint64_t before = counted_ - (block_end_ - block_begin_) / 4;
-    if (before > charged_) {
-        keeper_.inc(params_.instruction_time * static_cast<double>(before - charged_));
-        charged_ = before;
+    charge_up_to(counted_ - (block_end_ - block_begin_) / 4);
+    const ::tlm::tlm_response_status status = transport(bus, address, size, is_write, value);
+    if (status < 0) {  // an error response (TLM-2.0: the negative statuses)
+        ::tlm::tlm_generic_payload answer;
+        answer.set_response_status(status);
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "%u-byte %s at 0x%08" PRIx64 " answered %s: an external abort, which the "
+                      "engine cannot forward to the guest", size, is_write ? "store" : "load", address,
+                      answer.get_response_string().c_str());
+        fatal_ = buf;
+        request_stop(Stop::Fatal);
+        return 0;
     }
+    return value;
+}
+
+void IssCpu::charge_up_to(std::uint64_t instructions) {
+    if (instructions <= charged_) return;
+    keeper_.inc(params_.instruction_time * static_cast<double>(instructions - charged_));
+    charged_ = instructions;
+}
+
+::tlm::tlm_response_status IssCpu::transport(tlm_utils::simple_initiator_socket<IssCpu>& socket, std::uint64_t address,
+                                             unsigned size, bool is_write, std::uint64_t& value) {
+    // A timed access at the CPU's local time; the target's latency comes back in the delay,
+    // and a delay past the quantum asks the next block hook for a synchronisation.
     std::uint8_t data[8] = {};
     std::memcpy(data, &value, sizeof data);
     ::tlm::tlm_generic_payload tx;
@@ -616,43 +636,19 @@ std::uint64_t IssCpu::mmio(std::uint64_t address, unsigned size, bool is_write, 
     tx.set_dmi_allowed(false);
     tx.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
     sc_time delay = keeper_.get_local_time();
-    bus->b_transport(tx, delay);
+    socket->b_transport(tx, delay);
     keeper_.set(delay);
-    if (tx.is_response_error()) {
-        char buf[200];
-        std::snprintf(buf, sizeof buf, "%u-byte %s at 0x%08" PRIx64 " answered %s: an external abort, which the "
-                      "engine cannot forward to the guest", size, is_write ? "store" : "load", address,
-                      tx.get_response_string().c_str());
-        fatal_ = buf;
-        request_stop(Stop::Fatal);
-        return 0;
-    }
     if (keeper_.need_sync()) request_stop(Stop::Sync);
-    std::uint64_t out = 0;
-    std::memcpy(&out, data, size <= 8 ? size : 8);
-    return out;
+    if (!tx.is_response_error()) {
+        value = 0;
+        std::memcpy(&value, data, size <= 8 ? size : 8);
+    }
+    return tx.get_response_status();
 }
 
 bool IssCpu::sysreg_access(std::uint32_t encoding, bool is_write, std::uint64_t& value) {
     ++stats_.sysreg_accesses;
-    std::uint8_t data[8] = {};
-    std::memcpy(data, &value, sizeof data);
-    ::tlm::tlm_generic_payload tx;
-    tx.set_command(is_write ? ::tlm::TLM_WRITE_COMMAND : ::tlm::TLM_READ_COMMAND);
-    tx.set_address(encoding);
-    tx.set_data_ptr(data);
-    tx.set_data_length(8);
-    tx.set_streaming_width(8);
-    tx.set_byte_enable_ptr(nullptr);
-    tx.set_dmi_allowed(false);
-    tx.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time delay = keeper_.get_local_time();
-    sysreg->b_transport(tx, delay);
-    keeper_.set(delay);
-    if (keeper_.need_sync()) request_stop(Stop::Sync);
-    if (tx.is_response_error()) return false;
-    std::memcpy(&value, data, sizeof data);
-    return true;
+    return transport(sysreg, encoding, 8, is_write, value) >= 0;
 }
 
 std::uint32_t IssCpu::on_mrs(uc_engine*, uc_arm64_reg rt, const uc_arm64_cp_reg* cp, void* self) {
@@ -673,11 +669,7 @@ std::uint32_t IssCpu::system_register(uc_arm64_reg rt, const uc_arm64_cp_reg& cp
     const std::uint64_t pc = reg(UC_ARM64_REG_PC);
     // PC is up to date in this hook: charge exactly the instructions before this one.
     const std::uint64_t rest = block_end_ > pc ? (block_end_ - pc) / 4 : 0;
-    const std::uint64_t before = counted_ > rest ? counted_ - rest : 0;
-    if (before > charged_) {
-        keeper_.inc(params_.instruction_time * static_cast<double>(before - charged_));
-        charged_ = before;
-    }
+    charge_up_to(counted_ > rest ? counted_ - rest : 0);
     if (mpidr) {
         // Every engine reads 0x80000000: each CPU answers its own affinity.
         set_reg(rt, params_.mpidr);

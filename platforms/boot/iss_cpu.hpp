@@ -198,6 +198,11 @@ private:
 
     std::uint64_t mmio(std::uint64_t address, unsigned size, bool is_write, std::uint64_t value);
     bool sysreg_access(std::uint32_t encoding, bool is_write, std::uint64_t& value);
+    /// b_transport through `socket` at the local time; `value` in, and out on success.
+    ::tlm::tlm_response_status transport(tlm_utils::simple_initiator_socket<IssCpu>& socket, std::uint64_t address,
+                                         unsigned size, bool is_write, std::uint64_t& value);
+    /// Adds the time of the slice's instructions up to `instructions` not yet charged.
+    void charge_up_to(std::uint64_t instructions);
 
     struct RegionContext {
         IssCpu* cpu;
