@@ -12,6 +12,7 @@
 #include "vgic/boot/board.h"
 #include "vgic/tlm/duration.hpp"
 #include "vgic/tlm/input.hpp"
+#include "vgic/tlm/output_file.hpp"
 #include "vgic/tlm/timing_profile.hpp"
 #include "vgic/tlm/time.hpp"
 #include "vgic/tlm/vcd_trace.hpp"
@@ -19,12 +20,13 @@
 
 #include <systemc>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -209,20 +211,25 @@ BootArgs parse_args(int argc, char** argv) {
     return a;
 }
 
-bool write_file(const std::string& path, const std::vector<std::uint8_t>& bytes, std::string& why) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (f == nullptr) {
-        why = std::strerror(errno);
-        return false;
+/// Writes what `fill` puts into a stream to `path` through the project's checked output file
+/// (every write and the close checked, errno kept); on failure removes the file, so no output
+/// looks complete that is not, and returns the reason ("" when written).
+template <class Fill>
+std::string write_output(const std::string& path, Fill fill) {
+    try {
+        tlm::OutputFile file(path);
+        std::ostream os(&file);
+        fill(os);
+        os.flush();
+        if (file.close()) return "";
+        const std::string why = std::strerror(file.error_number());
+        // Only a regular file is removed: `--trace /dev/full` must never unlink the device.
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) std::remove(path.c_str());
+        return why;
+    } catch (const tlm::OutputError& e) {
+        return e.what();
     }
-    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-    const int e = errno;
-    if (std::fclose(f) != 0 || !ok) {
-        why = std::strerror(ok ? errno : e);
-        std::remove(path.c_str());
-        return false;
-    }
-    return true;
 }
 
 std::string format_ps(std::uint64_t ps) { return tlm::format_time(ps); }
@@ -269,8 +276,10 @@ int boot_command(int argc, char** argv) {
         return 2;
     }
     if (!args.dump_dtb.empty()) {
-        std::string why;
-        if (!write_file(args.dump_dtb, dtb, why)) {
+        const std::string why = write_output(args.dump_dtb, [&](std::ostream& os) {
+            os.write(reinterpret_cast<const char*>(dtb.data()), static_cast<std::streamsize>(dtb.size()));
+        });
+        if (!why.empty()) {
             std::fprintf(stderr, "vgic-sim boot: --dump-dtb '%s': cannot write: %s\n", tlm::printable(args.dump_dtb).c_str(),
                          why.c_str());
             return 2;
@@ -422,13 +431,11 @@ int boot_command(int argc, char** argv) {
     }
     if (const boot::InterruptTrace* t = board->interrupt_trace()) {
         // All or nothing: a trace that could not be written completely is removed.
-        std::ofstream os(args.trace, std::ios::binary | std::ios::trunc);
-        if (os) run::write_chrome_trace(os, t->record(now_ps));
-        os.close();
-        if (!os) {
+        const std::string why =
+            write_output(args.trace, [&](std::ostream& os) { run::write_chrome_trace(os, t->record(now_ps)); });
+        if (!why.empty()) {
             std::fprintf(stderr, "vgic-sim boot: --trace '%s': cannot write: %s\n", tlm::printable(args.trace).c_str(),
-                         std::strerror(errno));
-            std::remove(args.trace.c_str());
+                         why.c_str());
             if (status == 0) status = 2;
         }
     }

@@ -10,7 +10,7 @@ set(vgic_hostile_classes
   "time_extremes|^(run\\.cli\\.rejects_flags__duration|run\\.duration$|sim\\.timer_never_deadline$|sim\\.timer_deadline_at_the_horizon$)"
   "bad_flags|^(boot|run)\\.cli\\.rejects_flags"
   "work_limits|^run\\.cli\\.rejects_work_"
-  "unwritable_and_full_outputs|^(run\\.cli\\.(out_|full_disk_)|script\\.cli\\.vcd_)"
+  "unwritable_and_full_outputs|^((boot|run)\\.cli\\.(out_|full_disk_)|script\\.cli\\.vcd_)"
   "signals|^run\\.cli\\.(sig|second_sig)"
   "inconsistent_snapshots|^(model\\.(vm_invariants|snapshot|gicv3_snapshot)$|sim\\.(platform_snapshot|snapshot_nesting_depth)$)"
   "fuzz_corpora|^fuzz\\..*\\.corpus$")
