@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by scripts/main and scripts/test: install the Debian packages the build needs (when
 # missing), then configure and build into $VGIC_BUILD_DIR (default: build/).
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile input files for the tests of the file readers (D06, docs/RELIABILITY.md): a scratch
 // directory, a FIFO with a writer thread (once or without end), a UNIX socket, a file of a
 // given size made at run time (big inputs are never committed), an environment variable set

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vgic/model/access.hpp"
 #include "vgic/model/observer.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bit helpers shared by the model's sources (internal header, not installed).
 #pragma once
 

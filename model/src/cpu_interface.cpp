@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vgic/model/cpu_interface.hpp"
 
 #include "no_frame.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GICv3 system-register dispatch of vgic::Gic (IHI 0069 chapter 12): which MRS/MSR reaches
 // the physical CPU interface (ICC_), its virtual twin (ICV_), the hypervisor control
 // interface (ICH_), SGI generation, or nothing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bad-access report for a GICv2 memory-mapped CPU-interface frame accessed on a GICv3
 // GIC (internal header, not installed).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Snapshot documents (docs/MODEL.md "Snapshots"): the model's plain State structs to and from
 // JSON. The model classes own every rule about which states are valid (check_state); this
 // file owns the document: its layout, types, the configuration comparison and the paths.

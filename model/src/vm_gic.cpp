@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vgic/model/vm_gic.hpp"
 #include "vgic/model/gicv3_regs.hpp"
 

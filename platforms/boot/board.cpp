@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `vgic-sim boot` board (board.hpp; docs/BOOT.md).
 #include "boot/board.hpp"
 

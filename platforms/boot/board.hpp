@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `vgic-sim boot` board (docs/BOOT.md): ISS CPUs, RAM, the GIC (Vgic) and the generic
 // timer (VirtualTimer) at the seed's addresses, a PL011 UART, the interrupt generator, the
 // test exit register, PSCI 1.0 over HVC and Arm semihosting. The board plays firmware: it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The board's device tree (device_tree.hpp), written with libfdt's sequential-write API
 // (fdt_create .. fdt_finish): nodes in the order a reader of the dts expects them, each
 // following its Linux binding (Documentation/devicetree/bindings/, cited per node). Every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device tree of the `vgic-sim boot` board (issue 16 item 2), written with libfdt.
 //
 //   BoardDescription board;  board.cpus = 4;  board.gic = GicVersion::V3;  ...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The board's router and devices (devices.hpp).
 #include "boot/devices.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `vgic-sim boot` board's devices besides the GIC and the timer: the address router,
 // a PL011 UART (output only), the interrupt generator and the test exit register
 // (addresses and registers: vgic/boot/board.h, docs/BOOT.md). Each is a TLM-2.0 LT target

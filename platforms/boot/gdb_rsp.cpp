@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The GDB remote serial protocol, protocol layer (gdb_rsp.hpp).
 #include "boot/gdb_rsp.hpp"
 

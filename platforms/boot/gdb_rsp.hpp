@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The GDB remote serial protocol (RSP) for `vgic-sim boot --gdb PORT`, protocol layer only:
 // plain C++17, no SystemC, no sockets, so the unit tests drive it byte by byte
 // (testbenches/boot/gdb_rsp.cpp). gdb_stub.hpp puts it on a TCP socket and into the CPUs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vgic-sim boot --gdb PORT` (gdb_stub.hpp): the socket and the glue between the protocol
 // layer (gdb_rsp.hpp) and the board's CPUs (IssCpu's Debugger interface).
 #include "boot/gdb_stub.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vgic-sim boot --gdb PORT`: a GDB remote stub for the board's CPUs (docs/BOOT.md,
 // "Debugging"). The protocol is gdb_rsp.hpp; this is the socket and the glue to IssCpu.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Image loading for `vgic-sim boot` (image.hpp). The formats:
 // - Linux arm64 Image: Documentation/arch/arm64/booting.rst section 4 ("Call the kernel
 //   image"), the 64-byte header below.

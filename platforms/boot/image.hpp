@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading a guest image into the board's RAM for `vgic-sim boot` (issue 16 item 3).
 //
 //   std::vector<std::uint8_t> file = vgic::boot::read_image_file(path, ram_size);

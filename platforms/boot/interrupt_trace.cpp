@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // InterruptTrace: see interrupt_trace.hpp.
 #include "boot/interrupt_trace.hpp"
 

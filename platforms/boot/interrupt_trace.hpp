@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What happened to each interrupt while real code ran on the board, and what each CPU was
 // doing: the record behind `vgic-sim boot --trace` (the Perfetto timeline of `vgic-sim run`,
 // written by the same writer from the same RunRecord) and the summary's latency table.

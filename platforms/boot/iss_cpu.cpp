@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IssCpu: see iss_cpu.hpp. Engine facts relied on here were each verified on Debian's
 // Unicorn 2.0.1 (../shared/reference/iss-unicorn.md, and testbenches/boot for the ones the
 // tests pin down):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One AArch64 CPU of the `vgic-sim boot` board: a Unicorn 2.0.1 engine driven by a SystemC
 // thread, loosely timed (TLM-2.0 LT with a tlm_quantumkeeper).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vgic-conformance: replays the Linux GICv2 and GICv3 drivers against the model (boot,
 // per-CPU init, then an SPI, a PPI and IPIs delivered end to end) and prints one line per
 // check. Until the vgic-sim platform exists (step 6), this is the project's main job.

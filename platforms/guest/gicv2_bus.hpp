@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a guest driver needs to reach a GICv2: 32-bit and 8-bit MMIO to the distributor and
 // the CPU interface, issued by a given CPU. ModelBus goes straight to a vgic::Gic; the TLM
 // layer (step 3) will provide a bus through target sockets, so the same driver model runs

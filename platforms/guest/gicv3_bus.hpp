@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a guest driver needs to reach a GICv3: MMIO to the distributor (GICD) and the
 // redistributor region (GICR), and MRS/MSR of the CPU-interface system registers, each issued
 // by a given CPU. Gicv3ModelBus goes straight to a vgic::Gic; a TLM bus can implement the

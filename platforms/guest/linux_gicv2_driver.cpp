@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "guest/linux_gicv2_driver.hpp"
 
 #include "vgic/model/gicv2_regs.hpp"

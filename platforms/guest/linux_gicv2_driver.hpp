@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A model of the Linux GICv2 driver (drivers/irqchip/irq-gic.c and irq-gic-common.c) as a
 // client of the GIC: the register sequences of probe, distributor init, per-CPU init,
 // mask/unmask, set_type, set_affinity, IPIs and the acknowledge/EOI loop, in the order Linux

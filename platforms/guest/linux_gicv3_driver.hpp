@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A model of the Linux GICv3 driver (drivers/irqchip/irq-gic-v3.c) as a client of the GIC:
 // probe (PIDR2, TYPER, the redistributor walk up to GICR_TYPER.Last), distributor init with
 // RWP polling, per-CPU init (find the own redistributor by affinity, the WAKER handshake,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device interrupt sources of the latency platform: one thread per device that drives
 // its SPI line (periodic, Poisson or burst events; an edge pulse or a level held until the
 // handler clears it), and the pulse's end. Each event is a generation reported to the Probe.

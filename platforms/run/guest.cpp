@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The guest workload of the latency platform: one thread per vCPU that behaves like a Linux
 // guest. It boots the GIC driver (the distributor on vCPU 0, then each CPU, then the
 // devices' steering once all are up), arms its virtual timer tick, sends its IPIs, waits in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The guest's side of a Vm's sockets in the latency platform: every access a driver model
 // makes (through TlmGicv2Bus / TlmGicv3Bus, guest_bus.hpp) and every stretch of guest
 // computation waits for its vCPU to be in the guest and lets its latency pass. A TLM error

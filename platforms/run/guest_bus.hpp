@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the guest's Linux GIC driver models reach the GIC in the latency platform (internal to
 // platforms/run/): TlmGicv2Bus and TlmGicv3Bus implement the drivers' bus interfaces on a
 // Vm's initiator sockets (every access is Vm::access: it waits its latency, and only while

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The observers of the latency platform: see observers.hpp.
 #include "run/observers.hpp"
 

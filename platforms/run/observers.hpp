@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The observers of the latency platform (internal to platforms/run/): what turns a run into
 // its RunRecord. Observers implements the Probe the guest workload, the schedulers and the
 // device sources report to, on top of the Recorder (interrupt bookkeeping, recorder.hpp),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The output directory of `vgic-sim run`, written all or nothing.
 //
 //   - Before simulating: the directory is created and checked writable (a probe file is

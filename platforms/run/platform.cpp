@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The latency-study platform of `vgic-sim run` (platform.hpp): the SystemC module that builds
 // the world a Scenario describes (world.hpp: per VM a Vgic, a VirtualTimer, the guest's
 // sockets and Linux driver model, guest_bus.hpp), spawns its processes — per vCPU the guest

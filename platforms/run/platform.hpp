@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The latency-study platform of `vgic-sim run`: the SystemC composition a Scenario describes.
 //
 //   per VM       a vgic::tlm::Vgic (vm mode: VmGic with its hypervisor engine; hw mode: a

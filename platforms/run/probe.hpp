@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the world of the latency platform tells about itself while it runs (internal to
 // platforms/run/). The guest workload (guest.cpp), the schedulers (scheduler.cpp), the device
 // sources (devices.cpp) and the guest's accesses (guest_bus.cpp) report each event a run's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interrupt bookkeeping of the latency platform: see recorder.hpp.
 #include "run/recorder.hpp"
 

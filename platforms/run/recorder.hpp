@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interrupt bookkeeping of the latency platform (`vgic-sim run`): which source generation an
 // acknowledgement belongs to. Every generation opens one InterruptRecord in the RunRecord;
 // the GIC keeps one pending state per (INTID, target), so the generations that arrive while

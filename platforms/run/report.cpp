@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reports of `vgic-sim run` (report.hpp): statistics, the stdout table, report.json,
 // latency.csv, the Chrome trace, the GTKWave save file and the latency plot.
 #include "run/report.hpp"

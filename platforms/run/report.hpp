@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reports of `vgic-sim run`: what a RunRecord says about interrupt latency, list-register
 // pressure and hypervisor cost, as a stdout table, report.json, latency.csv (one row per
 // interrupt), a Chrome trace (Perfetto / chrome://tracing), a GTKWave save file for the VCD,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What one run of the latency-study platform produced, as plain data: every interrupt from
 // its source to its completion, every vCPU's state over time, and the counters of the
 // engine and the scheduler. The SystemC platform (platform.hpp) fills it; the reports

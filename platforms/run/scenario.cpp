@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scenario loader of `vgic-sim run`: YAML text -> a completely validated Scenario.
 //
 // The loader walks the document once, in a fixed key order, and stops at the first problem:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A scenario of the latency-study platform (`vgic-sim run`): VMs, physical CPUs and the
 // hypervisor scheduler, guest workloads, device interrupt sources, an optional calibration
 // target. Plain C++17 data, loaded from YAML (docs/SCENARIO.md) and validated completely

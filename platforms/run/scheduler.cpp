@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hypervisor's scheduler in the latency platform: one round-robin thread per physical
 // CPU that runs its vm-mode vCPUs in time slices, switching them through VgicCpuIf::stop/run
 // (the timed save/restore), and with `wfi: block` takes a vCPU in WFI off its CPU until a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-256 (FIPS 180-4), for the sizes and digests report.json lists of the files written with
 // it: small enough to keep here rather than add a crypto library as a dependency. Portable
 // C++, and the x86 SHA extensions where the CPU has them. Tested against the standard's

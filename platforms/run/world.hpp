@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The world of the latency platform (internal to platforms/run/): the entities a run acts
 // on — per VM its GIC, virtual timer, initiator sockets and guest driver (Vm), per vCPU
 // (Vcpu), per physical CPU (Pcpu), per device (Device) — and World, what the platform's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parser and static validator of the scripted-testbench language (docs/SCRIPT.md).
 //
 // The text is processed line by line. A line is either blank/comment, an `echo` (whose text is

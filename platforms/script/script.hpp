@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scripted-testbench language of `vgic-sim script FILE` (docs/SCRIPT.md): data types of a
 // parsed script, the parser and its static validation. Plain C++17, no SystemC. The executor
 // that runs a `Script` against the TLM platform arrives with step 3; everything that can be

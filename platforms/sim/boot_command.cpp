@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vgic-sim boot IMAGE [options]` (boot_command.hpp, docs/BOOT.md): parses the command line,
 // loads the image and the device tree into the board's RAM, runs the simulation and prints
 // the summary (stderr; stdout carries the guest's UART unless --uart names a file).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vgic-sim boot IMAGE [options]`: real AArch64 software on the model (docs/BOOT.md).
 #pragma once
 

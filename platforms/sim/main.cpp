@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vgic-sim: the project's simulator front end.
 //   vgic-sim script FILE [--vcd FILE]   run a register-level testbench (docs/SCRIPT.md)
 //   vgic-sim run [SCENARIO] [options]   the latency-study platform (docs/SCENARIO.md)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vgic-sim run [SCENARIO] [options]`: the latency-study platform (docs/SCENARIO.md).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sim/script_runner.hpp"
 
 #include "vgic/tlm/time.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs a parsed vgic-sim script (docs/SCRIPT.md) against the TLM platform: one Vgic with an
 // initiator that owns a socket per frame and CPU. Each access takes the time its latency
 // says; checks compare against the architecture's expected values written in the script.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Baseline benchmarks of the hot paths (docs/PERFORMANCE.md): register access through the
 // model and through a TLM socket (against a do-nothing target as the floor), and interrupt
 // round trips with other interrupts pending and with small and large SPI counts.

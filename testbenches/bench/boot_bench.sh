@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # vgic-sim boot speed (docs/PERFORMANCE.md, "vgic-sim boot"): cross-builds three
 # micro-benchmark images (testbenches/bench/boot/: ALU loop, GICD loads, CNTVCT reads) and
 # runs each, then the whole guest-test suite (testbenches/guest, every image at 4 CPUs on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vgic_floor_bench: the hot paths measured against their floors in the same run (roadmap
 // step 7, docs/PERFORMANCE.md "Benchmarks against their floors").
 //   1. MMIO through the distributor's TLM socket (b_transport, delay accumulated, no wait())

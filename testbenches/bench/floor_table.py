@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Turns vgic_floor_bench's JSON output into the tables of docs/PERFORMANCE.md
 ("Benchmarks against their floors"): medians, each figure next to its floor and as a ratio.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vgic_platform_bench: the latency platform of `vgic-sim run` as a benchmark (roadmap step 7,
 // docs/PERFORMANCE.md "Platform throughput"). SystemC runs one simulation per process, so
 // every run happens in a forked child that reports back through a pipe; each configuration

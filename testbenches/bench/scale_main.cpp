@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vgic_scale: how a GICv3 model grows with the number of CPUs (docs/PERFORMANCE.md
 // "GICv3 scale"). For each CPU count it builds a hw-mode GICv3 with 988 SPIs, boots it with
 // the Linux GICv3 driver model, and prints heap bytes per CPU, construction and boot time, and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The board's device tree (platforms/boot/device_tree.hpp), read back with libfdt and checked
 // against board.h and the Linux bindings each node follows, for every board variant (GICv2 /
 // GICv3, hw / vm mode, 1 / 4 / 8 CPUs); where the DTB goes in RAM.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A user's device tree blob (`--dtb FILE`, check_device_tree; hostile-input corpus, class
 // malformed_files): the generated tree passes; a blob over 2 MiB, a truncated header, a wrong
 // magic, a totalsize past the file, an unsupported version, blocks out of bounds and a broken

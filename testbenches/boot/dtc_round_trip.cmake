@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The dtc round trip of one board variant (issue 16 item 2): the generated blob must decompile
 # without a warning, and compile back to the same tree.
 #   cmake -DTOOL=... -DDTC=... -DARGS="--gic;v2;--mode;hw;--cpus;4" -DWORK_DIR=... -P dtc_round_trip.cmake

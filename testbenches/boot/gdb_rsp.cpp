@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The GDB remote serial protocol layer of `vgic-sim boot --gdb` (platforms/boot/gdb_rsp.hpp),
 // against a fake two-CPU machine: framing (checksums, acknowledgements, escapes, hostile
 // input) and the commands GDB sends (GDB manual, "Remote Protocol", "Packets").

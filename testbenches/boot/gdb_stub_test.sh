@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `vgic-sim boot --gdb` against Debian's gdb-multiarch in batch mode (docs/BOOT.md, "Debugging").
 # usage: gdb_stub_test.sh session|hostile VGIC_SIM IMAGE WORK_DIR
 #   session: break at main, continue, registers, memory, stepi, info threads (one per CPU),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading an image file (read_image_file; hostile-input corpus, class special_files:
 // testbenches/hostile/README.md): only a regular file of 1 byte up to the limit is read; a
 // missing file, a directory, a FIFO, a device, an empty file and a file over the limit are

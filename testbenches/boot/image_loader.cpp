@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Good images land where their format says, with the right entry and load range
 // (platforms/boot/image.hpp): a flat binary at RAM + VGIC_BOARD_LOAD_OFFSET, a Linux arm64
 // Image at its text_offset from the 2 MiB aligned RAM base (booting.rst section 4), an ELF's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile images (hostile-input corpus, class malformed_files: testbenches/hostile/README.md):
 // each is a good image with one field made wrong, and each refusal is an ImageError naming the
 // image, the field and its value. A refused image leaves RAM untouched.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Synthesized guest images for the loader tests: an ELF64 executable, a Linux arm64 Image
 // and a flat binary, built field by field from the layouts the loader reads (gABI chapters
 // 4 and 5; Documentation/arch/arm64/booting.rst section 4), so each hostile variant is a

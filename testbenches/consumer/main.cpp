@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Built against the installed package only: raise an SPI and take it through GICC.
 #include <vgic/model/gic.hpp>
 #include <vgic/model/gicv2_regs.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Built against the installed package only: a Vgic module with the zcu104 timing preset,
 // an SPI through its input API, and the IRQ line 30 ns (signal_delay) later.
 #include <vgic/tlm/vgic.hpp>

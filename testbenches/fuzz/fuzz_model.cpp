@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the plain-C++ model (vgic::model) driven by arbitrary bytes.
 //
 // Input layout: 3 configuration bytes, then operations (one opcode byte plus its operands,

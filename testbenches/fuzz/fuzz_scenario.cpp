@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the scenario loader (platforms/run/scenario.hpp) on arbitrary YAML text.
 // Contract: parse_scenario returns a Scenario or throws ScenarioError; nothing else escapes,
 // nothing crashes, nothing hangs. Inputs are capped (yaml-cpp recursion on deep nesting

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the script parser (platforms/script) on arbitrary text. Contract: it
 // returns a Script or throws ScriptError; nothing else escapes, nothing crashes.
 #include "script/script.hpp"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets (testbenches/fuzz) with clang in build-fuzz and runs each for
 # SECONDS (default 60) on a scratch copy of its seed corpus. Prints the executions per
 # target; exits non-zero if any target crashed (the crashing input is kept in the scratch

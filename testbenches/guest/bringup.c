@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* bringup: the GICv2 / GICv3 bring-up Linux performs (real-clients.md 1.1, 1.2) on every
  * CPU started through PSCI, then read-back checks of what the architecture fixes:
  * identification, TYPER against the CPU count, RO / RAZ/WI / byte-accessible fields, the

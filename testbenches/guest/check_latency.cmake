@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Latency from real code equals the latency platform's path sums (issue 16 item 1):
 # `vgic-sim boot latency.elf` at a 10 ns quantum, bare metal (hw mode), a53-gic400, must show
 # for the timer PPI and the IPI exactly the to_iar that `vgic-sim run` gives for the same GIC

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* deactivate: active state through the distributor and redistributor registers on CPU 0,
  * with EOImode = 1 so that EOIR only drops the priority (the path of Linux's GIC-700
  * erratum handling and of hypervisors that deactivate on a guest's behalf): deactivation

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* eoimode: split priority drop and deactivation on CPU 0 (GICC_CTLR.EOImode / GICV_CTLR,
  * ICC_CTLR_EL1.EOImode / ICV). With EOImode = 1 an EOIR write only drops the running
  * priority: the interrupt stays active, is not signalled again until a DIR write

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* latency: interrupt latency from real code, for comparison with `vgic-sim run`'s path sums
  * (testbenches/guest/check_latency.cmake; docs/BOOT.md, "Latency bound").
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* priority: interrupt priorities on CPU 0 with SGIs to itself. Pending interrupts are
  * acknowledged highest priority first and IAR returns spurious while none can preempt the
  * active one; a higher-priority interrupt preempts a handler that re-enabled IRQs while an

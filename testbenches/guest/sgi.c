@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* sgi: software-generated interrupts between all CPUs. In turn, each CPU sends SGI 1 to
  * itself, SGI 2 to a target list (the next two CPUs) and SGI 3 to all but itself; then all
  * CPUs send SGI 4 to all others at once. Every receiver counts what it takes per SGI; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* spi: shared peripheral interrupts from the board's interrupt generator, across all CPUs.
  * Edge (PULSE) routed to each CPU in turn with GICD_ITARGETSR (v2) / GICD_IROUTER (v3);
  * an edge's pending state is one latch; a level SPI stays pending while its line is high,

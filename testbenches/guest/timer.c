@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* timer: the EL1 virtual (PPI 27) and physical (PPI 30) generic timers through the GIC, on
  * CPU 0: TVAL and CVAL programming, no interrupt before the deadline (the counter read in
  * the handler is >= CVAL), ISTATUS and IMASK, a disabled timer, a level output that drops

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The classes of the hostile-input corpus and the tests of each (regular expressions over
 # test names; README.md in this directory). testbenches/CMakeLists.txt includes this file
 # before its suites; each suite's CMakeLists.txt ends with vgic_label_hostile_tests(), which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Configuration validation: every out-of-range field is refused at construction with a
 // message naming the field, the value and the allowed range.
 #include "gic_fixture.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The generic timer's system registers and arithmetic (Arm DDI 0487 D12/D13), with the
 // counter handed in: expected values follow from the register definitions.
 #include "vgic/model/generic_timer.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the model test suites: short register accessors with the spec offsets,
 // and an observer that records every output-line change.
 #pragma once

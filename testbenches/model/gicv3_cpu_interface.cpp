@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The GICv3 CPU interface: ICC_*_EL1 (physical), ICV_*_EL1 (virtual) and ICH_*_EL2 (the
 // hypervisor control interface), single Security state (DS=1), no LPIs.
 //

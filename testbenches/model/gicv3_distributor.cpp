@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GICv3 distributor and redistributors (single Security state, GICD_CTLR.DS = 1, affinity
 // routing always on, no LPIs): the 64 KiB GICD layout and what is RAZ/WI under ARE = 1,
 // GICD_IROUTER, the GICR RD_base/SGI_base frames and their banking, GICR_TYPER.Last,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Review findings on the GICv3 model layer (single Security state, DS = 1, ARE = 1, no
 // LPIs). Each case asserts the architecturally correct value, citing the Arm IHI 0069 rule
 // (register descriptions of chapter 12, the same text as the Arm ARM system-register pages);

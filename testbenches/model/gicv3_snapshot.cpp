@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Snapshots of a GICv3 model (docs/MODEL.md "Snapshots", format version 2): a Gic (hw mode)
 // and a VmGic (vm mode) brought up the way Linux's irq-gic-v3.c does, with an SPI routed by
 // GICD_IROUTER, an IRM=1 SPI chosen 1-of-N, an SGI pending, an active interrupt with its

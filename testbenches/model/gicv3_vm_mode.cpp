@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The GICv3 vm mode (vgic::VmGic with GicConfig.version = V3): the guest's virtual GICD
 // (trapped), its redistributors (trapped), its CPU interface through system registers (the
 // EL1 ICC_ encodings are the vCPU's ICV_ registers; ICC_SGI1R_EL1 traps), and the read-only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The arbitration structure (per-priority-level INTID bitmaps with a cached minimum) checked
 // against std::set under random insert / re-key / erase / clear sequences (fixed seeds), plus
 // its edges: the highest and lowest keys, level bitmaps given back and reused.

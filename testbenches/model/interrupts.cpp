@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interrupt behaviour of the GICv2 model (no Security Extensions, both groups visible):
 // SGI generation and per-source state, edge and level inputs, the pending/active state
 // machine, prioritization, preemption and binary points, EOImode, spurious INTIDs, IRQ/FIQ

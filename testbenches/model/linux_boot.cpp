@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Linux GICv2 driver (real-clients.md 1.1) replayed against the model on 1 and 4 CPUs:
 // the register state it leaves behind, then an SPI, a PPI and an IPI delivered end to end.
 #include "gic_fixture.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Register-level behaviour of the GICv2 model (GIC-400-like, no Security Extensions, both
 // groups visible): reset values of every GICD and GICC register, access rights and legal
 // widths, bad-access reporting (RazWi and Error policies, Diagnostics, the sink),

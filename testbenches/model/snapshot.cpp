@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whole-model snapshots (docs/MODEL.md "Snapshots"): a busy GIC (hw mode) or VM (vm mode) is
 // saved mid-run and restored into a fresh instance; every register, every line and all later
 // behaviour must be identical. Every kind of bad document is refused with its own message

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the GICv2 virtualization-extension tests (IHI 0048B chapter 5): short GICH and
 // GICV accessors, list-register encoders and the maintenance-interrupt probes. Builds on
 // GicFixture (gic_fixture.hpp) without changing it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GICv2 virtualization extensions (Arm IHI 0048B chapter 5) in "hw" mode: the hypervisor
 // programs the list registers through GICH, the guest uses GICV, the GIC drives the
 // maintenance interrupt. Every expected value below is taken from the architecture (IHI

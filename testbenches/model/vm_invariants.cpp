@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vm-mode engine's invariants on list registers (VmGic::check_state, numbered in
 // vm_gic.hpp), which every snapshot restore enforces and the model fuzzer asserts after every
 // operation: one test per invariant, each on a state built field by field from the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vm mode: what KVM guests expect (docs/MODEL.md "vm mode: what KVM guests expect"). Two
 // places where KVM, which real guests are written against, presents something other than
 // the architecture's hardware rule; GicConfig.vm chooses, KVM's being the default:

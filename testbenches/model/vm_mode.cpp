@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vm mode: the model as one VM's virtual GIC plus the hypervisor's list-register
 // engine (KVM-like flush on entry, sync on exit, overflow, kicks). Expected behaviour is the
 // architecture's as the guest sees it: interrupts delivered in priority order, each edge

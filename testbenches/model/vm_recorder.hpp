@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Records what a VmGic tells its observer (kicks, physical deactivations), for the vm-mode
 // suites of both GIC versions.
 #pragma once

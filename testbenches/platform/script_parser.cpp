@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scripted-testbench language (docs/SCRIPT.md): every command form with its fields, the
 // platform defaults, lexical details (comments, blank lines, hex, time units), the canonical
 // `describe` form, and one test per class of malformed script checking the exact error line.

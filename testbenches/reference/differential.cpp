@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Differential test: vgic::Gic (GICv2, 4 CPUs, 64 SPIs, 5 priority bits, no virtualization)
 // against the independent reference (reference_gicv2.hpp) on random sequences of register
 // accesses, input-line changes and acknowledge/EOI pairs. After every step every read value

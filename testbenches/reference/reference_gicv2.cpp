@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reference GICv2 (IHI 0048B, no Security Extensions). See reference_gicv2.hpp.
 #include "reference_gicv2.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An independent, deliberately simple reference of the GICv2 distributor and CPU interface
 // (Arm IHI 0048B, no Security Extensions, no virtualization), written from the
 // specification for differential testing of vgic::Gic. Plain per-INTID state arrays; every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cmake -DVGIC_SIM=... -DWORK=DIR -P check_dash_out.cmake
 # `vgic-sim run --out -x` in DIR: a relative output directory named like an option. The plot
 # step ran `cd '-x' && gnuplot ...`, which cd takes for an option: no plot, yet exit 0. Now

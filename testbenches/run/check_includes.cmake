@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The includes of the latency platform (platforms/run/) point one way (CTest
 # run.includes_point_one_way). A -> B: A may include B.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cmake -DVGIC_SIM=... -DMODE=rejected|default|runs|calibration|storm [-DSCENARIO=...] [-DARGS=...] -DOUT=... -P check_run.cmake
 #   rejected:    `vgic-sim run SCENARIO ARGS` must exit 2 with "FILE:LINE: key '...': ..."
 #                (or, without SCENARIO, "vgic-sim: ..." for a bad flag) and write nothing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One rule for the length of a run (D07): `vgic-sim run --duration` (vgic::tlm::
 // parse_duration_ps) accepts exactly what a scenario's `duration` key accepts, with the same
 // value, and both refuse anything longer than one hour (kMaxDurationPs) instead of shortening

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LD_PRELOAD fault injection for the output tests (testbenches/run/output_check.cpp): wraps
 // write(2) and writev(2) so that writes to the files whose path contains $VGIC_FAULT_PATH misbehave once
 // $VGIC_FAULT_AFTER bytes (default 0) have been written to such files:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vgic-run-output-check: the outputs of `vgic-sim run` are all or nothing (CTest run.cli.*
 // entries of testbenches/run/CMakeLists.txt; docs/RELIABILITY.md, round two: D02, D04, D05).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The output directory of `vgic-sim run` (platforms/run/outputs.hpp): the writability probe,
 // the removal of an earlier run's outputs and of temporaries, checked writes, the commit
 // (renames, report.json last, each file's size and SHA-256) and the clean-up on failure.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Boost.Test inside sc_main (SystemC owns main): each CTest entry selects one case with
 // --run_test, so every simulation gets its own process (SystemC cannot reset its kernel).
 #define BOOST_TEST_MODULE vgic_run_platform_tests

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scenario runs of the latency-study platform, in process: each case elaborates and runs one
 // SystemC simulation, so CTest runs each case in its own process (run.platform.<case>).
 // Expected latencies are sums of the profile's parameters along the architectural path the

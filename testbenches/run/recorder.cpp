@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The recorder (platforms/run/recorder.hpp) on hand-made sequences: which generation an
 // acknowledgement takes, the flags of the wake-up bound, and streaming: records handed over
 // in generation order once final, held ones kept, and memory freed; StreamingReports writes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reports of `vgic-sim run` on hand-made RunRecords whose answers are computed by hand:
 // nearest-rank statistics, the per-class and per-VM summary, the calibration edge, and every
 // output file (report.json, latency.csv, the Chrome trace, the GTKWave save file, the plot).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scenario loader of `vgic-sim run` (platforms/run/scenario.hpp, docs/SCENARIO.md): the
 // default scenario, a scenario using every key, the defaults, and one test per class of error
 // checking the file, line and key the message points at.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-256 against FIPS 180-4's examples (the NIST "Cryptographic Standards and Guidelines:
 // Examples with Intermediate Values", SHA256.pdf) and the long messages of the NIST test
 // vectors, fed whole and in pieces that cross the 64-byte blocks; with the portable code and,

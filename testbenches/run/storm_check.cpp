@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vgic-run-storm-check OUTDIR MIN_INTERRUPTS MAX_PENDING_AGE_US
 //
 // Checks the outputs of `vgic-sim run platforms/scenarios/storm.yaml` (CTest run.cli.storm,

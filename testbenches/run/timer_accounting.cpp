@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // D10 (docs/RELIABILITY.md "Reliability round two"): timer generations with fast timers, in
 // process (one SystemC simulation per case, so CTest runs each case in its own process:
 // run.platform.timer_accounting_<case>).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cmake -DVGIC_SIM=... -DSCRIPT=... -DVCD=... -DEXPECT=... [-DLINK_TO=...] -P check_cli.cmake
 # `vgic-sim script SCRIPT --vcd VCD` must exit 2 with exactly EXPECT on stderr and run nothing
 # (no "passed" on stdout). A waveform that cannot be written is a bad command line, found

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cmake -DVGIC_SIM=... -DSCRIPT=... -P check_rejected.cmake
 # The script's first line is `# expect: MESSAGE`, where MESSAGE may use @FILE@ for the script
 # path and @DIR@ for its folder. vgic-sim must exit 2 with exactly that line on stderr and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SystemC/TLM scenarios of the vgic-tlm modules. SystemC allows one simulation per process,
 // so each scenario is one run of this program (`tlm_scenarios NAME`), registered with CTest
 // as sim.NAME. Times are asserted exactly in simulated time, never wall-clock.

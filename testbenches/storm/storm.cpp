@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Storm (roadmap step 7): 10^6 interrupts across 8 vCPUs with 4 list registers, random
 // priorities and vCPU switches. Every edge interrupt must be acknowledged exactly once, no
 // level interrupt may be lost, and the counts must add up.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one reader of input files (vgic/tlm/input.hpp, D06 in docs/RELIABILITY.md): what it
 // accepts (regular files, FIFOs), what it refuses by kind before reading (directories,
 // devices, sockets), the size limit (exact, also for a FIFO that never ends), how the limit

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Seeded variation (docs/TIMING.md "Spread"): the random source against known answers, the
 // shapes' statistics against their definitions, the file form of a parameter with a spread
 // and its errors, ParameterDraw, and the presets' spreads.

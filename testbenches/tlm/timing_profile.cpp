@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The timing profile: presets, the calibration sums of docs/TIMING.md against the measured
 // latencies (shared/reference/real-clients.md section 2), the value grammar, JSON and YAML
 // files, and one test per error class with the message naming file, key and expectation.

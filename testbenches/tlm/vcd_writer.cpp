@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The project's streaming VCD writer (vgic/tlm/vcd_writer.hpp) and the checked output file
 // under it (output_file.hpp), without SystemC: the written file parsed back (header,
 // timescale, $var lines, value changes in time order, one value per time step), bounded

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading and pre-checking input files: see vgic/tlm/input.hpp.
 #include "vgic/tlm/input.hpp"
 

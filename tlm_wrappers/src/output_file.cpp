@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vgic/tlm/output_file.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Timing profile: parameter table, presets, value parsing and the JSON / YAML loader.
 // The calibration of the presets is derived in docs/TIMING.md; the numbers below must stay
 // in step with that derivation (testbenches/tlm/timing_profile.cpp checks the sums).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vgic/tlm/virtual_timer.hpp"
 
 #include "vgic/tlm/time.hpp"

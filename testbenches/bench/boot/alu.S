@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Compute bound: 200 M instructions of integer ALU work and a loop branch (5 per
  * iteration), then the exit register. The ISS's raw speed and its quantum-boundary cost. */
 #include "vgic/boot/board.h"

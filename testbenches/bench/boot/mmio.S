@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* GIC access bound: 1 M GICD_TYPER loads (4 instructions per iteration), then the exit
  * register. The wall cost of one GIC MMIO access through the engine, the router, the Vgic
  * and the model. */

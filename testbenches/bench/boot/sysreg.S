@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* System-register bound: 1 M CNTVCT_EL0 reads (4 instructions per iteration), then the exit
  * register. The wall cost of one MRS served by the model's timer (the GICv3 ICC_ path adds
  * a PC write). */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Runs `vgic-sim boot` and checks its exit status and what it printed:
 #   cmake -DSIM=vgic-sim "-DARGS=boot;image.elf;--cpus;2" -DRC=3
 #         "-DEXPECT=regex1;regex2" [-DFORBID=regex] -P check_boot.cmake

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* EL2 registers are UNDEFINED for an EL1 guest (ARM DDI 0487; GIC v3 spec: ICH_HCR_EL2 is
  * accessible from EL2 and EL3 only): MSR ICH_HCR_EL2 and MSR CNTVOFF_EL2 must each enter the
  * guest's synchronous vector (VBAR_EL1 + 0x200) with ESR_EL1.EC = 0 (unknown reason) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* GICv2 hw mode: the virtual timer's PPI 27 in Group 0 with GICC_CTLR.FIQEn = 1 is signalled
  * as FIQ. With every exception masked, WFI must still wake when it is pending (ARM DDI 0487,
  * "Wait for Interrupt": a pending physical FIQ is a WFI wake-up event whatever PSTATE.F says);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* A call through a null function pointer: the fetch from address 0 finds nothing mapped.
  * vgic-sim boot must end with status 3 naming the fetch (it once looped forever: the engine's
  * `until` address was 0). */

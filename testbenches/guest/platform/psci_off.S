@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* PSCI SYSTEM_OFF from a secondary CPU after CPU_ON: status 0, "PSCI SYSTEM_OFF". CPU 0
  * waits in WFI meanwhile (its run must not count as a deadlock). */
 #include "vgic/boot/board.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Arm semihosting: SYS_WRITE0 of a line, then SYS_EXIT with ADP_Stopped_ApplicationExit and
  * subcode 5: vgic-sim boot prints the line and exits with status 5. */
 #include "vgic/boot/board.h"

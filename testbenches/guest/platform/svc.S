@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Synchronous exceptions the engine reports are forwarded to the guest's vector:
  * SVC #0x42 enters VBAR_EL1 + 0x200 with ESR_EL1.EC = 0x15, ISS = 0x42, ELR_EL1 = the next
  * instruction (ARM DDI 0487, "Exception entry" and ESR_ELx). The handler checks them and exits 0 (else 1). */

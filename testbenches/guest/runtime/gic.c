@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* GIC helper layer (gic.h): Linux-order bring-up and per-INTID/CPU-interface accessors. */
 #include "gic.h"
 

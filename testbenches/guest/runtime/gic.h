@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* GIC helper layer of the guest test images: one API over GICv2 (GICD + GICC, or the VM's
  * GICV at the GICC address) and GICv3 (GICD + GICR + ICC_ system registers, ICV_ in a VM).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Runtime services of the guest test images (rt.h): output, locks, time, PSCI, checks. */
 #include "rt.h"
 

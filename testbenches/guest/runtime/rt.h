@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Bare-metal runtime of the guest test images: MMIO, CPUs, output, locks, time, checks.
  *
  * Every image links start.S, rt.c, gic.c and one test source. CPU 0 enters main() with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Entry points, vector table and per-CPU stacks of the guest test images.
  *
  * CPU 0 enters at _start (EL1h, MMU off, DAIF masked, x0 = DTB); a secondary started by

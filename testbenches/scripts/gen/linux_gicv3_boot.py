@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes testbenches/scripts/linux_gicv3_boot_<N>cpu.vgic: the Linux GICv3 bring-up
 (irq-gic-v3.c, ../shared/reference/real-clients.md 1.2) on N CPUs as a vgic-sim script.
 

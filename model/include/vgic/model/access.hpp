@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Register access results, bad-access classification and the diagnostics counters shared by
 // every register frame of one GIC instance.
 #pragma once

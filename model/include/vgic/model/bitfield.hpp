@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Named register fields: every layout in model/ is declared once with these and used by
 // name, so a reader finds "TYPER.ITLinesNumber" instead of "& 0x1f".
 #pragma once

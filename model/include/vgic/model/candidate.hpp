@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The contract between a CPU interface and whatever supplies its interrupts: the
 // distributor for the physical interface (GICC), the list registers for the virtual one
 // (GICV, step 2). Priority, preemption, active-priority and EOI rules live once in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Configuration of a GICv2 or GICv3 model, validated at construction.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A GIC CPU interface over any CandidateSource: the GICv2 memory-mapped GICC/GICV frame
 // (IHI 0048B 4.4, 5.6) or the GICv3 ICC_/ICV_ system registers (IHI 0069 12.2, 12.3).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GICv2 Distributor (GICD) without the Security Extensions: both interrupt groups are
 // visible and configurable (IHI 0048B chapter 4.3). SGI and PPI state is banked per CPU.
 //

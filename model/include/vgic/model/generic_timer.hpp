@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Arm generic timer of one (v)CPU as its system registers see it (Arm DDI 0487, chapter
 // D12 "The Generic Timer in AArch64 state"): the EL1 physical timer (CNTP_*), the virtual timer
 // (CNTV_*) and the virtual offset CNTVOFF_EL2. Plain arithmetic: the caller hands in the

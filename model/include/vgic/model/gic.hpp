@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A complete GICv2 interrupt controller with the virtualization extensions, like an Arm
 // GIC-400 (the `hw` mode): one distributor, and per CPU a physical CPU interface (GICC), a
 // virtual interface control frame (GICH) with its list registers and a virtual CPU

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GICv2 register map (Arm IHI 0048B, chapter 4), declared once. Offsets are from the start
 // of each frame; field names are the specification's mnemonics.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GICv3 register map (Arm IHI 0069, chapters 12 "GIC system register descriptions" and
 // 12.8-12.11 "The GIC Distributor / Redistributor register map"), declared once, for a GIC
 // with a single Security state (GICD_CTLR.DS = 1, as KVM presents to guests) and affinity

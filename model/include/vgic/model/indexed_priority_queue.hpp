@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The arbitration structure: the set of interrupts eligible for one CPU and group, keyed by
 // (priority, INTID), with membership, insert, erase, re-key and the minimum all in O(1).
 //

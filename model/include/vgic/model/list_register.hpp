@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One list register, decoded: the fields GICv2's GICH_LRn (IHI 0048B 5.3.8) and GICv3's
 // ICH_LR<n>_EL2 (IHI 0069) have in common, so the logic that uses list
 // registers (summary masks, the best pending LR, acknowledge, deactivate, the vm-mode LR

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Output of the model: line levels reported when they change.
 #pragma once
 

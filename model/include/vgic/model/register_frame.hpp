@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding of one MMIO register frame: a table of register descriptors (name, offset, count,
 // legal widths, access rights, handlers), decoded in O(1) through a word-index table.
 // Handlers see whole 32-bit words plus a byte-lane mask, so byte-accessible registers

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whole-model snapshots: the complete state of a Gic (hw mode) or a VmGic (vm mode) as a
 // versioned, human-readable JSON document, and its restore into an instance of the same
 // configuration. docs/MODEL.md "Snapshots" describes the document and its error messages.

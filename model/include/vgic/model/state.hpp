@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plain-value export and import of model state (whole-model snapshots, docs/MODEL.md
 // "Snapshots"). Each stateful model class has a `State` struct holding only primary state,
 // `export_state()`, `check_state()` (validates a state against this instance's configuration

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtualization extensions of one CPU interface: the list registers, the hypervisor's
 // control interface and the guest's virtual CPU interface, with the maintenance interrupt
 // condition. GICv2 (IHI 0048B chapter 5): the GICH and GICV frames. GICv3 (IHI 0069

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `vm` mode: one virtual machine's virtual GIC, with the model also playing the
 // hypervisor's vGIC software the way KVM does (arch/arm64/kvm/vgic/vgic.c, vgic-v2.c).
 //

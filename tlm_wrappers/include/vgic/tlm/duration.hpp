@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Durations a user asks for: how long a run lasts (`duration` in a scenario, `vgic-sim run
 // --duration`) and how long a script waits (`wait`). One rule for all of them: a time in
 // 64-bit picoseconds with a unit (ps, ns, us, ms, s), at most kMaxDurationPs; a longer one is

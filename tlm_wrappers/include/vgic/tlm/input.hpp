@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The files a user hands the project (scenarios, scripts, timing and hypervisor profiles) are
 // hostile until checked. This header is the one way they are read and pre-checked:
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A file written through a fixed-size buffer in which every write is checked: the outputs of
 // `vgic-sim run` and the VCD writer (vcd_writer.hpp) go through it, so that a full disk or an
 // unwritable path is reported with the file and the reason (strerror) instead of being lost

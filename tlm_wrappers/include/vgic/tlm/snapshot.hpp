@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Snapshot of a whole platform: the GIC model (vgic::save_snapshot: distributor, CPU
 // interfaces, list registers, queued interrupts, the vm-mode engine) plus every (v)CPU's
 // generic timer, as one versioned JSON document ("vgic-tlm-snapshot", version 1).

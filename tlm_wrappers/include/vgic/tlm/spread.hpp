@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Seeded variation of a timing parameter (docs/TIMING.md "Spread"): the distribution one
 // cost is drawn from when a run asks for variation, and the random source that draws it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Simulated time from and to integer picoseconds, exactly.
 //
 // The model counts time in 64-bit picoseconds; SystemC's sc_time holds a 64-bit count of

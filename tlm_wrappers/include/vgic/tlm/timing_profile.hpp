@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The timing profile of the cycle-approximate TLM layer: every latency the SystemC modules
 // charge, as named data (never a literal in a module), loadable from a preset or a file.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SystemC signals into the project's VCD writer (vcd_writer.hpp), in place of SystemC's own
 // tracer (sc_create_vcd_trace_file / sc_trace), which ignores write errors (a full disk gave
 // a cut file and exit 0) and crashes closing a file it could not open.

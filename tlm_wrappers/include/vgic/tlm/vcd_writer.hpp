@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The project's VCD (IEEE 1364 value change dump) writer: a value-change API in plain C++17
 // (no SystemC), streamed through an OutputFile (output_file.hpp), so that
 //   - memory is bounded: a fixed 64 KiB buffer written out as it fills, plus a few words per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SystemC/TLM-2.0 modules around the model: what users bind into a virtual platform.
 //
 //   Vgic                      top module: owns the model (hw: vgic::Gic, vm: vgic::VmGic)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The generic timer of every (v)CPU as a SystemC module: CNTP_* / CNTV_* / CNTVOFF_EL2 per
 // CPU (model/generic_timer.hpp does the arithmetic), the counter derived exactly from
 // simulated time, the outputs driven as level PPIs (virtual 27, physical 30 by default)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The `vgic-sim boot` board: memory map, device registers and guest conventions.
  *
  * One header for both sides: the platform (C++, platforms/boot/) and the bare-metal guest
