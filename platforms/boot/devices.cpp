@@ -147,7 +147,7 @@ void Pl011Uart::b_transport(::tlm::tlm_generic_payload& tx, sc_time&) {
 
 // ---- Interrupt generator ---------------------------------------------------------------------
 
-InterruptGenerator::InterruptGenerator(const sc_module_name& name, tlm::Vgic& gic, unsigned spis, const sc_time& pulse_width)
+InterruptGenerator::InterruptGenerator(const sc_module_name& name, tlm::VgicBase& gic, unsigned spis, const sc_time& pulse_width)
     : sc_module(name), socket("socket"), gic_(gic), spis_(spis), pulse_width_(pulse_width), level_(spis, false) {
     socket.register_b_transport(this, &InterruptGenerator::b_transport);
 }

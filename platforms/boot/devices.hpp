@@ -19,7 +19,7 @@
 #include <vector>
 
 namespace vgic::tlm {
-class Vgic;
+class VgicBase;
 }
 
 namespace vgic::boot {
@@ -85,7 +85,7 @@ class InterruptGenerator : public sc_core::sc_module {
 public:
     tlm_utils::simple_target_socket<InterruptGenerator> socket;
 
-    InterruptGenerator(const sc_core::sc_module_name& name, tlm::Vgic& gic, unsigned spis,
+    InterruptGenerator(const sc_core::sc_module_name& name, tlm::VgicBase& gic, unsigned spis,
                        const sc_core::sc_time& pulse_width);
     /// Stores naming an INTID that is not an SPI of this GIC (ignored, counted).
     std::uint64_t bad_intids() const { return bad_intids_; }
@@ -96,7 +96,7 @@ public:
 
 private:
     void b_transport(::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
-    tlm::Vgic& gic_;
+    tlm::VgicBase& gic_;
     unsigned spis_;
     sc_core::sc_time pulse_width_;
     std::vector<bool> level_;  // per SPI: the line as this device drives it

@@ -31,7 +31,7 @@ std::uint64_t ctl_value(const json& obj, const char* key, const std::string& whe
 
 } // namespace
 
-std::string save_snapshot(Vgic& gic, const VirtualTimer* timer) {
+std::string save_snapshot(VgicBase& gic, const VirtualTimerBase* timer) {
     json doc;
     doc["format"] = kPlatformSnapshotFormat;
     doc["version"] = kPlatformSnapshotVersion;
@@ -46,7 +46,7 @@ std::string save_snapshot(Vgic& gic, const VirtualTimer* timer) {
         t["virtual_intid"] = c.virtual_intid;
         t["physical_intid"] = c.physical_intid;
         json cpus = json::array();
-        for (unsigned i = 0; i < gic.cpu.size(); ++i) {
+        for (unsigned i = 0; i < gic.num_cpus(); ++i) {
             const GenericTimer& g = timer->timer(i);
             const GenericTimer::State& s = g.state();
             cpus.push_back({{"cntp_ctl", s.ctl[GenericTimer::Physical]},
@@ -62,7 +62,7 @@ std::string save_snapshot(Vgic& gic, const VirtualTimer* timer) {
     return doc.dump(2);
 }
 
-void restore_snapshot(Vgic& gic, VirtualTimer* timer, std::string_view text) {
+void restore_snapshot(VgicBase& gic, VirtualTimerBase* timer, std::string_view text) {
     // On the text, before a tree exists: the nesting bound (a SystemC thread's stack is small),
     // syntax, and duplicate members (a tree would silently keep the last of them).
     vgic::check_snapshot_document(text);
@@ -102,9 +102,9 @@ void restore_snapshot(Vgic& gic, VirtualTimer* timer, std::string_view text) {
             fail("/timers", "configuration differs: timer PPIs");
         const auto cpus = timers->find("cpus");
         if (cpus == timers->end() || !cpus->is_array()) fail("/timers/cpus", "expected an array");
-        if (cpus->size() != gic.cpu.size())
+        if (cpus->size() != gic.num_cpus())
             fail("/timers/cpus", "configuration differs: " + std::to_string(cpus->size()) + " timers in the document, " +
-                                     std::to_string(gic.cpu.size()) + " CPUs here");
+                                     std::to_string(gic.num_cpus()) + " CPUs here");
         for (std::size_t i = 0; i < cpus->size(); ++i) {
             const json& e = (*cpus)[i];
             const std::string where = "/timers/cpus/" + std::to_string(i);
@@ -122,9 +122,9 @@ void restore_snapshot(Vgic& gic, VirtualTimer* timer, std::string_view text) {
     // The model refuses (and changes nothing) on any problem of its own part.
     const std::string model_text = model->dump();
     struct Restoring {  // line changes reported by the restore apply at once
-        explicit Restoring(Vgic& g) : gic(g) { gic.restoring_ = true; }
+        explicit Restoring(VgicBase& g) : gic(g) { gic.restoring_ = true; }
         ~Restoring() { gic.restoring_ = false; }
-        Vgic& gic;
+        VgicBase& gic;
     } restoring(gic);
     if (gic.hw_model() != nullptr) vgic::restore_snapshot(*gic.hw_model(), model_text);
     else vgic::restore_snapshot(*gic.vm_model(), model_text);
@@ -136,7 +136,7 @@ void restore_snapshot(Vgic& gic, VirtualTimer* timer, std::string_view text) {
             timer->load_state(i, states[i]);
         }
     }
-    for (unsigned i = 0; i < gic.cpu.size(); ++i) gic.cpu[i].update_lr_count();
+    for (unsigned i = 0; i < gic.num_cpus(); ++i) gic.cpu_if(i).update_lr_count();
 }
 
 } // namespace vgic::tlm

@@ -40,12 +40,12 @@ void VcdTrace::add(const sc_signal<unsigned>& signal, const std::string& name) {
     watch(signal, writer_.add(name, 32, signal.read()));
 }
 
-void trace_vgic(VcdTrace& trace, Vgic& gic, const std::string& prefix) {
+void trace_vgic(VcdTrace& trace, VgicBase& gic, const std::string& prefix) {
     // The names trace_vgic(sc_trace_file*) gives, in the same order.
     const std::string top = prefix.empty() ? std::string(gic.basename()) : prefix;
     const char* unit = gic.mode() == Mode::Vm ? ".vcpu" : ".cpu";
-    for (unsigned i = 0; i < gic.cpu.size(); ++i) {
-        VgicCpuIf& c = gic.cpu[i];
+    for (unsigned i = 0; i < gic.num_cpus(); ++i) {
+        VgicCpuIfBase& c = gic.cpu_if(i);
         const std::string p = top + unit + std::to_string(i) + ".";
         trace.add(c.irq_level, p + "irq");
         trace.add(c.fiq_level, p + "fiq");
@@ -57,7 +57,7 @@ void trace_vgic(VcdTrace& trace, Vgic& gic, const std::string& prefix) {
     }
 }
 
-void trace_timer(VcdTrace& trace, VirtualTimer& timer, const std::string& prefix) {
+void trace_timer(VcdTrace& trace, VirtualTimerBase& timer, const std::string& prefix) {
     const std::string top = prefix.empty() ? std::string(timer.basename()) : prefix;
     for (unsigned i = 0; i < timer.cntv_level.size(); ++i) {
         trace.add(timer.cntv_level[i], top + ".cpu" + std::to_string(i) + ".cntv");

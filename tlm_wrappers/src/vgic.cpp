@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vgic/tlm/vgic.hpp"
 
+#include "vgic/model/state.hpp"
 #include "vgic/tlm/time.hpp"
+
+#include <cstdio>
 
 #include <cstring>
 #include <stdexcept>
@@ -20,19 +23,19 @@ unsigned line_index(Line l) { return static_cast<unsigned>(l); }
 
 /// Receives the model's line changes, kicks and physical deactivations, and hands them to
 /// the CPU-interface modules with the local time of the operation that caused them.
-class Vgic::Observer final : public VmObserver, public InterruptObserver {
+class VgicBase::Observer final : public VmObserver, public InterruptObserver {
 public:
-    explicit Observer(Vgic& owner) : owner_(owner) {}
+    explicit Observer(VgicBase& owner) : owner_(owner) {}
     void interrupt_event(InterruptEvent event, unsigned cpu, bool virtual_interface, std::uint32_t intid) override {
-        // Kept until the access that caused it knows its completion time (Vgic::transport).
+        // Kept until the access that caused it knows its completion time (VgicBase::transport).
         if (owner_.in_timed_access_) owner_.access_events_.push_back({event, cpu, virtual_interface, intid});
     }
     void line_changed(unsigned cpu, Line line, bool level) override {
-        owner_.cpu[cpu].schedule(line, level, owner_.now_offset_, owner_.restoring_);
+        owner_.cpu_if(cpu).schedule(line, level, owner_.now_offset_, owner_.restoring_);
     }
     void kick(unsigned vcpu) override {
         // With a free engine (the zero preset) the exit and entry happen right after the
-        // operation that asked for them (Vgic::service_functional_kicks): purely functional.
+        // operation that asked for them (VgicBase::service_functional_kicks): purely functional.
         if (owner_.functional_engine_) {
             owner_.kick_requested_ = true;
             owner_.kicked_[vcpu] = true;
@@ -45,14 +48,14 @@ public:
             // hardware's gicd_write; the target then traps as for any physical interrupt
             // (kick) and takes the message in its exit (ipi_receive).
             owner_.remote_send_ps_ += owner_.hyp_cost(&HypervisorProfile::ipi_send);
-            VgicCpuIf& target = owner_.cpu[vcpu];
+            VgicCpuIfBase& target = owner_.cpu_if(vcpu);
             target.kick_by_ipi_ = true;
             target.kick_event_.notify(owner_.now_offset_ +
                                       ps(owner_.remote_send_ps_ + owner_.hw_cost(&TimingProfile::gicd_write) +
                                          owner_.hyp_cost(&HypervisorProfile::kick)));
             return;
         }
-        owner_.cpu[vcpu].kick_event_.notify(owner_.now_offset_ + ps(owner_.hyp_cost(&HypervisorProfile::kick)));
+        owner_.cpu_if(vcpu).kick_event_.notify(owner_.now_offset_ + ps(owner_.hyp_cost(&HypervisorProfile::kick)));
     }
 
     void pending_while_stopped(unsigned vcpu) override {
@@ -75,40 +78,52 @@ public:
         for (const auto& cb : owner_.deactivate_callbacks_) cb(vcpu, vintid, pintid);
     }
 
-    void list_registers_changed(unsigned vcpu) override { owner_.cpu[vcpu].update_lr_count(); }
+    void list_registers_changed(unsigned vcpu) override { owner_.cpu_if(vcpu).update_lr_count(); }
 
 private:
-    Vgic& owner_;
+    VgicBase& owner_;
 };
 
-sc_time Vgic::ps(std::uint64_t picoseconds) {
+sc_time VgicBase::ps(std::uint64_t picoseconds) {
     // From integer ticks, never through double (exact only to 2^53 ps).
     return ps_time(picoseconds);
 }
 
-VgicParams Vgic::checked(const VgicParams& p) {
+namespace {
+/// A configuration error reaches the user as vgic::ConfigError, whatever the report handler
+/// does: reported at SC_WARNING (the default handler's SC_ERROR action throws an sc_report
+/// first, so SC_REPORT_ERROR would pre-empt the documented exception), and a handler that
+/// throws on warnings too does not change what is thrown.
+[[noreturn]] void report_config_error(const std::string& instance, const ConfigError& e) {
+    const std::string text = instance + ": " + e.what();
+    try {
+        SC_REPORT_WARNING(kMsgConfig, text.c_str());
+    } catch (const sc_core::sc_report&) {
+    }
+    throw ConfigError(text);
+}
+} // namespace
+
+VgicParams VgicBase::checked(const VgicParams& p) const {
     try {
         p.gic.validate();
         if (p.mode == Mode::Vm && !p.gic.virt.enabled)
             throw ConfigError("GicConfig.virt.enabled = 0: allowed 1 (vm mode runs on the virtualization extensions)");
     } catch (const ConfigError& e) {
-        SC_REPORT_ERROR(kMsgConfig, e.what());  // throws by default; rethrow if the handler does not
-        throw;
+        report_config_error(name(), e);  // the sc_module base exists: its name does
     }
     return p;
 }
 
-Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
+VgicBase::VgicBase(const sc_core::sc_module_name& name, const VgicParams& params)
     : sc_module(name),
       params_(checked(params)),
       hw_(params_.mode == Mode::Hw ? std::make_unique<Gic>(params_.gic) : nullptr),
       vm_(params_.mode == Mode::Vm ? std::make_unique<VmGic>(params_.gic) : nullptr),
-      distributor("distributor", *this),
-      redistributor("redistributor", *this),
-      cpu("cpu", params_.gic.num_cpus,
-          [this](const char* n, std::size_t i) { return new VgicCpuIf(n, *this, static_cast<unsigned>(i)); }),
-      gich_alias("gich_alias"),
+      reset("reset", *this),
       observer_(std::make_unique<Observer>(*this)) {
+    spi_levels_.assign(params_.gic.num_spis, false);
+    ppi_levels_.assign(std::size_t{params_.gic.num_cpus} * 16, false);
     kicked_.assign(params_.gic.num_cpus, false);
     last_effect_.assign(params_.gic.num_cpus, SC_ZERO_TIME);
     hyp_ = params_.effective_hypervisor();
@@ -145,23 +160,21 @@ Vgic::Vgic(const sc_core::sc_module_name& name, const VgicParams& params)
     if (vm_) vm_->set_observer(observer_.get());
     if (vm_) vm_->set_interrupt_observer(observer_.get());
     diagnostics().set_sink([this](const BadAccess& b) { report_diagnostic(b); });
-    gich_alias.register_b_transport(this, &Vgic::alias_b_transport, 0);
-    gich_alias.register_transport_dbg(this, &Vgic::alias_transport_dbg, 0);
-    gich_alias.register_get_direct_mem_ptr(this, &Vgic::alias_dmi, 0);
 }
 
-Vgic::~Vgic() = default;
+VgicBase::~VgicBase() = default;
 
-Diagnostics& Vgic::diagnostics() { return hw_ ? hw_->diagnostics() : vm_->diagnostics(); }
+Diagnostics& VgicBase::diagnostics() { return hw_ ? hw_->diagnostics() : vm_->diagnostics(); }
 
-void Vgic::report_diagnostic(const BadAccess& b) {
-    const std::string text = b.describe();
+void VgicBase::report_diagnostic(const BadAccess& b) {
+    // Every report names the instance: a platform may hold several GICs.
+    const std::string text = std::string(name()) + ": " + b.describe();
     SC_REPORT_WARNING(b.kind == BadAccessKind::GuestError ? kMsgGuest : kMsgAccess, text.c_str());
 }
 
-sc_time Vgic::latency(Frame frame) const { return latency_[static_cast<unsigned>(frame)]; }
+sc_time VgicBase::latency(Frame frame) const { return latency_[static_cast<unsigned>(frame)]; }
 
-void Vgic::deliver_wakes() {
+void VgicBase::deliver_wakes() {
     const sc_time now = sc_core::sc_time_stamp();
     while (!wake_queue_.empty() && wake_queue_.front().first <= now) {
         const unsigned v = wake_queue_.front().second;
@@ -171,7 +184,7 @@ void Vgic::deliver_wakes() {
     if (!wake_queue_.empty()) wake_event_.notify(wake_queue_.front().first - now);
 }
 
-std::uint64_t TimingProfile::*Vgic::read_parameter(Frame frame) const {
+std::uint64_t TimingProfile::*VgicBase::read_parameter(Frame frame) const {
     const bool vm = params_.mode == Mode::Vm;
     switch (frame) {
     case Frame::Gicd: return &TimingProfile::gicd_access;
@@ -185,7 +198,7 @@ std::uint64_t TimingProfile::*Vgic::read_parameter(Frame frame) const {
     return &TimingProfile::sysreg_access;
 }
 
-std::uint64_t TimingProfile::*Vgic::write_parameter(Frame frame) const {
+std::uint64_t TimingProfile::*VgicBase::write_parameter(Frame frame) const {
     const bool vm = params_.mode == Mode::Vm;
     switch (frame) {
     case Frame::Gicd: return &TimingProfile::gicd_write;
@@ -199,15 +212,15 @@ std::uint64_t TimingProfile::*Vgic::write_parameter(Frame frame) const {
     return &TimingProfile::sysreg_access;  // an MSR is an instruction: its access time
 }
 
-bool Vgic::called_from_thread() {
+bool VgicBase::called_from_thread() {
     const sc_core::sc_process_handle h = sc_core::sc_get_current_process_handle();
     return h.valid() && (h.proc_kind() == sc_core::SC_THREAD_PROC_ || h.proc_kind() == sc_core::SC_CTHREAD_PROC_);
 }
 
-void Vgic::precompute_latencies() {
+void VgicBase::precompute_latencies() {
     // sc_time construction converts through the time resolution: do it once, not per access.
     const TimingProfile& t = params_.timing;
-    // vm mode: every guest GICD or GICR access is a trap (Vgic::transport times it from the
+    // vm mode: every guest GICD or GICR access is a trap (VgicBase::transport times it from the
     // hypervisor profile); gicd_access and gicr_access are the bus accesses of hw mode.
     const bool vm = params_.mode == Mode::Vm;
     const std::uint64_t trap = hyp_.trap_round_trip();
@@ -235,7 +248,7 @@ void Vgic::precompute_latencies() {
 
 // ---- register access -------------------------------------------------------------------------
 
-AccessResult Vgic::access(Frame frame, unsigned c, std::uint32_t offset, unsigned size, bool w, std::uint64_t value,
+AccessResult VgicBase::access(Frame frame, unsigned c, std::uint32_t offset, unsigned size, bool w, std::uint64_t value,
                           AccessMode mode, const sc_time& offset_time) {
     now_offset_ = offset_time;
     AccessResult r;
@@ -280,42 +293,42 @@ AccessResult Vgic::access(Frame frame, unsigned c, std::uint32_t offset, unsigne
     return r;
 }
 
-void Vgic::service_functional_kicks() {
+void VgicBase::service_functional_kicks() {
     if (!kick_requested_) return;
     kick_requested_ = false;
     vm_->service_kicks();
-    for (unsigned i = 0; i < cpu.size(); ++i) {
+    for (unsigned i = 0; i < cpus_.size(); ++i) {
         if (!kicked_[i]) continue;
         kicked_[i] = false;
-        cpu[i].update_lr_count();
-        cpu[i].sync_done.notify(SC_ZERO_TIME);
-        cpu[i].flush_done.notify(SC_ZERO_TIME);
+        cpus_[i]->update_lr_count();
+        cpus_[i]->sync_done.notify(SC_ZERO_TIME);
+        cpus_[i]->flush_done.notify(SC_ZERO_TIME);
     }
 }
 
-void Vgic::after_access(Frame frame, unsigned c, std::uint32_t offset) {
+void VgicBase::after_access(Frame frame, unsigned c, std::uint32_t offset) {
     if (frame == Frame::GichAlias) {
         const unsigned target = offset / gicv2::gich::kAliasStride;
-        if (target < params_.gic.num_cpus) cpu[target].update_lr_count();
+        if (target < params_.gic.num_cpus) cpus_[target]->update_lr_count();
     } else if (vm_) {
         // The guest's own ICV_/GICV accesses change its LRs' states; a trap that synced or
         // flushed any vCPU (this one or others) already reported it through the observer's
         // list_registers_changed. Updating every vCPU here made each trapped access and each
         // ICV_ system-register access O(vCPUs) (the 512-vCPU platform profile).
-        if (frame != Frame::Gicd && frame != Frame::Gicr) cpu[c].update_lr_count();
+        if (frame != Frame::Gicd && frame != Frame::Gicr) cpus_[c]->update_lr_count();
     } else if (frame != Frame::Gicd && frame != Frame::Gicr) {
-        cpu[c].update_lr_count();
+        cpus_[c]->update_lr_count();
     }
 }
 
-void Vgic::schedule_rwp_completion(const sc_time& offset) {
+void VgicBase::schedule_rwp_completion(const sc_time& offset) {
     // One completion for everything pending: a later write restarts the wait, since RWP
     // reports that *some* write is still in flight (IHI 0069 12.9.4).
     rwp_event_.cancel();
     rwp_event_.notify(offset + ps(hw_cost(&TimingProfile::rwp_complete)));
 }
 
-void Vgic::complete_rwp() {
+void VgicBase::complete_rwp() {
     if (hw_) hw_->complete_register_writes();
 }
 
@@ -364,32 +377,125 @@ void store_little_endian(std::uint64_t value, unsigned len, unsigned char* data)
 }
 } // namespace
 
-bool Vgic::traps(Frame frame, const ::tlm::tlm_generic_payload& tx) const {
+bool VgicBase::traps(Frame frame, const ::tlm::tlm_generic_payload& tx) const {
     if (!vm_) return false;
     if (frame == Frame::Gicd || frame == Frame::Gicr) return true;
     return frame == Frame::Sysreg && tx.is_write() &&
            VmGic::sysreg_write_traps(static_cast<std::uint32_t>(tx.get_address()));
 }
 
-void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+namespace {
+const char* frame_name(Frame f) {
+    switch (f) {
+    case Frame::Gicd: return "GICD";
+    case Frame::Gicc: return "GICC";
+    case Frame::Gich: return "GICH";
+    case Frame::GichAlias: return "GICH alias";
+    case Frame::Gicv: return "GICV";
+    case Frame::Gicr: return "GICR";
+    case Frame::Sysreg: return "system register";
+    }
+    return "?";
+}
+} // namespace
+
+std::uint64_t VgicBase::frame_span(Frame frame) const {
+    // The size of the region a socket stands for: an offset at or beyond it cannot be the
+    // frame's (a router that passes absolute addresses, or maps the wrong size).
+    switch (frame) {
+    case Frame::Gicd: return 0x10000;                      // 64 KiB (IHI 0069 12.8; GICv2 uses 4 KiB of it)
+    case Frame::Gicc: return 0x2000;                       // GICC_DIR at 0x1000 (IHI 0048B 4.1.3)
+    case Frame::Gich: return 0x1000;                       // one 4 KiB page (IHI 0048B 5.3)
+    case Frame::GichAlias: return 0x200ull * 8;            // CPU n's GICH at n * 0x200, 8 CPUs
+    case Frame::Gicv: return 0x2000;                       // GICV_DIR at 0x1000
+    case Frame::Gicr: return 0x20000ull * num_cpus();      // 128 KiB per redistributor
+    case Frame::Sysreg: return 0x10000;                    // the 16-bit op0:op1:CRn:CRm:op2 encoding
+    }
+    return 0;
+}
+
+void VgicBase::refuse(const detail::SocketTarget& target, int c, ::tlm::tlm_generic_payload& tx,
+                      ::tlm::tlm_response_status status, const std::string& why) {
+    tx.set_response_status(status);
+    const std::string who = c < 0 ? std::string("an unknown CPU") : "CPU " + std::to_string(c);
+    const std::string text = std::string(name()) + ": " + frame_name(target.frame) + (tx.is_write() ? " write" : " read") +
+                             " of " + std::to_string(tx.get_data_length()) + " byte(s) at offset " +
+                             hex_string(tx.get_address(), 3) + " from " + who + ": " + why;
+    SC_REPORT_WARNING(kMsgAccess, text.c_str());
+}
+
+int VgicBase::issuing_cpu(const detail::SocketTarget& t, const ::tlm::tlm_generic_payload& tx, bool debug) {
+    const auto* ext = tx.get_extension<CpuIdExtension>();
+    auto fail = [&](int c, const std::string& why) {
+        if (!debug) refuse(t, c, const_cast<::tlm::tlm_generic_payload&>(tx), ::tlm::TLM_GENERIC_ERROR_RESPONSE, why);
+        return -1;
+    };
+    const unsigned n = num_cpus();
+    if (ext != nullptr && ext->cpu >= n)
+        return fail(-1, "its CpuIdExtension names CPU " + std::to_string(ext->cpu) + ", but the GIC has " +
+                            std::to_string(n) + " CPU(s)");
+    switch (t.kind) {
+    case SocketKind::PerCpu:
+        // The socket is the CPU: an extension naming another one means the platform's wiring
+        // and its idea of the issuer disagree; the model must not pick one of them.
+        if (ext != nullptr && ext->cpu != t.cpu)
+            return fail(static_cast<int>(t.cpu), "its CpuIdExtension names CPU " + std::to_string(ext->cpu) +
+                                                     " on CPU " + std::to_string(t.cpu) +
+                                                     "'s socket (a per-CPU socket; bind the shared.* sockets for a "
+                                                     "bus shared by several CPUs)");
+        return static_cast<int>(t.cpu);
+    case SocketKind::Shared:
+        if (ext == nullptr)
+            return fail(-1, "an access to a shared socket must carry a CpuIdExtension naming its CPU "
+                            "(docs/INTEGRATION.md, \"Which CPU an access comes from\")");
+        return static_cast<int>(ext->cpu);
+    case SocketKind::AddressDecoded:
+        if (ext != nullptr) return static_cast<int>(ext->cpu);
+        {
+            // The accessed redistributor's / GICH's own CPU.
+            const std::uint64_t stride = t.frame == Frame::Gicr ? 0x20000 : gicv2::gich::kAliasStride;
+            const std::uint64_t owner = tx.get_address() / stride;
+            return owner < n ? static_cast<int>(owner) : 0;
+        }
+    }
+    return -1;
+}
+
+void VgicBase::transport(const detail::SocketTarget& target, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
     tx.set_dmi_allowed(false);
-    if (const auto* ext = tx.get_extension<CpuIdExtension>()) c = ext->cpu;
+    const Frame frame = target.frame;
     const unsigned len = tx.get_data_length();
-    if (tx.get_byte_enable_ptr() != nullptr) {
-        tx.set_response_status(::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-        return;
-    }
-    if (tx.get_streaming_width() < len) {
-        tx.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
-        return;
-    }
-    if ((len != 1 && len != 2 && len != 4 && len != 8) || c >= params_.gic.num_cpus) {
-        tx.set_response_status(::tlm::TLM_GENERIC_ERROR_RESPONSE);
-        return;
-    }
-    if (tx.get_address() > 0xFFFFFFFFull) {
-        tx.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
+    const int issuer = issuing_cpu(target, tx, false);
+    if (issuer < 0) return;  // refused and reported
+    const auto c = static_cast<unsigned>(issuer);
+    if (in_reset_)
+        return refuse(target, issuer, tx, ::tlm::TLM_GENERIC_ERROR_RESPONSE, "the GIC is held in reset");
+    if (tx.get_byte_enable_ptr() != nullptr)
+        return refuse(target, issuer, tx, ::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE,
+                      "byte enables are not supported (GIC registers are accessed whole)");
+    if (tx.get_streaming_width() < len)
+        return refuse(target, issuer, tx, ::tlm::TLM_BURST_ERROR_RESPONSE,
+                      "streaming width " + std::to_string(tx.get_streaming_width()) + " below the data length");
+    if (len != 1 && len != 2 && len != 4 && len != 8)
+        return refuse(target, issuer, tx, ::tlm::TLM_GENERIC_ERROR_RESPONSE,
+                      "data length " + std::to_string(len) + " (1, 2, 4 or 8 bytes)");
+    if (tx.get_address() >= frame_span(frame))
+        return refuse(target, issuer, tx, ::tlm::TLM_ADDRESS_ERROR_RESPONSE,
+                      "beyond the frame's " + hex_string(frame_span(frame)) +
+                          " bytes: sockets take offsets from the frame's base (does the router pass absolute "
+                          "addresses?)");
+    if (vm_ && !vm_->running(c) && (frame == Frame::Gicc || frame == Frame::Gicv ||
+                                    (frame == Frame::Sysreg && !traps(frame, tx)))) {
+        // A vCPU executes only between its entry and its exit: an access while it is switched
+        // out means the initiator did not stall its vCPU (docs/INTEGRATION.md, vm mode). Served
+        // (the saved or live state, as a debugger would see it), and said.
+        char text[256];
+        std::snprintf(text, sizeof text,
+                      "%s: %s %s of %u byte(s) at offset 0x%llx from vCPU %u while it is not in the guest "
+                      "(running_state low): the initiator must stall the vCPU until running_state rises",
+                      name(), frame == Frame::Sysreg ? "ICV_ system register" : "GICV", tx.is_write() ? "write" : "read",
+                      len, static_cast<unsigned long long>(tx.get_address()), c);
+        SC_REPORT_WARNING(kMsgGuest, text);
     }
     if (tx.is_read() || tx.is_write()) {
         unsigned char* data = tx.get_data_ptr();
@@ -408,7 +514,11 @@ void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc
                 // flush reads the distributor) cannot take an interrupt that is not pending
                 // yet. b_transport may wait (IEEE 1666-2011, 11.1.2.4); a trap is a
                 // synchronisation point on a real CPU too.
+                const std::uint64_t resets = resets_;
                 sc_core::wait(effect);
+                if (resets_ != resets || in_reset_)  // the VM was reset before the emulation
+                    return refuse(target, issuer, tx, ::tlm::TLM_GENERIC_ERROR_RESPONSE,
+                                  "the GIC was reset while the trapped access was in flight");
                 delay = SC_ZERO_TIME;
                 effect = SC_ZERO_TIME;
             }
@@ -461,12 +571,14 @@ void Vgic::transport(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx, sc
     tx.set_response_status(::tlm::TLM_OK_RESPONSE);
 }
 
-unsigned Vgic::transport_dbg(Frame frame, unsigned c, ::tlm::tlm_generic_payload& tx) {
-    if (const auto* ext = tx.get_extension<CpuIdExtension>()) c = ext->cpu;
+unsigned VgicBase::transport_dbg(const detail::SocketTarget& target, ::tlm::tlm_generic_payload& tx) {
+    const Frame frame = target.frame;
+    const int issuer = issuing_cpu(target, tx, true);
     const unsigned len = tx.get_data_length();
-    if ((len != 1 && len != 2 && len != 4 && len != 8) || c >= params_.gic.num_cpus || tx.get_address() > 0xFFFFFFFFull ||
-        !(tx.is_read() || tx.is_write()))
+    if (issuer < 0 || in_reset_ || (len != 1 && len != 2 && len != 4 && len != 8) ||
+        tx.get_address() >= frame_span(frame) || !(tx.is_read() || tx.is_write()))
         return 0;
+    const auto c = static_cast<unsigned>(issuer);
     unsigned char* data = tx.get_data_ptr();
     std::uint64_t value = 0;
     if (tx.is_write())
@@ -479,17 +591,24 @@ unsigned Vgic::transport_dbg(Frame frame, unsigned c, ::tlm::tlm_generic_payload
     return len;
 }
 
-void Vgic::alias_b_transport(int, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
-    // The accessing CPU only matters for diagnostics: take the extension, else CPU 0.
-    transport(Frame::GichAlias, 0, tx, delay);
+void VgicBase::alias_b_transport(int, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+    // The offset selects the CPU whose GICH is accessed; the accessing CPU only matters for
+    // reports (CpuIdExtension, else taken as that CPU).
+    transport({Frame::GichAlias, SocketKind::AddressDecoded, 0}, tx, delay);
 }
-unsigned Vgic::alias_transport_dbg(int, ::tlm::tlm_generic_payload& tx) { return transport_dbg(Frame::GichAlias, 0, tx); }
-bool Vgic::alias_dmi(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
+unsigned VgicBase::alias_transport_dbg(int, ::tlm::tlm_generic_payload& tx) {
+    return transport_dbg({Frame::GichAlias, SocketKind::AddressDecoded, 0}, tx);
+}
+bool VgicBase::alias_dmi(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
     tx.set_dmi_allowed(false);
     return false;  // register files are never DMI
 }
 
-void Vgic::set_spi_level(std::uint32_t intid, bool level, const sc_time& offset) {
+void VgicBase::set_spi_level(std::uint32_t intid, bool level, const sc_time& offset) {
+    // Remembered through a reset, and all that happens while held in it: the devices' wires
+    // do not change with the GIC's reset; they are sampled again when it ends.
+    if (intid >= 32 && intid - 32 < spi_levels_.size()) spi_levels_[intid - 32] = level;
+    if (in_reset_) return;
     now_offset_ = offset;
     if (hw_) hw_->set_spi_level(intid, level);
     else vm_->set_spi_level(intid, level);
@@ -497,7 +616,9 @@ void Vgic::set_spi_level(std::uint32_t intid, bool level, const sc_time& offset)
     now_offset_ = SC_ZERO_TIME;
 }
 
-void Vgic::set_ppi_level(unsigned c, std::uint32_t intid, bool level, const sc_time& offset) {
+void VgicBase::set_ppi_level(unsigned c, std::uint32_t intid, bool level, const sc_time& offset) {
+    if (c < num_cpus() && intid >= 16 && intid < 32) ppi_levels_[std::size_t{c} * 16 + intid - 16] = level;
+    if (in_reset_) return;
     now_offset_ = offset;
     if (hw_) hw_->set_ppi_level(c, intid, level);
     else vm_->set_ppi_level(c, intid, level);
@@ -505,32 +626,124 @@ void Vgic::set_ppi_level(unsigned c, std::uint32_t intid, bool level, const sc_t
     now_offset_ = SC_ZERO_TIME;
 }
 
+// ---- reset -------------------------------------------------------------------------------------
+
+void VgicBase::end_of_elaboration() {
+    if (reset.size() == 0) return;
+    // Initialized: a reset input that is high when the simulation starts holds the GIC from
+    // the first instant.
+    sc_core::sc_spawn_options opts;
+    opts.spawn_method();
+    opts.set_sensitivity(&reset->value_changed_event());
+    sc_core::sc_spawn([this] { reset_changed(); }, "reset_input", &opts);
+}
+
+void VgicBase::reset_changed() {
+    const bool level = reset->read();
+    if (level && !in_reset_) enter_reset();
+    else if (!level && in_reset_) leave_reset();
+}
+
+void VgicBase::reset_pulse() {
+    if (in_reset_) return;  // held by the input: its falling edge ends the reset
+    enter_reset();
+    leave_reset();
+}
+
+void VgicBase::enter_reset() {
+    in_reset_ = true;
+    ++resets_;
+    // The model back to its state at construction. Lines it reports falling apply at once.
+    restoring_ = true;
+    reset_model();
+    restoring_ = false;
+    // Everything in flight is void: line changes, RWP completion, wake-ups, kicks, switches.
+    for (VgicCpuIfBase* c : cpus_) c->reset_state();
+    rwp_event_.cancel();
+    wake_event_.cancel();
+    wake_queue_.clear();
+    access_events_.clear();
+    kicked_.assign(num_cpus(), false);
+    kick_requested_ = false;
+    trap_vcpu_ = -1;
+    remote_send_ps_ = 0;
+    last_effect_.assign(num_cpus(), SC_ZERO_TIME);
+    for (const auto& listener : reset_listeners_) listener();
+}
+
+void VgicBase::reset_model() {
+    // TEMPORARY until the model's reset() lands: a fresh model with the same configuration.
+    if (hw_) {
+        hw_ = std::make_unique<Gic>(params_.gic);
+        hw_->set_observer(observer_.get());
+        hw_->set_interrupt_observer(observer_.get());
+        if (params_.gic.is_v3() && params_.timing.rwp_complete != 0) hw_->set_rwp_tracking(true);
+    } else {
+        vm_ = std::make_unique<VmGic>(params_.gic);
+        vm_->set_observer(observer_.get());
+        vm_->set_interrupt_observer(observer_.get());
+    }
+    diagnostics().set_sink([this](const BadAccess& b) { report_diagnostic(b); });
+}
+
+void VgicBase::leave_reset() {
+    in_reset_ = false;
+    // The wires that are still high (or went high during the reset) are sampled now, as by a
+    // GIC leaving reset with its interrupt sources asserted.
+    for (std::size_t k = 0; k < spi_levels_.size(); ++k)
+        if (spi_levels_[k]) set_spi_level(static_cast<std::uint32_t>(32 + k), true);
+    for (std::size_t i = 0; i < ppi_levels_.size(); ++i)
+        if (ppi_levels_[i]) set_ppi_level(static_cast<unsigned>(i / 16), static_cast<std::uint32_t>(16 + i % 16), true);
+}
+
+void VgicCpuIfBase::reset_state() {
+    // Every signal has one writer (sc_signal's SC_ONE_WRITER policy): the lines fall through
+    // their own method (fire), in the next delta at the same instant; running_state through the
+    // engine's thread, lrs_in_use through its method.
+    const sc_time now = sc_core::sc_time_stamp();
+    for (unsigned i = 0; i < kLineCount; ++i) {
+        TimedLine& l = lines_[i];
+        const bool was_high = l.level->read() || !l.queue.empty();
+        l.queue.clear();
+        l.wake.cancel();
+        l.queue.emplace_back(now, false);
+        l.wake.notify(SC_ZERO_TIME);
+        if (was_high && line_callback_) line_callback_(static_cast<Line>(i), false, now);
+    }
+    kick_event_.cancel();
+    stop_event_.cancel();
+    run_event_.cancel();
+    lr_count_ = 0;
+    lr_count_event_.cancel();
+    lr_count_event_.notify(SC_ZERO_TIME);
+    want_running_ = true;
+    kick_by_ipi_ = false;
+    saved_ = VcpuInterfaceState{};
+    // The engine's thread starts over (VgicCpuIfBase::hypervisor): it is waiting for some
+    // event or time; this wakes it, it sees the new generation and unwinds to its start.
+    ++reset_generation_;
+    reset_event_.notify(SC_ZERO_TIME);
+}
+
 // ---- VgicDistributor ---------------------------------------------------------------------------
 
-VgicDistributor::VgicDistributor(const sc_core::sc_module_name& name, Vgic& owner)
-    : sc_module(name),
-      socket("socket", owner.params_.gic.num_cpus),
-      spi_in("spi_in", owner.params_.gic.num_spis),
-      owner_(owner) {
-    for (unsigned i = 0; i < socket.size(); ++i) {
-        socket[i].register_b_transport(this, &VgicDistributor::b_transport, static_cast<int>(i));
-        socket[i].register_transport_dbg(this, &VgicDistributor::transport_dbg, static_cast<int>(i));
-        socket[i].register_get_direct_mem_ptr(this, &VgicDistributor::get_direct_mem_ptr, static_cast<int>(i));
-    }
-}
+VgicDistributorBase::VgicDistributorBase(const sc_core::sc_module_name& name, VgicBase& owner)
+    : sc_module(name), spi_in("spi_in", owner.params_.gic.num_spis), owner_(owner) {}
 
-void VgicDistributor::b_transport(int c, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
-    owner_.transport(Frame::Gicd, static_cast<unsigned>(c), tx, delay);
+unsigned VgicDistributorBase::num_cpus() const { return owner_.num_cpus(); }
+
+void VgicDistributorBase::b_transport(int c, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+    owner_.transport({Frame::Gicd, SocketKind::PerCpu, static_cast<unsigned>(c)}, tx, delay);
 }
-unsigned VgicDistributor::transport_dbg(int c, ::tlm::tlm_generic_payload& tx) {
-    return owner_.transport_dbg(Frame::Gicd, static_cast<unsigned>(c), tx);
+unsigned VgicDistributorBase::transport_dbg(int c, ::tlm::tlm_generic_payload& tx) {
+    return owner_.transport_dbg({Frame::Gicd, SocketKind::PerCpu, static_cast<unsigned>(c)}, tx);
 }
-bool VgicDistributor::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
+bool VgicDistributorBase::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
     tx.set_dmi_allowed(false);
     return false;
 }
 
-void VgicDistributor::end_of_elaboration() {
+void VgicDistributorBase::end_of_elaboration() {
     // One method per bound SPI input; unbound inputs cost nothing.
     for (unsigned k = 0; k < spi_in.size(); ++k) {
         if (spi_in[k].size() == 0) continue;
@@ -546,32 +759,21 @@ void VgicDistributor::end_of_elaboration() {
 
 // ---- VgicRedistributor -------------------------------------------------------------------------
 
-VgicRedistributor::VgicRedistributor(const sc_core::sc_module_name& name, Vgic& owner)
-    : sc_module(name), socket("socket"), owner_(owner) {
-    socket.register_b_transport(this, &VgicRedistributor::b_transport, 0);
-    socket.register_transport_dbg(this, &VgicRedistributor::transport_dbg, 0);
-    socket.register_get_direct_mem_ptr(this, &VgicRedistributor::get_direct_mem_ptr, 0);
+void VgicRegionBase::b_transport(int target, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+    owner_.transport(targets_[static_cast<unsigned>(target)], tx, delay);
 }
-
-void VgicRedistributor::b_transport(int, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
-    owner_.transport(Frame::Gicr, 0, tx, delay);
+unsigned VgicRegionBase::transport_dbg(int target, ::tlm::tlm_generic_payload& tx) {
+    return owner_.transport_dbg(targets_[static_cast<unsigned>(target)], tx);
 }
-unsigned VgicRedistributor::transport_dbg(int, ::tlm::tlm_generic_payload& tx) {
-    return owner_.transport_dbg(Frame::Gicr, 0, tx);
-}
-bool VgicRedistributor::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
+bool VgicRegionBase::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
     tx.set_dmi_allowed(false);
-    return false;
+    return false;  // register files are never DMI
 }
 
 // ---- VgicCpuIf ---------------------------------------------------------------------------------
 
-VgicCpuIf::VgicCpuIf(const sc_core::sc_module_name& name, Vgic& owner, unsigned index)
+VgicCpuIfBase::VgicCpuIfBase(const sc_core::sc_module_name& name, VgicBase& owner, unsigned index)
     : sc_module(name),
-      gicc("gicc"),
-      gich("gich"),
-      gicv("gicv"),
-      sysreg("sysreg"),
       irq("irq"),
       fiq("fiq"),
       virq("virq"),
@@ -587,13 +789,6 @@ VgicCpuIf::VgicCpuIf(const sc_core::sc_module_name& name, Vgic& owner, unsigned 
       lrs_in_use("lrs_in_use", 0),
       owner_(owner),
       index_(index) {
-    const Frame frames[4] = {Frame::Gicc, Frame::Gich, Frame::Gicv, Frame::Sysreg};
-    Socket* sockets[4] = {&gicc, &gich, &gicv, &sysreg};
-    for (unsigned i = 0; i < 4; ++i) {
-        sockets[i]->register_b_transport(this, &VgicCpuIf::b_transport, static_cast<int>(frames[i]));
-        sockets[i]->register_transport_dbg(this, &VgicCpuIf::transport_dbg, static_cast<int>(frames[i]));
-        sockets[i]->register_get_direct_mem_ptr(this, &VgicCpuIf::get_direct_mem_ptr, static_cast<int>(frames[i]));
-    }
     sc_core::sc_signal<bool>* levels[kLineCount] = {&irq_level, &fiq_level, &virq_level, &vfiq_level, &maintenance_level};
     OutputPort* ports[kLineCount] = {&irq, &fiq, &virq, &vfiq, &maintenance};
     for (unsigned i = 0; i < kLineCount; ++i) {
@@ -619,18 +814,18 @@ VgicCpuIf::VgicCpuIf(const sc_core::sc_module_name& name, Vgic& owner, unsigned 
     }
 }
 
-void VgicCpuIf::b_transport(int frame, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
-    owner_.transport(static_cast<Frame>(frame), index_, tx, delay);
+void VgicCpuIfBase::b_transport(int frame, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+    owner_.transport({static_cast<Frame>(frame), SocketKind::PerCpu, index_}, tx, delay);
 }
-unsigned VgicCpuIf::transport_dbg(int frame, ::tlm::tlm_generic_payload& tx) {
-    return owner_.transport_dbg(static_cast<Frame>(frame), index_, tx);
+unsigned VgicCpuIfBase::transport_dbg(int frame, ::tlm::tlm_generic_payload& tx) {
+    return owner_.transport_dbg({static_cast<Frame>(frame), SocketKind::PerCpu, index_}, tx);
 }
-bool VgicCpuIf::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
+bool VgicCpuIfBase::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
     tx.set_dmi_allowed(false);
     return false;
 }
 
-void VgicCpuIf::end_of_elaboration() {
+void VgicCpuIfBase::end_of_elaboration() {
     for (unsigned k = 0; k < ppi_in.size(); ++k) {
         if (ppi_in[k].size() == 0) continue;
         sc_core::sc_spawn_options opts;
@@ -643,7 +838,7 @@ void VgicCpuIf::end_of_elaboration() {
     }
 }
 
-void VgicCpuIf::schedule(Line line, bool level, const sc_time& offset, bool restore) {
+void VgicCpuIfBase::schedule(Line line, bool level, const sc_time& offset, bool restore) {
     TimedLine& l = lines_[line_index(line)];
     const sc_time now = sc_core::sc_time_stamp();
     if (restore) {
@@ -652,7 +847,7 @@ void VgicCpuIf::schedule(Line line, bool level, const sc_time& offset, bool rest
         l.wake.cancel();
     }
     const sc_time delay = restore          ? SC_ZERO_TIME
-                          : owner_.varies_ ? Vgic::ps(owner_.hw_cost(&TimingProfile::signal_delay))
+                          : owner_.varies_ ? VgicBase::ps(owner_.hw_cost(&TimingProfile::signal_delay))
                                            : owner_.signal_delay_;
     sc_time when = now + offset + delay;
     // Changes leave in the order they were made, even if an initiator's local time
@@ -663,7 +858,7 @@ void VgicCpuIf::schedule(Line line, bool level, const sc_time& offset, bool rest
     if (line_callback_) line_callback_(line, level, when);
 }
 
-void VgicCpuIf::fire(TimedLine& l) {
+void VgicCpuIfBase::fire(TimedLine& l) {
     const sc_time now = sc_core::sc_time_stamp();
     bool changed = false;
     bool level = false;
@@ -679,7 +874,7 @@ void VgicCpuIf::fire(TimedLine& l) {
     if (!l.queue.empty()) l.wake.notify(l.queue.front().first - now);
 }
 
-void VgicCpuIf::update_lr_count() {
+void VgicCpuIfBase::update_lr_count() {
     const VirtualCpuInterface* v = nullptr;
     if (owner_.hw_ && owner_.hw_->has_virtualization()) v = &owner_.hw_->virtual_interface(index_);
     if (owner_.vm_) v = &owner_.vm_->vcpu_interface(index_);
@@ -692,33 +887,54 @@ void VgicCpuIf::update_lr_count() {
     lr_count_event_.notify(SC_ZERO_TIME);
 }
 
-void VgicCpuIf::write_lr_count() { lrs_in_use.write(lr_count_); }
+void VgicCpuIfBase::write_lr_count() { lrs_in_use.write(lr_count_); }
 
 // ---- vm mode: the vCPU's hypervisor side --------------------------------------------------------
 
-bool VgicCpuIf::running() const { return owner_.vm_ ? owner_.vm_->running(index_) : true; }
+bool VgicCpuIfBase::running() const { return owner_.vm_ ? owner_.vm_->running(index_) : true; }
 
-void VgicCpuIf::stop() {
+void VgicCpuIfBase::stop() {
     want_running_ = false;
     stop_event_.notify(SC_ZERO_TIME);
 }
 
-void VgicCpuIf::run() {
+void VgicCpuIfBase::run() {
     want_running_ = true;
     run_event_.notify(SC_ZERO_TIME);
 }
 
-void VgicCpuIf::hypervisor() {
+namespace {
+struct EngineReset {};  // thrown inside the engine's thread to unwind it to its start
+} // namespace
+
+void VgicCpuIfBase::hypervisor() {
+    for (;;) {
+        try {
+            engine(reset_generation_);
+        } catch (const EngineReset&) {
+            // VgicBase::enter_reset: start over from the state at construction (the vCPU not
+            // yet entered; this thread is running_state's writer).
+            running_state.write(false);
+        }
+    }
+}
+
+void VgicCpuIfBase::engine(unsigned generation) {
     VmGic& vm = *owner_.vm_;
-    Vgic& o = owner_;
+    VgicBase& o = owner_;
     using H = HypervisorProfile;
     const unsigned lrs = vm.vcpu_interface(index_).num_list_regs();
     // SystemC never unwinds a thread that is still waiting when the simulation ends, so
     // nothing owning memory may live on this stack: the saved state is a member.
+    // Every wait also ends on a reset, which unwinds the engine (EngineReset).
+    auto wait_for = [&](const sc_time& t) {
+        sc_core::wait(t, reset_event_);
+        if (reset_generation_ != generation) throw EngineReset{};
+    };
     auto enter = [&] {
         // Entry: flush (per LR written) then the return to the guest.
         const unsigned n = vm.lrs_to_flush(index_);
-        sc_core::wait(Vgic::ps(o.hyp_draw_.sum(&H::flush_per_lr, n) + o.hyp_cost(&H::entry)));
+        wait_for(VgicBase::ps(o.hyp_draw_.sum(&H::flush_per_lr, n) + o.hyp_cost(&H::entry)));
         vm.vcpu_entry(index_);
         owner_.service_functional_kicks();
         running_state.write(true);
@@ -730,12 +946,12 @@ void VgicCpuIf::hypervisor() {
         // CPU's hypervisor also has its message to take.
         const bool by_ipi = kick_by_ipi_;
         kick_by_ipi_ = false;
-        sc_core::wait(Vgic::ps(o.hyp_cost(&H::exit) + (by_ipi ? o.hyp_cost(&H::ipi_receive) : 0)));
+        wait_for(VgicBase::ps(o.hyp_cost(&H::exit) + (by_ipi ? o.hyp_cost(&H::ipi_receive) : 0)));
         const SyncReport r = vm.vcpu_exit(index_);
         owner_.service_functional_kicks();
         running_state.write(false);
         update_lr_count();
-        sc_core::wait(Vgic::ps(o.hyp_draw_.sum(&H::sync_per_lr, r.lrs_read)));
+        wait_for(VgicBase::ps(o.hyp_draw_.sum(&H::sync_per_lr, r.lrs_read)));
         sync_done.notify(SC_ZERO_TIME);
     };
     bool saved_state = false;
@@ -745,7 +961,7 @@ void VgicCpuIf::hypervisor() {
         const bool in_guest = vm.running(index_);
         if (want_running_ && !in_guest) {
             if (saved_state) {
-                sc_core::wait(Vgic::ps(o.hyp_cost(&H::restore_fixed) + o.hyp_draw_.sum(&H::restore_per_lr, lrs)));
+                wait_for(VgicBase::ps(o.hyp_cost(&H::restore_fixed) + o.hyp_draw_.sum(&H::restore_per_lr, lrs)));
                 vm.restore_vcpu(index_, saved_);
                 saved_state = false;
                 restore_done.notify(SC_ZERO_TIME);
@@ -755,31 +971,33 @@ void VgicCpuIf::hypervisor() {
         }
         if (!want_running_ && (in_guest || !saved_state)) {
             if (in_guest) leave();
-            sc_core::wait(Vgic::ps(o.hyp_cost(&H::save_fixed) + o.hyp_draw_.sum(&H::save_per_lr, lrs)));
+            wait_for(VgicBase::ps(o.hyp_cost(&H::save_fixed) + o.hyp_draw_.sum(&H::save_per_lr, lrs)));
             saved_ = vm.save_vcpu(index_);
             saved_state = true;
             save_done.notify(SC_ZERO_TIME);
             continue;
         }
         if (in_guest) {
-            sc_core::wait(kick_event_ | stop_event_);
+            sc_core::wait(kick_event_ | stop_event_ | reset_event_);
+            if (reset_generation_ != generation) throw EngineReset{};
             if (want_running_ && vm.kick_pending(index_)) {  // a kick: exit and enter again
                 leave();
                 enter();
             }
         } else {
-            sc_core::wait(run_event_);
+            sc_core::wait(run_event_ | reset_event_);
+            if (reset_generation_ != generation) throw EngineReset{};
         }
     }
 }
 
 // ---- waveforms ---------------------------------------------------------------------------------
 
-void trace_vgic(sc_core::sc_trace_file* tf, Vgic& gic, const std::string& prefix) {
+void trace_vgic(sc_core::sc_trace_file* tf, VgicBase& gic, const std::string& prefix) {
     const std::string top = prefix.empty() ? std::string(gic.basename()) : prefix;
     const char* unit = gic.mode() == Mode::Vm ? ".vcpu" : ".cpu";
-    for (unsigned i = 0; i < gic.cpu.size(); ++i) {
-        VgicCpuIf& c = gic.cpu[i];
+    for (unsigned i = 0; i < gic.num_cpus(); ++i) {
+        VgicCpuIfBase& c = gic.cpu_if(i);
         const std::string p = top + unit + std::to_string(i) + ".";
         sc_core::sc_trace(tf, c.irq_level, p + "irq");
         sc_core::sc_trace(tf, c.fiq_level, p + "fiq");

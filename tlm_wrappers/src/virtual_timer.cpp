@@ -8,22 +8,33 @@ namespace vgic::tlm {
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
-VirtualTimer::VirtualTimer(const sc_core::sc_module_name& name, Vgic& gic, const TimerConfig& config)
+TimerConfig VirtualTimerBase::checked(const TimerConfig& config) const {
+    try {
+        config.validate();
+    } catch (const ConfigError& e) {
+        // As VgicBase: reported at SC_WARNING, then thrown whatever the report handler does.
+        const std::string text = std::string(name()) + ": " + e.what();
+        try {
+            SC_REPORT_WARNING(kMsgConfig, text.c_str());
+        } catch (const sc_core::sc_report&) {
+        }
+        throw ConfigError(text);
+    }
+    return config;
+}
+
+VirtualTimerBase::VirtualTimerBase(const sc_core::sc_module_name& name, VgicBase& gic, const TimerConfig& config)
     : sc_module(name),
-      sysreg("sysreg", gic.params().gic.num_cpus),
       cntv_level("cntv_level", gic.params().gic.num_cpus),
       cntp_level("cntp_level", gic.params().gic.num_cpus),
       gic_(gic),
-      config_((config.validate(), config)),
+      config_(checked(config)),
       channels_(2 * gic.params().gic.num_cpus),
       descheduled_(gic.params().gic.num_cpus, false) {
     const unsigned n = gic.params().gic.num_cpus;
     for (unsigned cpu = 0; cpu < n; ++cpu) {
         timers_.push_back(std::make_unique<GenericTimer>(cpu, config_, gic.diagnostics()));
         wake_.push_back(std::make_unique<sc_core::sc_event>(sc_core::sc_gen_unique_name("wake")));
-        sysreg[cpu].register_b_transport(this, &VirtualTimer::b_transport, static_cast<int>(cpu));
-        sysreg[cpu].register_transport_dbg(this, &VirtualTimer::transport_dbg, static_cast<int>(cpu));
-        sysreg[cpu].register_get_direct_mem_ptr(this, &VirtualTimer::get_direct_mem_ptr, static_cast<int>(cpu));
         for (unsigned w = 0; w < 2; ++w) {
             sc_core::sc_spawn_options opts;
             opts.spawn_method();
@@ -39,20 +50,50 @@ VirtualTimer::VirtualTimer(const sc_core::sc_module_name& name, Vgic& gic, const
             sc_core::sc_spawn([this, cpu] { watch_switches(cpu); }, sc_core::sc_gen_unique_name("switches"));
         }
     }
-    if (gic.vm_model() != nullptr)
+    if (gic.vm_model() != nullptr) {
         gic.on_physical_deactivate([this](unsigned cpu, std::uint32_t vintid, std::uint32_t) { on_physical_deactivate(cpu, vintid); });
+        gic.reset_listeners_.push_back([this] { reset_timers(); });
+    }
 }
 
-std::uint64_t VirtualTimer::counter(const sc_time& t) const { return counter_at(time_ps(t), config_.frequency_hz); }
+void VirtualTimerBase::reset_timers() {
+    // The VM's reset (vm mode): every timer register at its reset value (CTL.ENABLE = 0, so no
+    // output, D11.2.4), outputs low at once, nothing armed, the vCPUs scheduled. The GIC is
+    // held in reset meanwhile: the falling PPIs only update the levels it samples afterwards.
+    for (unsigned cpu = 0; cpu < timers_.size(); ++cpu) {
+        timers_[cpu]->set_state(GenericTimer::State{});
+        for (unsigned w = 0; w < 2; ++w) {
+            Channel& ch = channels_[cpu * 2 + w];
+            if (ch.level) {
+                // Now, not from evaluate() a delta later: a reset pulse samples the PPI levels
+                // the moment it ends.
+                ch.level = false;
+                gic_.set_ppi_level(cpu, timers_[cpu]->intid(static_cast<GenericTimer::Which>(w)), false);
+            }
+            // evaluate() (the signals' writer) brings cntv_level/cntp_level down.
+            ch.check.cancel();
+            ch.check.notify(SC_ZERO_TIME);
+        }
+        descheduled_[cpu] = false;
+        // The VM's reset cleared the virtual GIC's HW mapping of the virtual timer (a fresh
+        // VmGic has none): map it again, as at construction.
+        if (VmGic* vm = gic_.vm_model()) vm->map_hw(cpu, config_.virtual_intid, config_.virtual_intid);
+    }
+    ++reset_generation_;
+    reset_event_.notify(SC_ZERO_TIME);
+}
 
-void VirtualTimer::evaluate(unsigned cpu, GenericTimer::Which which) {
+std::uint64_t VirtualTimerBase::counter(const sc_time& t) const { return counter_at(time_ps(t), config_.frequency_hz); }
+
+void VirtualTimerBase::evaluate(unsigned cpu, GenericTimer::Which which) {
     const GenericTimer& t = *timers_[cpu];
     const std::uint64_t now = counter(sc_core::sc_time_stamp());
     const bool level = t.output(which, now);
     Channel& ch = channels_[cpu * 2 + which];
+    auto& signal = (which == GenericTimer::Virtual ? cntv_level : cntp_level)[cpu];
+    if (signal.read() != level) signal.write(level);  // (reset_timers changes ch.level alone)
     if (level != ch.level) {
         ch.level = level;
-        (which == GenericTimer::Virtual ? cntv_level : cntp_level)[cpu].write(level);
         gic_.set_ppi_level(cpu, t.intid(which), level);
         // Fired while the vCPU is descheduled: the PPI is pending in the (virtual)
         // distributor now; whoever blocked the vCPU must wake it.
@@ -82,12 +123,12 @@ void VirtualTimer::evaluate(unsigned cpu, GenericTimer::Which which) {
     }
 }
 
-void VirtualTimer::load_state(unsigned cpu, const GenericTimer::State& state) {
+void VirtualTimerBase::load_state(unsigned cpu, const GenericTimer::State& state) {
     timers_.at(cpu)->set_state(state);
     reschedule(cpu, SC_ZERO_TIME);
 }
 
-void VirtualTimer::reschedule(unsigned cpu, const sc_time& offset) {
+void VirtualTimerBase::reschedule(unsigned cpu, const sc_time& offset) {
     for (unsigned w = 0; w < 2; ++w) {
         Channel& ch = channels_[cpu * 2 + w];
         ch.check.cancel();  // a later notify() may not override an earlier pending one
@@ -95,17 +136,17 @@ void VirtualTimer::reschedule(unsigned cpu, const sc_time& offset) {
     }
 }
 
-AccessResult VirtualTimer::read(unsigned cpu, std::uint32_t encoding, const sc_time& offset, AccessMode mode) {
+AccessResult VirtualTimerBase::read(unsigned cpu, std::uint32_t encoding, const sc_time& offset, AccessMode mode) {
     return timers_.at(cpu)->read(encoding, counter(sc_core::sc_time_stamp() + offset), mode);
 }
 
-AccessResult VirtualTimer::write(unsigned cpu, std::uint32_t encoding, std::uint64_t value, const sc_time& offset) {
+AccessResult VirtualTimerBase::write(unsigned cpu, std::uint32_t encoding, std::uint64_t value, const sc_time& offset) {
     const AccessResult r = timers_.at(cpu)->write(encoding, value, counter(sc_core::sc_time_stamp() + offset));
     reschedule(cpu, offset);  // CVAL, CTL or CNTVOFF may have moved the expiry
     return r;
 }
 
-void VirtualTimer::b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
+void VirtualTimerBase::b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_time& delay) {
     tx.set_dmi_allowed(false);
     const unsigned len = tx.get_data_length();
     if (tx.get_byte_enable_ptr() != nullptr) {
@@ -122,7 +163,7 @@ void VirtualTimer::b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_time&
     if (gic_.params().gic.is_v3() && timer_register_name(encoding) == nullptr) {
         // One system-register path per CPU: the GIC's ICC_/ICV_/ICH_ registers (and any other
         // encoding, which the GIC reports) go to the Vgic, as on a core with a GICv3.
-        gic_.transport(Frame::Sysreg, static_cast<unsigned>(cpu), tx, delay);
+        gic_.transport({Frame::Sysreg, SocketKind::PerCpu, static_cast<unsigned>(cpu)}, tx, delay);
         return;
     }
     const sc_time at = delay + ps_time(gic_.hw_cost(&TimingProfile::sysreg_access));
@@ -143,11 +184,11 @@ void VirtualTimer::b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_time&
                                : ::tlm::TLM_OK_RESPONSE);
 }
 
-unsigned VirtualTimer::transport_dbg(int cpu, ::tlm::tlm_generic_payload& tx) {
+unsigned VirtualTimerBase::transport_dbg(int cpu, ::tlm::tlm_generic_payload& tx) {
     const unsigned len = tx.get_data_length();
     if (gic_.params().gic.is_v3() && timer_register_name(static_cast<std::uint32_t>(tx.get_address())) == nullptr &&
         tx.get_address() <= 0xFFFF)
-        return gic_.transport_dbg(Frame::Sysreg, static_cast<unsigned>(cpu), tx);
+        return gic_.transport_dbg({Frame::Sysreg, SocketKind::PerCpu, static_cast<unsigned>(cpu)}, tx);
     if ((len != 4 && len != 8) || !tx.is_read() || tx.get_address() > 0xFFFF) return 0;  // debug writes: no
     const AccessResult r = read(static_cast<unsigned>(cpu), static_cast<std::uint32_t>(tx.get_address()), SC_ZERO_TIME,
                                 AccessMode::Debug);
@@ -156,22 +197,25 @@ unsigned VirtualTimer::transport_dbg(int cpu, ::tlm::tlm_generic_payload& tx) {
     return len;
 }
 
-bool VirtualTimer::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
+bool VirtualTimerBase::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&) {
     tx.set_dmi_allowed(false);
     return false;
 }
 
-void VirtualTimer::on_physical_deactivate(unsigned cpu, std::uint32_t vintid) {
+void VirtualTimerBase::on_physical_deactivate(unsigned cpu, std::uint32_t vintid) {
     // The guest completed the mapped timer interrupt: resample (KVM kvm_timer_sync/resample).
     if (vintid == config_.virtual_intid) channels_[cpu * 2 + GenericTimer::Virtual].check.notify(SC_ZERO_TIME);
 }
 
-void VirtualTimer::watch_switches(unsigned cpu) {
-    VgicCpuIf& c = gic_.cpu[cpu];
+void VirtualTimerBase::watch_switches(unsigned cpu) {
+    VgicCpuIfBase& c = gic_.cpu_if(cpu);
     for (;;) {
         // vcpu_put: the timer keeps running in the background (its events stay armed) and
-        // an expiry while out wakes the vCPU. vcpu_load: recompute the level.
-        sc_core::wait(c.save_done);
+        // an expiry while out wakes the vCPU. vcpu_load: recompute the level. A reset
+        // (reset_timers) brings the loop back here with the vCPU scheduled.
+        sc_core::wait(c.save_done | reset_event_);
+        if (!c.save_done.triggered()) continue;
+        const unsigned generation = reset_generation_;
         descheduled_[cpu] = true;
         // KVM's check at vcpu_put: a timer that fired during the exit and save (or was
         // already pending) must wake the now descheduled vCPU, or it is lost (item 26).
@@ -180,13 +224,14 @@ void VirtualTimer::watch_switches(unsigned cpu) {
             wake_[cpu]->notify(SC_ZERO_TIME);
             if (wake_callback_) wake_callback_(cpu);
         }
-        sc_core::wait(c.restore_done);
+        sc_core::wait(c.restore_done | reset_event_);
+        if (reset_generation_ != generation) continue;
         descheduled_[cpu] = false;
         reschedule(cpu, SC_ZERO_TIME);
     }
 }
 
-void trace_timer(sc_core::sc_trace_file* tf, VirtualTimer& timer, const std::string& prefix) {
+void trace_timer(sc_core::sc_trace_file* tf, VirtualTimerBase& timer, const std::string& prefix) {
     const std::string top = prefix.empty() ? std::string(timer.basename()) : prefix;
     for (unsigned i = 0; i < timer.cntv_level.size(); ++i) {
         sc_core::sc_trace(tf, timer.cntv_level[i], top + ".cpu" + std::to_string(i) + ".cntv");

@@ -24,11 +24,11 @@ inline constexpr const char* kPlatformSnapshotFormat = "vgic-tlm-snapshot";
 inline constexpr unsigned kPlatformSnapshotVersion = 1;
 
 /// `timer` may be null (a platform without timers).
-std::string save_snapshot(Vgic& gic, const VirtualTimer* timer = nullptr);
+std::string save_snapshot(VgicBase& gic, const VirtualTimerBase* timer = nullptr);
 
 /// Throws vgic::SnapshotError and leaves `gic` and `timer` untouched for a document that is
 /// corrupt, of another format/version, or of another configuration (including a timer
 /// section where this platform has no timer or the other way round).
-void restore_snapshot(Vgic& gic, VirtualTimer* timer, std::string_view json);
+void restore_snapshot(VgicBase& gic, VirtualTimerBase* timer, std::string_view json);
 
 } // namespace vgic::tlm

@@ -25,8 +25,8 @@
 
 namespace vgic::tlm {
 
-class Vgic;
-class VirtualTimer;
+class VgicBase;
+class VirtualTimerBase;
 
 class VcdTrace {
 public:
@@ -57,8 +57,8 @@ private:
 /// Adds every output line of every CPU interface (irq, fiq, virq, vfiq, maintenance), each
 /// vCPU's running state and each interface's occupied-LR count, named
 /// `<prefix>.cpu<i>.<signal>` (`vcpu<i>` in vm mode; prefix "" = the module's name).
-void trace_vgic(VcdTrace& trace, Vgic& gic, const std::string& prefix = "");
+void trace_vgic(VcdTrace& trace, VgicBase& gic, const std::string& prefix = "");
 /// Adds each CPU's timer output levels as `<prefix>.cpu<i>.cntv` / `.cntp`.
-void trace_timer(VcdTrace& trace, VirtualTimer& timer, const std::string& prefix = "");
+void trace_timer(VcdTrace& trace, VirtualTimerBase& timer, const std::string& prefix = "");
 
 } // namespace vgic::tlm

@@ -69,9 +69,11 @@ struct VgicParams {
     }
 };
 
-/// Optional TLM extension naming the issuing CPU, for platforms that route all CPUs
-/// through one bus into a single socket. Without it, the socket the access arrived on
-/// decides (distributor socket[cpu], cpu[i].gicc ...).
+/// TLM extension naming the issuing CPU. Required on the shared sockets (`shared.*`: one socket
+/// for every CPU, as on a platform whose CPUs share one bus); optional on a per-CPU socket,
+/// where it must name that socket's CPU; optional on the address-decoded GICR and GICH-alias
+/// regions, where it names the CPU in reports and (vm mode) which vCPU trapped. See
+/// docs/INTEGRATION.md, "Which CPU an access comes from".
 class CpuIdExtension : public ::tlm::tlm_extension<CpuIdExtension> {
 public:
     explicit CpuIdExtension(unsigned cpu_index = 0) : cpu(cpu_index) {}
@@ -87,8 +89,8 @@ using InputPort = sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 1, sc_core::S
 /// An output that may be left unbound (callbacks and tracing still work).
 using OutputPort = sc_core::sc_port<sc_core::sc_signal_inout_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND>;
 
-class Vgic;
-class VirtualTimer;
+class VgicBase;
+class VirtualTimerBase;
 
 /// The times of the access during which an InterruptEvent happened.
 struct InterruptEventTimes {
@@ -102,53 +104,121 @@ struct InterruptEventTimes {
 enum class Frame { Gicd, Gicc, Gich, GichAlias, Gicv, Gicr, Sysreg };
 inline constexpr unsigned kFrameCount = 7;
 
-/// The distributor's sockets and SPI inputs.
-class VgicDistributor : public sc_core::sc_module {
+/// How a socket learns the issuing CPU (docs/INTEGRATION.md, "Which CPU an access comes from").
+enum class SocketKind {
+    PerCpu,         ///< the socket is one CPU's; a CpuIdExtension naming another CPU is an error
+    Shared,         ///< every CPU's; a CpuIdExtension is required
+    AddressDecoded  ///< the offset selects the target (GICR, GICH alias); the extension is optional
+};
+
+/// A socket's TLM callbacks: every socket of the library passes its accesses to the owning
+/// VgicBase with its frame, kind and (per-CPU) CPU. The sockets themselves live in the
+/// BasicVgic* templates below (one per bus width); everything else is in these bases.
+namespace detail {
+struct SocketTarget {
+    Frame frame;
+    SocketKind kind;
+    unsigned cpu;  // PerCpu: the socket's CPU; AddressDecoded: used when no extension says
+};
+} // namespace detail
+
+/// The distributor: SPI inputs, and (BasicVgicDistributor) socket[cpu], GICD as seen by that CPU.
+class VgicDistributorBase : public sc_core::sc_module {
 public:
-    /// Sockets may stay unbound (a platform binds the frames it maps).
-    using Socket = tlm_utils::simple_target_socket_tagged_optional<VgicDistributor, 32>;
-    sc_core::sc_vector<Socket> socket;  ///< socket[cpu]: GICD as seen by that CPU
     sc_core::sc_vector<InputPort> spi_in;  ///< spi_in[k]: level of INTID 32 + k
 
-    VgicDistributor(const sc_core::sc_module_name& name, Vgic& owner);
-
-private:
+protected:
+    VgicDistributorBase(const sc_core::sc_module_name& name, VgicBase& owner);
     void b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     unsigned transport_dbg(int cpu, ::tlm::tlm_generic_payload& tx);
     bool get_direct_mem_ptr(int cpu, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
+    unsigned num_cpus() const;
+
+private:
     void end_of_elaboration() override;
-    Vgic& owner_;
+    VgicBase& owner_;
+};
+
+template <unsigned BusWidth>
+class BasicVgicDistributor : public VgicDistributorBase {
+public:
+    /// Sockets may stay unbound (a platform binds the frames it maps).
+    using Socket = tlm_utils::simple_target_socket_tagged_optional<BasicVgicDistributor, BusWidth>;
+    sc_core::sc_vector<Socket> socket;  ///< socket[cpu]: GICD as seen by that CPU (per-CPU)
+
+    BasicVgicDistributor(const sc_core::sc_module_name& name, VgicBase& owner)
+        : VgicDistributorBase(name, owner), socket("socket", num_cpus()) {
+        for (unsigned i = 0; i < socket.size(); ++i) {
+            const int id = static_cast<int>(i);
+            socket[i].register_b_transport(this, &BasicVgicDistributor::b_transport, id);
+            socket[i].register_transport_dbg(this, &BasicVgicDistributor::transport_dbg, id);
+            socket[i].register_get_direct_mem_ptr(this, &BasicVgicDistributor::get_direct_mem_ptr, id);
+        }
+    }
+};
+
+/// The callbacks of the sockets that are not one CPU's: the GICv3 redistributor region, the
+/// GICv2 GICH alias region and the shared sockets.
+class VgicRegionBase : public sc_core::sc_module {
+protected:
+    VgicRegionBase(const sc_core::sc_module_name& name, VgicBase& owner) : sc_module(name), owner_(owner) {}
+    /// `target`: index into targets_.
+    void b_transport(int target, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(int target, ::tlm::tlm_generic_payload& tx);
+    bool get_direct_mem_ptr(int target, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
+    std::vector<detail::SocketTarget> targets_;
+    VgicBase& owner_;
 };
 
 /// GICv3: the redistributor region (redistributor n at n * 128 KiB: RD_base, SGI_base).
-/// One socket for every CPU's redistributor, as one GICR region in the memory map; the
-/// accessing CPU (diagnostics only) comes from a CpuIdExtension, else CPU 0.
-class VgicRedistributor : public sc_core::sc_module {
+/// One socket for every CPU's redistributor, as one GICR region in the memory map: the
+/// offset selects the redistributor; a CpuIdExtension, if present, names the accessing CPU
+/// (reports; vm mode: the trapping vCPU), else the redistributor's own CPU is taken.
+template <unsigned BusWidth>
+class BasicVgicRedistributor : public VgicRegionBase {
 public:
-    using Socket = tlm_utils::simple_target_socket_tagged_optional<VgicRedistributor, 32>;
+    using Socket = tlm_utils::simple_target_socket_tagged_optional<BasicVgicRedistributor, BusWidth>;
     Socket socket;
 
-    VgicRedistributor(const sc_core::sc_module_name& name, Vgic& owner);
-
-private:
-    void b_transport(int, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
-    unsigned transport_dbg(int, ::tlm::tlm_generic_payload& tx);
-    bool get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
-    Vgic& owner_;
+    BasicVgicRedistributor(const sc_core::sc_module_name& name, VgicBase& owner)
+        : VgicRegionBase(name, owner), socket("socket") {
+        targets_.push_back({Frame::Gicr, SocketKind::AddressDecoded, 0});
+        socket.register_b_transport(this, &BasicVgicRedistributor::b_transport, 0);
+        socket.register_transport_dbg(this, &BasicVgicRedistributor::transport_dbg, 0);
+        socket.register_get_direct_mem_ptr(this, &BasicVgicRedistributor::get_direct_mem_ptr, 0);
+    }
 };
 
-/// One CPU interface (hw) or vCPU (vm).
-class VgicCpuIf : public sc_core::sc_module {
+/// Sockets shared by every CPU, for platforms whose CPUs reach the GIC through one bus: the
+/// banked frames at one address each. Every access must carry a CpuIdExtension.
+template <unsigned BusWidth>
+class BasicVgicShared : public VgicRegionBase {
 public:
-    using Socket = tlm_utils::simple_target_socket_tagged_optional<VgicCpuIf, 32>;
-    Socket gicc;  ///< hw: the physical CPU interface; vm: the guest's window = GICV
-    Socket gich;  ///< this CPU's GICH (vm mode: read-only view of the engine's state)
-    Socket gicv;  ///< this CPU's GICV
-    /// GICv3: MRS/MSR of this CPU's ICC_/ICV_/ICH_ registers (and HCR_EL2.IMO/FMO):
-    /// address = the encoding (op0:op1:CRn:CRm:op2, gicv3::sysreg), 4- or 8-byte data.
-    /// A VirtualTimer's sysreg socket forwards every non-timer encoding here, so a platform
-    /// with a timer binds one system-register socket per CPU.
-    Socket sysreg;
+    using Socket = tlm_utils::simple_target_socket_tagged_optional<BasicVgicShared, BusWidth>;
+    Socket gicd;    ///< GICD
+    Socket gicc;    ///< the CPU interface (hw: GICC; vm: the guest's GICV)
+    Socket gich;    ///< GICH (GICv2 virtualization: the issuing CPU's own)
+    Socket gicv;    ///< GICV (GICv2 virtualization, hw mode)
+    Socket sysreg;  ///< GICv3 ICC_/ICV_/ICH_ system registers (address = encoding)
+
+    BasicVgicShared(const sc_core::sc_module_name& name, VgicBase& owner)
+        : VgicRegionBase(name, owner), gicd("gicd"), gicc("gicc"), gich("gich"), gicv("gicv"), sysreg("sysreg") {
+        Socket* sockets[] = {&gicd, &gicc, &gich, &gicv, &sysreg};
+        const Frame frames[] = {Frame::Gicd, Frame::Gicc, Frame::Gich, Frame::Gicv, Frame::Sysreg};
+        for (unsigned i = 0; i < 5; ++i) {
+            targets_.push_back({frames[i], SocketKind::Shared, 0});
+            const int id = static_cast<int>(i);
+            sockets[i]->register_b_transport(this, &BasicVgicShared::b_transport, id);
+            sockets[i]->register_transport_dbg(this, &BasicVgicShared::transport_dbg, id);
+            sockets[i]->register_get_direct_mem_ptr(this, &BasicVgicShared::get_direct_mem_ptr, id);
+        }
+    }
+};
+
+/// One CPU interface (hw) or vCPU (vm): lines, PPI inputs, vm-mode engine; its sockets are in
+/// BasicVgicCpuIf.
+class VgicCpuIfBase : public sc_core::sc_module {
+public:
     OutputPort irq, fiq, virq, vfiq, maintenance;
     sc_core::sc_vector<InputPort> ppi_in;  ///< ppi_in[k]: level of INTID 16 + k of this CPU
 
@@ -174,58 +244,117 @@ public:
     /// vm mode: does the scheduler want it to run (the last of stop()/run(), initially run)?
     /// During a switch this is the target state, running() the current one.
     bool scheduled() const { return want_running_; }
+    unsigned index() const { return index_; }
 
-    VgicCpuIf(const sc_core::sc_module_name& name, Vgic& owner, unsigned index);
+    /// Publishes the LR occupancy through lr_count_event_ (the signal has one writer).
+    void update_lr_count();
+
+protected:
+    VgicCpuIfBase(const sc_core::sc_module_name& name, VgicBase& owner, unsigned index);
+    /// `frame`: a Frame; the CPU is this interface's.
+    void b_transport(int frame, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(int frame, ::tlm::tlm_generic_payload& tx);
+    bool get_direct_mem_ptr(int frame, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
 
 private:
-    friend class Vgic;
+    friend class VgicBase;
     struct TimedLine {
         sc_core::sc_signal<bool>* level = nullptr;
         OutputPort* port = nullptr;
         std::deque<std::pair<sc_core::sc_time, bool>> queue;
         sc_core::sc_event wake;
     };
-    void b_transport(int frame, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
-    unsigned transport_dbg(int frame, ::tlm::tlm_generic_payload& tx);
-    bool get_direct_mem_ptr(int frame, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
     void schedule(Line line, bool level, const sc_core::sc_time& offset, bool restore = false);
     void fire(TimedLine& l);
-    void hypervisor();  // vm mode SC_THREAD
+    void hypervisor();  // vm mode SC_THREAD: runs engine(), again from its start after a reset
+    void engine(unsigned generation);
     void end_of_elaboration() override;
-public:
-    /// Publishes the LR occupancy through lr_count_event_ (the signal has one writer).
-    void update_lr_count();
-
-private:
     void write_lr_count();
+    /// Reset (VgicBase::reset): lines low at once, nothing in flight, the engine's thread back
+    /// at its start, the scheduler's intent "run".
+    void reset_state();
 
-    Vgic& owner_;
+    VgicBase& owner_;
     unsigned index_;
     TimedLine lines_[5];
     LineCallback line_callback_;
     sc_core::sc_event kick_event_, stop_event_, run_event_, lr_count_event_;
+    sc_core::sc_event reset_event_;   // wakes the engine's thread to unwind it (reset_state)
+    unsigned reset_generation_ = 0;  // counts resets
     unsigned lr_count_ = 0;
     bool want_running_ = true;  // scheduler's intent (vm)
     bool kick_by_ipi_ = false;  // vm: the pending kick comes from another physical CPU's hypervisor
     VcpuInterfaceState saved_;  // vm: the interface state saved by stop()
 };
 
-class Vgic : public sc_core::sc_module {
-    // Declared first: the sub-modules below are sized from these.
+template <unsigned BusWidth>
+class BasicVgicCpuIf : public VgicCpuIfBase {
+public:
+    using Socket = tlm_utils::simple_target_socket_tagged_optional<BasicVgicCpuIf, BusWidth>;
+    Socket gicc;  ///< hw: the physical CPU interface; vm: the guest's window = GICV
+    Socket gich;  ///< this CPU's GICH (vm mode: read-only view of the engine's state)
+    Socket gicv;  ///< this CPU's GICV
+    /// GICv3: MRS/MSR of this CPU's ICC_/ICV_/ICH_ registers (and HCR_EL2.IMO/FMO):
+    /// address = the encoding (op0:op1:CRn:CRm:op2, gicv3::sysreg), 4- or 8-byte data.
+    /// A VirtualTimer's sysreg socket forwards every non-timer encoding here, so a platform
+    /// with a timer binds one system-register socket per CPU.
+    Socket sysreg;
+
+    BasicVgicCpuIf(const sc_core::sc_module_name& name, VgicBase& owner, unsigned index)
+        : VgicCpuIfBase(name, owner, index), gicc("gicc"), gich("gich"), gicv("gicv"), sysreg("sysreg") {
+        const Frame frames[4] = {Frame::Gicc, Frame::Gich, Frame::Gicv, Frame::Sysreg};
+        Socket* sockets[4] = {&gicc, &gich, &gicv, &sysreg};
+        for (unsigned i = 0; i < 4; ++i) {
+            const int id = static_cast<int>(frames[i]);
+            sockets[i]->register_b_transport(this, &BasicVgicCpuIf::b_transport, id);
+            sockets[i]->register_transport_dbg(this, &BasicVgicCpuIf::transport_dbg, id);
+            sockets[i]->register_get_direct_mem_ptr(this, &BasicVgicCpuIf::get_direct_mem_ptr, id);
+        }
+    }
+};
+
+/// The GIC module without its sockets: the model, timing, lines, reset, callbacks. Construct
+/// a BasicVgic (Vgic, Vgic64); functions that work with either bus width take a VgicBase&.
+class VgicBase : public sc_core::sc_module {
+    // Declared first: the sub-modules are sized from these.
     VgicParams params_;
     std::unique_ptr<Gic> hw_;
     std::unique_ptr<VmGic> vm_;
 
 public:
-    VgicDistributor distributor;
-    VgicRedistributor redistributor;
-    sc_core::sc_vector<VgicCpuIf> cpu;
-    /// hw mode: the GICH alias region (CPU n's GICH at n * 0x200).
-    tlm_utils::simple_target_socket_tagged_optional<Vgic, 32> gich_alias;
+    /// The reset input: an InputPort (bind it as any port: `gic.reset(signal)`), which also
+    /// pulses when called without arguments (`gic.reset()`).
+    class ResetPort : public InputPort {
+    public:
+        ResetPort(const char* name, VgicBase& owner) : InputPort(name), owner_(owner) {}
+        using InputPort::operator();
+        /// A reset pulse, as if the input rose and fell now (VgicBase::reset_pulse).
+        void operator()() { owner_.reset_pulse(); }
 
-    /// Throws ConfigError for a bad configuration (also reported as vgic/config).
-    Vgic(const sc_core::sc_module_name& name, const VgicParams& params);
-    ~Vgic() override;
+    private:
+        VgicBase& owner_;
+    };
+    /// Reset, active high and level-sensitive (may stay unbound): while high, every register,
+    /// list register and pending state is at its reset value, the outputs are low, input
+    /// changes are only remembered and accesses get TLM_GENERIC_ERROR_RESPONSE plus a report;
+    /// on the falling edge the module is as freshly constructed and samples its input levels
+    /// again. `reset()` is a pulse.
+    ResetPort reset;
+
+    ~VgicBase() override;
+
+    /// A reset pulse (as if `reset` rose and fell now): the state of a freshly constructed
+    /// module; lines fall at once; timed events in flight are cancelled; vm mode: the VM's
+    /// reset (engine, vCPUs running, and a VirtualTimer built on this GIC resets too); input
+    /// lines still high are sampled again. While `reset` is held high it changes nothing.
+    void reset_pulse();
+    /// Whether the module is held in reset (the `reset` input is high).
+    bool in_reset() const { return in_reset_; }
+
+    /// The CPU interface modules as their base (BasicVgic::cpu has them with their sockets).
+    VgicCpuIfBase& cpu_if(unsigned i) { return *cpus_.at(i); }
+    const VgicCpuIfBase& cpu_if(unsigned i) const { return *cpus_.at(i); }
+    unsigned num_cpus() const { return params_.gic.num_cpus; }
 
     /// Direct input lines, for platforms without signals (take effect at the current
     /// simulated time plus `offset`).
@@ -279,25 +408,52 @@ public:
     sc_core::sc_time last_effect(unsigned cpu) const { return last_effect_.at(cpu); }
     static sc_core::sc_time ps(std::uint64_t picoseconds);
 
+protected:
+    /// Throws ConfigError for a bad configuration (reported first as vgic/config, SC_WARNING).
+    VgicBase(const sc_core::sc_module_name& name, const VgicParams& params);
+    /// BasicVgic's constructor hands over its CPU interfaces (in index order).
+    void attach_cpu_interface(VgicCpuIfBase& c) { cpus_.push_back(&c); }
+    void alias_b_transport(int, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned alias_transport_dbg(int, ::tlm::tlm_generic_payload& tx);
+    bool alias_dmi(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
+
 private:
-    friend class VgicDistributor;
-    friend class VgicRedistributor;
-    friend class VirtualTimer;
-    friend void restore_snapshot(Vgic&, VirtualTimer*, std::string_view);
-    friend class VgicCpuIf;
+    friend class VgicDistributorBase;
+    friend class VgicRegionBase;
+    friend class VirtualTimerBase;
+    friend void restore_snapshot(VgicBase&, VirtualTimerBase*, std::string_view);
+    friend class VgicCpuIfBase;
     class Observer;
 
-    static VgicParams checked(const VgicParams& p);
+    VgicParams checked(const VgicParams& p) const;
     AccessResult access(Frame frame, unsigned cpu, std::uint32_t offset, unsigned size, bool is_write,
                         std::uint64_t value, AccessMode mode, const sc_core::sc_time& offset_time);
-    void transport(Frame frame, unsigned cpu, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
-    unsigned transport_dbg(Frame frame, unsigned cpu, ::tlm::tlm_generic_payload& tx);
-    void alias_b_transport(int, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    void transport(const detail::SocketTarget& target, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(const detail::SocketTarget& target, ::tlm::tlm_generic_payload& tx);
+    /// The issuing CPU of an access through `target` (socket kinds, CpuIdExtension), or -1 after
+    /// reporting why there is none; `debug`: say nothing (transport_dbg).
+    int issuing_cpu(const detail::SocketTarget& target, const ::tlm::tlm_generic_payload& tx, bool debug);
+    /// The size of the region behind a socket of `frame`.
+    std::uint64_t frame_span(Frame frame) const;
+    /// A refusal by the socket layer (before the model): a vgic/access report naming this
+    /// instance, the frame, offset, width and CPU, and the response status.
+    void refuse(const detail::SocketTarget& target, int cpu, ::tlm::tlm_generic_payload& tx,
+                ::tlm::tlm_response_status status, const std::string& why);
     /// Whether a guest access traps to the hypervisor (vm mode: GICD, GICR, SGI-register writes).
     bool traps(Frame frame, const ::tlm::tlm_generic_payload& tx) const;
     void deliver_wakes();
-    unsigned alias_transport_dbg(int, ::tlm::tlm_generic_payload& tx);
-    bool alias_dmi(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
+    void end_of_elaboration() override;
+    void reset_changed();  // method: the reset input moved
+    void enter_reset();
+    void leave_reset();
+    void reset_model();
+    /// Input levels as last set (ports or set_*_level), kept through reset and applied again
+    /// after it: [intid - 32] and [cpu * 16 + intid - 16].
+    std::vector<bool> spi_levels_, ppi_levels_;
+    bool in_reset_ = false;
+    std::uint64_t resets_ = 0;  // resets so far (an access waiting in b_transport checks it)
+    std::vector<std::function<void()>> reset_listeners_;  // VirtualTimerBase (vm mode)
+    std::vector<VgicCpuIfBase*> cpus_;
     void report_diagnostic(const BadAccess& b);
     void after_access(Frame frame, unsigned cpu, std::uint32_t offset);
     void service_functional_kicks();
@@ -354,9 +510,48 @@ private:
     std::vector<bool> kicked_;  // functional mode: vCPUs whose kick is being serviced
 };
 
+/// The GIC module with target sockets of `BusWidth` bits (32 or 64; TLM-2.0 BUSWIDTH: it
+/// decides which initiator sockets bind, every access width the architecture allows works
+/// with both). docs/INTEGRATION.md.
+template <unsigned BusWidth>
+class BasicVgic : public VgicBase {
+    static_assert(BusWidth == 32 || BusWidth == 64, "vgic-tlm sockets are 32 or 64 bits wide");
+
+public:
+    BasicVgicDistributor<BusWidth> distributor;
+    BasicVgicRedistributor<BusWidth> redistributor;
+    sc_core::sc_vector<BasicVgicCpuIf<BusWidth>> cpu;
+    /// One socket per banked frame for every CPU (CpuIdExtension required).
+    BasicVgicShared<BusWidth> shared;
+    /// hw mode: the GICH alias region (CPU n's GICH at n * 0x200; address-decoded).
+    tlm_utils::simple_target_socket_tagged_optional<BasicVgic, BusWidth> gich_alias;
+
+    /// Throws ConfigError for a bad configuration (reported first as vgic/config, SC_WARNING).
+    BasicVgic(const sc_core::sc_module_name& name, const VgicParams& params)
+        : VgicBase(name, params),
+          distributor("distributor", *this),
+          redistributor("redistributor", *this),
+          cpu("cpu", num_cpus(),
+              [this](const char* n, std::size_t i) {
+                  return new BasicVgicCpuIf<BusWidth>(n, *this, static_cast<unsigned>(i));
+              }),
+          shared("shared", *this),
+          gich_alias("gich_alias") {
+        for (unsigned i = 0; i < cpu.size(); ++i) attach_cpu_interface(cpu[i]);
+        gich_alias.register_b_transport(this, &BasicVgic::alias_b_transport, 0);
+        gich_alias.register_transport_dbg(this, &BasicVgic::alias_transport_dbg, 0);
+        gich_alias.register_get_direct_mem_ptr(this, &BasicVgic::alias_dmi, 0);
+    }
+};
+
+using Vgic = BasicVgic<32>;
+using Vgic64 = BasicVgic<64>;
+using VgicCpuIf = BasicVgicCpuIf<32>;
+using VgicCpuIf64 = BasicVgicCpuIf<64>;
+
 /// Adds every output line of every CPU interface (irq, fiq, virq, vfiq, maintenance), each
 /// vCPU's running state and each interface's occupied-LR count to `tf`, named
 /// `<prefix>.cpu<i>.<signal>` (`vcpu<i>` in vm mode). Call before sc_start.
-void trace_vgic(sc_core::sc_trace_file* tf, Vgic& gic, const std::string& prefix = "");
+void trace_vgic(sc_core::sc_trace_file* tf, VgicBase& gic, const std::string& prefix = "");
 
 } // namespace vgic::tlm

@@ -26,14 +26,12 @@
 
 namespace vgic::tlm {
 
-class VirtualTimer : public sc_core::sc_module {
+/// The timer without its sockets (BasicVirtualTimer adds sysreg[cpu] at a bus width). In vm
+/// mode a reset of the GIC is the VM's reset: the timers return to their reset state too.
+class VirtualTimerBase : public sc_core::sc_module {
 public:
-    using Socket = tlm_utils::simple_target_socket_tagged_optional<VirtualTimer, 32>;
-    sc_core::sc_vector<Socket> sysreg;  ///< sysreg[cpu]: address = encoding, 8-byte data
     /// Output levels (for tracing): [cpu] virtual and physical timer.
     sc_core::sc_vector<sc_core::sc_signal<bool>> cntv_level, cntp_level;
-
-    VirtualTimer(const sc_core::sc_module_name& name, Vgic& gic, const TimerConfig& config = {});
 
     /// MRS / MSR at the current simulated time plus `offset`.
     AccessResult read(unsigned cpu, std::uint32_t encoding, const sc_core::sc_time& offset = sc_core::SC_ZERO_TIME,
@@ -53,20 +51,26 @@ public:
     void on_wake(WakeCallback cb) { wake_callback_ = std::move(cb); }
     std::uint64_t wakes() const { return wakes_; }
 
+protected:
+    /// Throws ConfigError for a bad TimerConfig (reported first as vgic/config, SC_WARNING).
+    VirtualTimerBase(const sc_core::sc_module_name& name, VgicBase& gic, const TimerConfig& config);
+    void b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned transport_dbg(int cpu, ::tlm::tlm_generic_payload& tx);
+    bool get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&);
+
 private:
     struct Channel {
         sc_core::sc_event check;  // evaluate the output at this time
         bool level = false;
     };
-    void b_transport(int cpu, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
-    unsigned transport_dbg(int cpu, ::tlm::tlm_generic_payload& tx);
-    bool get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi&);
+    TimerConfig checked(const TimerConfig& config) const;
     void evaluate(unsigned cpu, GenericTimer::Which which);
     void reschedule(unsigned cpu, const sc_core::sc_time& offset);
     void on_physical_deactivate(unsigned cpu, std::uint32_t vintid);
     void watch_switches(unsigned cpu);  // thread: save_done / restore_done
+    void reset_timers();                 // vm mode: the GIC's (the VM's) reset
 
-    Vgic& gic_;
+    VgicBase& gic_;
     TimerConfig config_;
     std::vector<std::unique_ptr<GenericTimer>> timers_;
     std::vector<Channel> channels_;  // [cpu * 2 + which]
@@ -74,9 +78,32 @@ private:
     std::vector<bool> descheduled_;
     WakeCallback wake_callback_;
     std::uint64_t wakes_ = 0;
+    sc_core::sc_event reset_event_;  // wakes watch_switches after a reset
+    unsigned reset_generation_ = 0;
 };
 
+template <unsigned BusWidth>
+class BasicVirtualTimer : public VirtualTimerBase {
+public:
+    using Socket = tlm_utils::simple_target_socket_tagged_optional<BasicVirtualTimer, BusWidth>;
+    sc_core::sc_vector<Socket> sysreg;  ///< sysreg[cpu]: address = encoding, 8-byte data (per-CPU)
+
+    /// Throws ConfigError for a bad TimerConfig (reported first as vgic/config, SC_WARNING).
+    BasicVirtualTimer(const sc_core::sc_module_name& name, VgicBase& gic, const TimerConfig& config = {})
+        : VirtualTimerBase(name, gic, config), sysreg("sysreg", gic.num_cpus()) {
+        for (unsigned cpu = 0; cpu < sysreg.size(); ++cpu) {
+            const int id = static_cast<int>(cpu);
+            sysreg[cpu].register_b_transport(this, &BasicVirtualTimer::b_transport, id);
+            sysreg[cpu].register_transport_dbg(this, &BasicVirtualTimer::transport_dbg, id);
+            sysreg[cpu].register_get_direct_mem_ptr(this, &BasicVirtualTimer::get_direct_mem_ptr, id);
+        }
+    }
+};
+
+using VirtualTimer = BasicVirtualTimer<32>;
+using VirtualTimer64 = BasicVirtualTimer<64>;
+
 /// Adds each CPU's timer output levels to `tf` as `<prefix>.cpu<i>.cntv` / `.cntp`.
-void trace_timer(sc_core::sc_trace_file* tf, VirtualTimer& timer, const std::string& prefix = "");
+void trace_timer(sc_core::sc_trace_file* tf, VirtualTimerBase& timer, const std::string& prefix = "");
 
 } // namespace vgic::tlm
