@@ -104,10 +104,21 @@ CpuInterface::CpuInterface(unsigned cpu, CandidateSource& source, Diagnostics& d
                      : params.kind == CpuInterfaceKind::Physical
                          ? kCtlrWritable
                          : (CTLR_EnableGrp0::mask | CTLR_EnableGrp1::mask | CTLR_AckCtl::mask |
-                            CTLR_FIQEn::mask | CTLR_CBPR::mask | CTLR_EOImode::mask)),
-      // IHI 0048B 4.4.3: BPR resets to its minimum (GIC-400: 2); ABPR's minimum is one more.
-      bpr_(static_cast<std::uint8_t>(7 - preemption_bits_)),
-      abpr_(static_cast<std::uint8_t>(8 - preemption_bits_)) {}
+                            CTLR_FIQEn::mask | CTLR_CBPR::mask | CTLR_EOImode::mask)) {
+    reset();
+}
+
+void CpuInterface::reset() {
+    // IHI 0048B 4.4.1-4.4.3, 4.4.10-4.4.11 (GICC_CTLR, GICC_PMR, GICC_BPR/ABPR, GICC_APRn/
+    // NSAPRn), IHI 0069 ICC_CTLR_EL1 / ICC_PMR_EL1 / ICC_IGRPEN<n>_EL1 / ICC_AP<n>R<m>_EL1:
+    // the interface disabled, PMR 0 (every interrupt masked), no active priority. BPR resets
+    // to its minimum (GIC-400: 2); ABPR's minimum is one more.
+    ctlr_ = 0;
+    pmr_ = 0;
+    bpr_ = static_cast<std::uint8_t>(7 - preemption_bits_);
+    abpr_ = static_cast<std::uint8_t>(8 - preemption_bits_);
+    apr_ = {};
+}
 
 namespace {
 constexpr const char* kNoFrameV3 = "GICv3: no memory-mapped CPU interface frame";

@@ -880,6 +880,27 @@ void Distributor::import_state(const State& st) {
     mark_all_dirty();
 }
 
+void Distributor::reset() {
+    // The reset state is, by definition, what a distributor of this configuration is built
+    // with (IHI 0048B 4.3: GICD_CTLR 0, every interrupt Group 0, disabled, inactive, not
+    // pending, priority 0, ITARGETSR 0, PPIs level-sensitive; IHI 0069: GICD_IROUTER 0,
+    // GICR_CTLR 0, GICR_WAKER.ProcessorSleep 1): take it from a fresh one (vm mode: with
+    // vm mode on, so KVM's always-awake WAKER) and import it. import_state rebuilds what is
+    // derived (queues, 1-of-N lists, participants), clears the re-trigger flags and RWP, and
+    // marks every CPU dirty.
+    Distributor fresh(config_, diag_);
+    if (vm_mode_) fresh.enable_vm_mode();
+    fresh.drain_dirty([](unsigned) {});
+    State st = fresh.export_state();
+    // What the hypervisor wired (VmGic::map_hw) is configuration, not VM state.
+    if (vm_mode_) {
+        for (std::size_t i = 0; i < private_.size(); ++i) st.private_irqs[i].hw_pintid = private_[i].hw_pintid;
+        for (std::size_t i = 0; i < spis_.size(); ++i) st.spis[i].hw_pintid = spis_[i].hw_pintid;
+    }
+    import_state(st);
+    complete_rwp();
+}
+
 // ---- identification registers -------------------------------------------------------------
 
 std::uint32_t Distributor::rd_id(unsigned, std::uint32_t index, AccessMode) {

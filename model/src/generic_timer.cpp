@@ -34,6 +34,8 @@ std::uint64_t time_of_count(std::uint64_t count, std::uint64_t frequency_hz) {
                                                          : static_cast<std::uint64_t>(t);
 }
 
+void GenericTimer::reset() { state_ = State{}; }
+
 const char* timer_register_name(std::uint32_t encoding) {
     switch (encoding) {
     case CNTFRQ_EL0: return "CNTFRQ_EL0";

@@ -264,6 +264,24 @@ void Gic::settle(unsigned cpu) {
     update_lines(cpu);
 }
 
+// ---- reset ----------------------------------------------------------------------------------
+
+void Gic::reset() {
+    dist_.reset();  // marks every CPU dirty; input levels forgotten
+    for (auto& c : cpus_) c->reset();
+    for (auto& v : vifs_) v->reset();
+    for (CpuLines& l : levels_) {
+        // HCR_EL2.IMO/FMO: as constructed (see reset() in gic.hpp).
+        l.imo = false;
+        l.fmo = false;
+    }
+    // Every line is low now (GICC/ICC_ and GICH disabled); report each one that was high.
+    // The maintenance PPI's input is already low in the reset distributor, so
+    // update_virtual_lines changes no interrupt state.
+    for (unsigned cpu = 0; cpu < vifs_.size(); ++cpu) update_virtual_lines(cpu);
+    settle_dirty();
+}
+
 // ---- state export / import ------------------------------------------------------------------
 
 Gic::State Gic::export_state() const {

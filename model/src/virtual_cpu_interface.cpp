@@ -5,6 +5,7 @@
 #include "no_frame.hpp"
 #include "vgic/model/gicv3_regs.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace vgic {
@@ -93,6 +94,20 @@ VirtualCpuInterface::VirtualCpuInterface(unsigned cpu, const VirtConfig& config,
                             : std::uint64_t{LR_Priority::make(0x1Fu << (5 - config_.priority_bits))}),
       lrs_(config_.num_list_regs, 0),
       elrsr_mask_(bits::low_mask64(config_.num_list_regs)) {}
+
+void VirtualCpuInterface::reset() {
+    // IHI 0048B 5.3.1 / 5.3.7 (GICH_HCR, GICH_LRn reset 0), IHI 0069 ICH_HCR_EL2 / ICH_LR<n>_EL2
+    // / ICH_AP<n>R<m>_EL2: the virtual interface disabled, every list register invalid (so all
+    // free in ELRSR, none in EISR), EOICount 0; the GICV side (GICH_VMCR, GICH_APR) as a reset
+    // CPU interface.
+    hcr_ = 0;
+    std::fill(lrs_.begin(), lrs_.end(), std::uint64_t{0});
+    valid_mask_ = 0;
+    pending_mask_ = 0;
+    eisr_mask_ = 0;
+    elrsr_mask_ = bits::low_mask64(config_.num_list_regs);
+    gicv_.reset();
+}
 
 AccessResult VirtualCpuInterface::read_control(std::uint32_t offset, unsigned size, AccessMode mode) {
     if (is_v3()) return detail::no_frame_v3(diag_, "GICH", kNoGichV3, cpu_, offset, size, false, 0);

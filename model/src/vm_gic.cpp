@@ -48,6 +48,27 @@ VmGic::VmGic(const GicConfig& config)
 
 VmGic::~VmGic() = default;
 
+void VmGic::reset() {
+    // The virtual distributor (vm mode kept, HW mappings kept, parking and owners cleared,
+    // input levels forgotten). Nothing runs after a reset, so nothing is kicked or woken:
+    // the dirty marks it leaves are dropped as import_state drops them.
+    dist_.reset();
+    dist_.drain_dirty([](unsigned) {});
+    for (unsigned v = 0; v < config_.num_cpus; ++v) {
+        vifs_[v]->reset();
+        running_[v] = 0;
+        kick_pending_[v] = 0;
+        loaded_[v] = 0;
+        touched_flag_[v] = 0;
+    }
+    touched_list_.clear();
+    // Report every line that was high (all are low now), and that each vCPU's list
+    // registers were rewritten (emptied).
+    for (unsigned v = 0; v < config_.num_cpus; ++v) relevel(v);
+    if (observer_ != nullptr)
+        for (unsigned v = 0; v < config_.num_cpus; ++v) observer_->list_registers_changed(v);
+}
+
 void VmGic::set_interrupt_observer(InterruptObserver* observer) {
     dist_.set_interrupt_observer(observer);
     for (auto& v : vifs_) v->set_interrupt_observer(observer);

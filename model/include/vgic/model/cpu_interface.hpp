@@ -63,6 +63,12 @@ class CpuInterface {
 public:
     CpuInterface(unsigned cpu, CandidateSource& source, Diagnostics& diag, const CpuInterfaceParams& params);
 
+    /// Architectural reset of this interface's registers (CTLR 0: disabled, PMR 0, BPR and
+    /// ABPR at their minimum, every APR/NSAPR word 0), as constructed. The candidate source,
+    /// the diagnostics and the interrupt observer stay attached; the source's state is its
+    /// owner's to reset. The owner recomputes the output lines (lines() is low afterwards).
+    void reset();
+
     /// GICv2 memory-mapped frame (GICC / GICV). With arch V3: a bad access (no frame).
     AccessResult read(std::uint32_t offset, unsigned size, AccessMode mode = AccessMode::Normal);
     AccessResult write(std::uint32_t offset, unsigned size, std::uint64_t value,
@@ -213,8 +219,8 @@ private:
     std::uint32_t ctlr_writable_;
     std::uint32_t ctlr_ = 0;
     std::uint8_t pmr_ = 0;
-    std::uint8_t bpr_;
-    std::uint8_t abpr_;
+    std::uint8_t bpr_ = 0;   // set by reset()
+    std::uint8_t abpr_ = 0;
     std::array<std::array<std::uint32_t, 4>, 2> apr_{};  // [group][word]
 };
 

@@ -41,6 +41,16 @@ public:
     /// `config` must outlive nothing: it is copied. `diag` must outlive the distributor.
     Distributor(const GicConfig& config, Diagnostics& diag);
 
+    /// Architectural reset: every register and interrupt state (enables, groups, priorities,
+    /// targets/IROUTER, trigger modes, pending, active, SGI sources, GICv3 redistributor
+    /// CTLR/WAKER, the 1-of-N cursor and choices, RWP) as constructed, and every input line
+    /// level forgotten (low; the caller re-applies the levels its devices still drive with
+    /// set_spi_level / set_ppi_level). vm mode: stays on, parked interrupts and owners are
+    /// cleared (the list registers are the owner's to reset), HW mappings (set_hw_mapping)
+    /// are kept: they are the hypervisor's wiring, not VM state. Kept too: the configuration,
+    /// the diagnostics, the interrupt observer and set_rwp_tracking. Every CPU is marked dirty.
+    void reset();
+
     AccessResult read(unsigned cpu, std::uint32_t offset, unsigned size,
                       AccessMode mode = AccessMode::Normal);
     AccessResult write(unsigned cpu, std::uint32_t offset, unsigned size, std::uint64_t value,

@@ -96,6 +96,12 @@ public:
     /// or the condition is beyond the 64-bit count).
     std::optional<std::uint64_t> next_rise(Which which, std::uint64_t cntpct) const;
 
+    /// Reset of the registers this class holds, as constructed: CNTP_CTL_EL0 and CNTV_CTL_EL0
+    /// 0 (ENABLE = 0: no output, IMASK 0), CNTP_CVAL_EL0 / CNTV_CVAL_EL0 0, CNTVOFF_EL2 0
+    /// (where DDI 0487 leaves a reset value UNKNOWN the model uses 0, as it constructs).
+    /// The counter is handed in by the caller, so nothing else changes; the caller reschedules
+    /// (next_rise) and lowers the timer PPIs, whose outputs are low now.
+    void reset();
     const State& state() const { return state_; }
     void set_state(const State& s) { state_ = s; }
     const TimerConfig& config() const { return config_; }

@@ -27,6 +27,29 @@ public:
     Gic& operator=(const Gic&) = delete;
     ~Gic();
 
+    /// Architectural reset of the whole GIC, acting as a pulse: afterwards the state equals
+    /// that of a Gic freshly constructed with the same configuration (export_state and
+    /// save_snapshot are identical but for the diagnostics counters, kept below):
+    ///  - the distributor (GICD, and with GICv3 every redistributor) as Distributor::reset;
+    ///  - every CPU interface (GICC / ICC_) as CpuInterface::reset: disabled, PMR 0, no active
+    ///    priority, so IAR reads 1023;
+    ///  - every virtual interface (GICH / ICH_, its list registers, GICV / ICV_) as
+    ///    VirtualCpuInterface::reset: HCR 0, LRs 0, maintenance low;
+    ///  - HCR_EL2.IMO/FMO (set_virtual_routing), which the model keeps for the PE, 0 as in a
+    ///    fresh Gic: a PE that is not reset with the GIC calls set_virtual_routing again;
+    ///  - register writes pending (RWP) complete.
+    /// Output lines: every Irq, Fiq, VIrq, VFiq and Maintenance line that was high falls
+    /// now, and the LineObserver gets line_changed(cpu, line, false) for each, synchronously
+    /// inside reset(); nothing is left to report later (no line is high after reset()).
+    /// Input lines: the levels set with set_spi_level / set_ppi_level are forgotten (low, as
+    /// constructed); a GIC reset does not change the devices' wires, so the caller re-applies
+    /// each input that is still high with set_spi_level / set_ppi_level after reset() (a
+    /// level-sensitive interrupt whose line is high is then pending again, but disabled until
+    /// software enables it). Kept: the configuration, the LineObserver, the InterruptObserver,
+    /// set_rwp_tracking, and the Diagnostics (counters, last(), sink: they count the guest's
+    /// bad accesses over the whole run; diagnostics().set_counts(0, 0) clears them).
+    void reset();
+
     /// Distributor (GICD) access from CPU `cpu` (the CPU selects the banked registers).
     AccessResult read_distributor(unsigned cpu, std::uint32_t offset, unsigned size,
                                   AccessMode mode = AccessMode::Normal);

@@ -57,6 +57,14 @@ public:
     VirtualCpuInterface(const VirtualCpuInterface&) = delete;
     VirtualCpuInterface& operator=(const VirtualCpuInterface&) = delete;
 
+    /// Architectural reset, as constructed: GICH_HCR / ICH_HCR_EL2 0 (disabled, EOICount 0),
+    /// every list register 0 (invalid: ELRSR all free, EISR and MISR 0, maintenance low),
+    /// and the GICV / ICV_ interface reset (CpuInterface::reset: GICH_VMCR and the active
+    /// priorities as constructed). The physical-deactivate callback, the diagnostics and the
+    /// interrupt observer stay attached. virtual_lines() and maintenance() are low afterwards;
+    /// the owner reports the lines that fell.
+    void reset();
+
     /// Reports the guest's acknowledgements, priority drops and deactivations at this
     /// interface (nullptr: none).
     void set_interrupt_observer(InterruptObserver* observer) { gicv_.set_interrupt_observer(observer); }

@@ -96,6 +96,29 @@ public:
     VmGic& operator=(const VmGic&) = delete;
     ~VmGic();
 
+    /// VM reset, acting as a pulse: afterwards the state equals that of a VmGic freshly
+    /// constructed with the same configuration on which the same map_hw calls were made
+    /// (export_state and save_snapshot are identical but for the counters kept below):
+    ///  - the virtual distributor (and with GICv3 every redistributor) as Distributor::reset:
+    ///    every register and interrupt state as constructed, nothing parked or owned;
+    ///  - every vCPU's virtual interface (HCR, VMCR, APRs, list registers) as
+    ///    VirtualCpuInterface::reset: LRs 0 and maintenance low, so ICV_IAR / GICV_IAR read
+    ///    1023;
+    ///  - the list-register engine: every vCPU not running (as constructed: the caller enters
+    ///    them again with vcpu_entry), no kick pending, no LR loaded, nothing queued or
+    ///    evicted (it all lived in the distributor and the LRs), no pending re-trigger.
+    /// Output lines: each VIrq, VFiq and Maintenance line that was high falls now, reported
+    /// through VmObserver::line_changed(vcpu, line, false) inside reset(); list_registers_
+    /// changed(v) is called for every vCPU; no kick() and no pending_while_stopped() follows
+    /// from the reset itself, and nothing is left to report later.
+    /// Input lines: the levels set with set_spi_level / set_ppi_level are forgotten (low); the
+    /// caller re-applies each device line that is still high after reset().
+    /// Kept: the configuration, the observers, the HW mappings made by map_hw (the
+    /// hypervisor's wiring, as KVM keeps a VM's mapped timer across a VM reset: map_hw(v, i,
+    /// 0) removes one), the Diagnostics (counters, last(), sink) and stats() (both count over
+    /// the whole run; diagnostics().set_counts(0, 0) clears the former).
+    void reset();
+
     // ---- the guest -------------------------------------------------------------------------
     /// Distributor access by vCPU `vcpu`: a trap. A running vCPU is synced before and flushed
     /// after; for the pending/active registers every other running vCPU holding interrupts
