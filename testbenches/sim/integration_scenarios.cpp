@@ -8,6 +8,7 @@
 #include "vgic/tlm/vgic.hpp"
 #include "vgic/tlm/virtual_timer.hpp"
 
+#include <nlohmann/json.hpp>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -428,6 +429,23 @@ void vm_access_while_switched_out(GicVersion version) {
 
 // ---- reset -------------------------------------------------------------------------------------
 
+/// A platform snapshot without the vm-mode engine's run statistics ("stats": flushes, kicks...),
+/// which a reset keeps on purpose (docs/MODEL.md "Reset"): what is left is the state.
+std::string state_of(VgicBase& gic, const VirtualTimerBase* timer) {
+    nlohmann::json doc = nlohmann::json::parse(save_snapshot(gic, timer));
+    std::function<void(nlohmann::json&)> strip = [&](nlohmann::json& j) {
+        if (j.is_object()) {
+            j.erase("stats");
+            j.erase("engine_stats");
+            for (auto& [key, value] : j.items()) strip(value);
+        } else if (j.is_array()) {
+            for (auto& value : j) strip(value);
+        }
+    };
+    strip(doc);
+    return doc.dump(1);
+}
+
 /// In the middle of traffic: an SPI active, another pending, a third's line change in flight
 /// (signal_delay not over), list registers programmed (hw) or a vCPU being descheduled (vm), a
 /// timer armed (vm). reset() (a pulse) brings the module to a freshly constructed one's state
@@ -524,24 +542,19 @@ void reset_scenario(GicVersion version, Mode mode) {
             gic.cpu[1].stop();
         }
         c.sync();
-        wait(sc_time(20, SC_NS));
+        wait(vm ? sc_time(1, SC_US) : sc_time(20, SC_NS));  // vm: 41's kick, exit and entry
         line_high_before = line.read();
-        differs_before = save_snapshot(gic, timer.get()) != save_snapshot(fresh, fresh_timer.get());
-        // A change in flight: INTID 42's line rises and falls 5 ns before the reset; whatever
-        // the GIC scheduled for it (signal_delay: 10 ns) must not arrive after the reset.
+        differs_before = state_of(gic, timer.get()) != state_of(fresh, fresh_timer.get());
+        // The line is high and falls at once: not after signal_delay (10 ns), not through the
+        // engine (vm: an exit); and 41's input falls, a change the reset must overtake.
         spi[1].write(false);
-        spi[2].write(true);
-        wait(sc_time(5, SC_NS));  // signal_delay is 10 ns: 42's effect is in flight
-        spi[2].write(false);
         wait(SC_ZERO_TIME);
         gic.reset();  // the pulse
         const sc_time pulsed = sc_time_stamp();
         for (int i = 0; i < 10 && sc_pending_activity_at_current_time(); ++i) wait(SC_ZERO_TIME);
         line_low_at_once = sc_time_stamp() == pulsed && !line.read();
-        wait(sc_time(50, SC_NS));
-        late_rise = line.read();
         if (vm) wait(sc_time(2, SC_US));  // the engines' entries after the reset
-        const std::string a = save_snapshot(gic, timer.get()), b = save_snapshot(fresh, fresh_timer.get());
+        const std::string a = state_of(gic, timer.get()), b = state_of(fresh, fresh_timer.get());
         equal_after_pulse = a == b;
         if (!equal_after_pulse) {
             std::size_t i = 0;
@@ -552,6 +565,20 @@ void reset_scenario(GicVersion version, Mode mode) {
         if (vm) {
             running_again = gic.cpu[0].running_state.read() && gic.cpu[1].running_state.read();
             cntv_ctl_after = c.rd(c.sysreg, timer_regs::CNTV_CTL_EL0, 8);
+        }
+        // A rise in flight: brought up again, INTID 42 (priority 0x40) asserted; 5 ns later,
+        // before signal_delay (hw) or the kick, exit and entry (vm) have passed, a reset pulse.
+        // The line must never rise (the change was cancelled, the distributor is off again).
+        bring_up(c);
+        spi[2].write(true);
+        wait(sc_time(5, SC_NS));
+        spi[2].write(false);
+        wait(SC_ZERO_TIME);
+        gic.reset();
+        {
+            const sc_time second = sc_time_stamp();
+            wait(sc_time(2, SC_US), line.posedge_event());
+            late_rise = line.read() || sc_time_stamp() < second + sc_time(2, SC_US);
         }
         // The port, held: the interface brought up again and an interrupt taken.
         bring_up(c);
@@ -578,7 +605,8 @@ void reset_scenario(GicVersion version, Mode mode) {
     };
     sc_start(sc_time(20, SC_US));
     const std::string tag = std::string(v3 ? "GICv3 " : "GICv2 ") + (vm ? "vm: " : "hw: ");
-    check(line_high_before && differs_before, tag + "before the reset: a line high, the state not a fresh one's");
+    check(line_high_before, tag + "before the reset: the line is high (41 preempts the active 40)");
+    check(differs_before, tag + "before the reset: the state is not a fresh one's");
     check(line_low_at_once, tag + "reset(): the line falls at once (the next delta, not after signal_delay)");
     check(!late_rise, tag + "the line change in flight at the reset never arrives");
     check(equal_after_pulse, tag + "after reset() the snapshot equals a freshly constructed module's " + snap_diff);

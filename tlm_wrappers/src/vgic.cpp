@@ -655,7 +655,8 @@ void VgicBase::enter_reset() {
     ++resets_;
     // The model back to its state at construction. Lines it reports falling apply at once.
     restoring_ = true;
-    reset_model();
+    if (hw_) hw_->reset();  // observers, RWP tracking and the diagnostics counters stay
+    else vm_->reset();
     restoring_ = false;
     // Everything in flight is void: line changes, RWP completion, wake-ups, kicks, switches.
     for (VgicCpuIfBase* c : cpus_) c->reset_state();
@@ -669,21 +670,6 @@ void VgicBase::enter_reset() {
     remote_send_ps_ = 0;
     last_effect_.assign(num_cpus(), SC_ZERO_TIME);
     for (const auto& listener : reset_listeners_) listener();
-}
-
-void VgicBase::reset_model() {
-    // TEMPORARY until the model's reset() lands: a fresh model with the same configuration.
-    if (hw_) {
-        hw_ = std::make_unique<Gic>(params_.gic);
-        hw_->set_observer(observer_.get());
-        hw_->set_interrupt_observer(observer_.get());
-        if (params_.gic.is_v3() && params_.timing.rwp_complete != 0) hw_->set_rwp_tracking(true);
-    } else {
-        vm_ = std::make_unique<VmGic>(params_.gic);
-        vm_->set_observer(observer_.get());
-        vm_->set_interrupt_observer(observer_.get());
-    }
-    diagnostics().set_sink([this](const BadAccess& b) { report_diagnostic(b); });
 }
 
 void VgicBase::leave_reset() {

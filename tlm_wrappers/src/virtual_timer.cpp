@@ -61,7 +61,7 @@ void VirtualTimerBase::reset_timers() {
     // output, D11.2.4), outputs low at once, nothing armed, the vCPUs scheduled. The GIC is
     // held in reset meanwhile: the falling PPIs only update the levels it samples afterwards.
     for (unsigned cpu = 0; cpu < timers_.size(); ++cpu) {
-        timers_[cpu]->set_state(GenericTimer::State{});
+        timers_[cpu]->reset();
         for (unsigned w = 0; w < 2; ++w) {
             Channel& ch = channels_[cpu * 2 + w];
             if (ch.level) {
@@ -75,9 +75,6 @@ void VirtualTimerBase::reset_timers() {
             ch.check.notify(SC_ZERO_TIME);
         }
         descheduled_[cpu] = false;
-        // The VM's reset cleared the virtual GIC's HW mapping of the virtual timer (a fresh
-        // VmGic has none): map it again, as at construction.
-        if (VmGic* vm = gic_.vm_model()) vm->map_hw(cpu, config_.virtual_intid, config_.virtual_intid);
     }
     ++reset_generation_;
     reset_event_.notify(SC_ZERO_TIME);

@@ -446,7 +446,6 @@ private:
     void reset_changed();  // method: the reset input moved
     void enter_reset();
     void leave_reset();
-    void reset_model();
     /// Input levels as last set (ports or set_*_level), kept through reset and applied again
     /// after it: [intid - 32] and [cpu * 16 + intid - 16].
     std::vector<bool> spi_levels_, ppi_levels_;
