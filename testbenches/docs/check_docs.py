@@ -17,7 +17,7 @@ The rules (README.md, "Docs are tested", is the user-facing copy):
   exactly `[...]` matches any number of lines. Trailing blanks and trailing empty lines are ignored.
 * An inline figure in prose or a table is checked by a comment in the same paragraph:
     <!-- check: COMMAND == VALUE -->
-  COMMAND runs like a run block (in the same directory, after the file's earlier blocks); its
+  (on a line of its own). COMMAND runs like a run block (in the same directory, after the file's earlier blocks); its
   stdout, stripped, must equal VALUE, and VALUE must appear in the paragraph's visible text.
 * Blocks run from a scratch directory that mirrors the repository root: every top-level entry is a
   symbolic link into the source tree, `build` links to the build directory under test, `traces/`
@@ -42,7 +42,7 @@ import time
 
 SHELL_LANGS = {"sh", "bash", "shell", "console", "zsh"}
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-CHECK = re.compile(r"<!--\s*check:\s*(?P<body>.*?)\s*-->")
+CHECK = re.compile(r"^\s*<!--\s*check:\s*(?P<body>.*?)\s*-->\s*$")
 COMMENT = re.compile(r"<!--.*?-->")
 SECTION_REF = re.compile(r'(?P<file>[A-Za-z0-9_./-]+\.md)\)?,? "(?P<section>[^"]+)"')
 DOC_REF = re.compile(r"\bdocs/[A-Za-z0-9_-]+\.md\b")
@@ -68,7 +68,8 @@ def parse(path, text):
     while i < len(lines):
         m = FENCE.match(lines[i])
         if not m:
-            for c in CHECK.finditer(lines[i]):
+            c = CHECK.match(lines[i])
+            if c:
                 items.append(Item("check", i + 1, body=c.group("body"), para=paragraph(lines, i)))
             i += 1
             continue
@@ -335,7 +336,7 @@ def main():
     if args.verbose:
         print("\n".join(notes))
     for e in errors:
-        print(e, file=sys.stderr)
+        print(e)
     print(f"check_docs: {len(files)} files, {sum(1 for n in notes if 'run block' in n)} run blocks, "
           f"{sum(1 for n in notes if 'check,' in n)} checks, {len(errors)} problems, {time.monotonic() - t0:.1f} s")
     return 1 if errors else 0
