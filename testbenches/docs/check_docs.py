@@ -170,6 +170,7 @@ def check_file(path, rel, args, execute=True):
     for it in items:
         if it.kind != "block":
             continue
+        it.mode, it.outputs = None, []
         tag_word = it.tag.split(" ")[0].split("=")[0] if it.tag else ""
         if not it.lang:
             errors.append(f"{rel}:{it.line}: a fence without an info string: name what it holds "
@@ -181,6 +182,8 @@ def check_file(path, rel, args, execute=True):
                 errors.append(f"{rel}:{it.line}: an output block must follow a run block (only blank lines between)")
             else:
                 prev_block.outputs.append(it)
+                prev_block.end = it.end  # a further output block (stdout, then stderr) may follow this one
+            continue
         elif it.lang in SHELL_LANGS:
             if it.tag == "run" or re.fullmatch(r"run exit=\d+", it.tag):
                 it.mode = "run"
@@ -193,8 +196,6 @@ def check_file(path, rel, args, execute=True):
         elif it.tag.startswith("run") or it.tag.startswith("no-run"):
             errors.append(f"{rel}:{it.line}: '{it.tag}' on a ```{it.lang} block: only shell blocks "
                           f"({', '.join(sorted(SHELL_LANGS))}) are run")
-        it.outputs = []
-        it.mode = getattr(it, "mode", None)
         prev_block = it
     for it in items:
         if it.kind == "check":
