@@ -205,7 +205,7 @@ def check_file(path, rel, args, execute=True):
                 it.bad = True
                 continue
             it.cmd, it.value, it.bad = cmd.strip(), value.strip(), False
-            if it.value not in it.para:
+            if " ".join(it.value.split()) not in " ".join(it.para.split()):  # line breaks are blanks
                 errors.append(f"{rel}:{it.line}: the check's value '{it.value}' does not appear in its paragraph")
     errors += check_references(rel, path, text, args.source)
     if errors or not execute:
