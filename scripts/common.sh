@@ -6,9 +6,10 @@ set -euo pipefail
 VGIC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VGIC_BUILD_DIR="${VGIC_BUILD_DIR:-$VGIC_ROOT/build}"
 # vgic-sim boot: Unicorn (the CPUs), libfdt (the device tree), dtc (its round-trip test), the
-# AArch64 cross compiler (the guest test images), gdb-multiarch (the --gdb test).
+# AArch64 cross compiler (the guest test images), gdb-multiarch (the --gdb test); python3 and jq
+# (docs.blocks: the docs' shell blocks and figure checks).
 VGIC_PACKAGES=(g++ cmake ninja-build pkg-config libsystemc-dev libboost-test-dev nlohmann-json3-dev libyaml-cpp-dev libbenchmark-dev gnuplot-nox
-    libunicorn-dev libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu gdb-multiarch)
+    libunicorn-dev libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu gdb-multiarch python3 jq)
 
 vgic_install_packages() {
     local missing=()
