@@ -11,7 +11,8 @@
 #   - installed in the `library` install component (cmake --install --component library), in
 #     its own export set vgic_tlm-<component> (lib/cmake/vgic_tlm/vgic_tlm-<component>-targets.cmake)
 #     so that find_package(vgic_tlm COMPONENTS model) loads nothing that names SystemC;
-#   - with a pkg-config file vgic-<component>.pc.
+#   - with a pkg-config file vgic-<component>.pc;
+#   - shared: with the RUNPATH $ORIGIN once installed, so that each finds the others.
 set(VGIC_SOVERSION "${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}")
 
 # vgic_package_library(<target> COMPONENT <name> MACRO <PREFIX> DESCRIPTION <text>
@@ -24,6 +25,14 @@ function(vgic_package_library target)
     VERSION ${PROJECT_VERSION}
     SOVERSION ${VGIC_SOVERSION}
     DEFINE_SYMBOL ${arg_MACRO}_BUILDING)
+  # An installed shared library finds its siblings (libvgic_tlm.so needs libvgic_model.so ...)
+  # in its own directory, wherever the prefix is: a program's RUNPATH is not searched for its
+  # libraries' dependencies.
+  if(APPLE)
+    set_target_properties(${target} PROPERTIES INSTALL_RPATH "@loader_path")
+  else()
+    set_target_properties(${target} PROPERTIES INSTALL_RPATH "$ORIGIN")
+  endif()
   get_target_property(type ${target} TYPE)
   set(VGIC_PC_CFLAGS "")
   if(type STREQUAL "STATIC_LIBRARY")

@@ -10,8 +10,8 @@ include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 set(lib "${WORK_DIR}/prefix/${LIBDIR}")
 set(forbidden "\\(anonymous namespace\\)" "nlohmann::" "YAML::" "vgic::bits::" "vgic::detail::"
               "vgic::RegisterFrame<")
-set(required_model "vgic::Gic::Gic\\(" "typeinfo for vgic::ConfigError" "typeinfo for vgic::LineObserver"
-                   "vgic::save_snapshot\\(vgic::Gic const&\\)")
+set(required_model "vgic::Gic::Gic\\(" "vgic::VmGic::VmGic\\(" "typeinfo for vgic::ConfigError"
+                   "vgic::save_snapshot(\\[abi:cxx11\\])?\\(vgic::Gic const&\\)")
 set(required_timing "vgic::tlm::load_timing_profile\\(" "typeinfo for vgic::tlm::TimingProfileError")
 set(required_output "vgic::tlm::OutputFile::")
 set(required_tlm "vgic::tlm::ps_time\\(")

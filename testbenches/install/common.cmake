@@ -3,6 +3,7 @@
 # with cmake -P and these variables: SOURCE_DIR (the project), WORK_DIR (its scratch directory,
 # emptied first by the scripts that create it), LIBDIR (CMAKE_INSTALL_LIBDIR), CXX_COMPILER,
 # CXX_FLAGS, GENERATOR; some also BUILD_DIR (the build to install).
+cmake_minimum_required(VERSION 3.20)  # policies of cmake -P scripts (IN_LIST ...)
 
 # vgic_run(<what> <command>...): run a command; a failure ends the test with its output.
 # The command's output is left in vgic_run_output.
@@ -39,9 +40,10 @@ endfunction()
 # build testbenches/consumer against the installed package, with this build's compiler and flags.
 function(vgic_consumer prefix build components)
   file(REMOVE_RECURSE "${build}")
+  string(REPLACE ";" "," components_arg "${components}")  # a ; would split the -D argument
   set(args -S "${SOURCE_DIR}/testbenches/consumer" -B "${build}" -G "${GENERATOR}"
            "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
-           "-DVGIC_CONSUMER_COMPONENTS=${components}" ${ARGN})
+           "-DVGIC_CONSUMER_COMPONENTS=${components_arg}" ${ARGN})
   if(CXX_COMPILER)
     list(APPEND args "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
   endif()
