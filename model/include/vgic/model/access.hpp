@@ -3,6 +3,8 @@
 // every register frame of one GIC instance.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include "vgic/model/config.hpp"
 
 #include <cstdint>
@@ -30,17 +32,17 @@ enum class BadAccessKind : std::uint8_t {
     GuestError,        ///< a legal access whose effect is UNPREDICTABLE; the model ignored it
 };
 
-struct AccessResult {
+struct VGIC_MODEL_API AccessResult {
     std::uint64_t value = 0;  ///< read data (0 for writes and failed reads)
     AccessStatus status = AccessStatus::Ok;
     BadAccessKind kind = BadAccessKind::Reserved;  ///< why, when status != Ok
     bool ok() const { return status == AccessStatus::Ok; }
 };
 
-const char* to_string(BadAccessKind kind);
+VGIC_MODEL_API const char* to_string(BadAccessKind kind);
 
 /// One bad access, as reported to the diagnostics sink.
-struct BadAccess {
+struct VGIC_MODEL_API BadAccess {
     const char* frame = "";     ///< "GICD", "GICC", ...
     const char* reg = nullptr;  ///< register name when the offset decodes, else nullptr
     const char* detail = "";    ///< the rule that was broken
@@ -77,7 +79,7 @@ struct BadAccess {
 
 /// Counts bad accesses and guest errors and forwards them to an optional sink (the TLM
 /// layer turns them into SystemC warnings). Never prints.
-class Diagnostics {
+class VGIC_MODEL_API Diagnostics {
 public:
     explicit Diagnostics(BadAccessPolicy policy) : policy_(policy) {}
 

@@ -5,6 +5,8 @@
 // CpuInterface and consume only this.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include "vgic/model/gicv2_regs.hpp"
 
 #include <cstdint>
@@ -12,7 +14,7 @@
 namespace vgic {
 
 /// The highest-priority pending interrupt a source offers a CPU interface.
-struct Candidate {
+struct VGIC_MODEL_API Candidate {
     static constexpr std::uint32_t kNone = 0xFFFFFFFF;
     std::uint32_t intid = kNone;  ///< may be 1020-1023 when a list register holds one
     std::uint8_t priority = 0xFF;
@@ -22,7 +24,7 @@ struct Candidate {
     bool valid() const { return intid != kNone; }
 };
 
-class CandidateSource {
+class VGIC_MODEL_API CandidateSource {
 public:
     virtual ~CandidateSource() = default;
     /// Best pending, enabled, not active interrupt of the groups in `group_mask` (bit g =

@@ -2,6 +2,8 @@
 // Configuration of a GICv2 or GICv3 model, validated at construction.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -10,7 +12,7 @@ namespace vgic {
 
 /// Thrown for a configuration value out of range. The message names the field, the value
 /// and the allowed range, e.g. "GicConfig.num_cpus = 9: allowed 1..8".
-class ConfigError : public std::invalid_argument {
+class VGIC_MODEL_API ConfigError : public std::invalid_argument {
 public:
     using std::invalid_argument::invalid_argument;
 };
@@ -27,7 +29,7 @@ enum class BadAccessPolicy {
 enum class GicVersion : std::uint8_t { V2 = 2, V3 = 3 };
 
 /// Identification register values. Defaults: an Arm CoreLink GIC-400 (r0p1).
-struct IdRegisters {
+struct VGIC_MODEL_API IdRegisters {
     std::uint32_t gicd_iidr = 0x0200143B;  ///< GICD_IIDR: ProductID 0x02, implementer 0x43B (Arm)
     std::uint32_t gicc_iidr = 0x0202143B;  ///< GICC_IIDR: arch 2, ProductID 0x020
     /// GICD_PIDR4..7 then PIDR0..3 (offsets 0xFD0..0xFEC). PIDR2[7:4] = 2: GICv2.
@@ -38,7 +40,7 @@ struct IdRegisters {
 
 /// GICv3 identification registers. Defaults: an Arm CoreLink GIC-600 (r1p6) as far as a
 /// guest can tell; PIDR2.ArchRev = 3 is what Linux checks.
-struct Gicv3Ids {
+struct VGIC_MODEL_API Gicv3Ids {
     std::uint32_t gicd_iidr = 0x0201743B;  ///< GICD_IIDR: ProductID 0x02, r1p6, implementer 0x43B
     std::uint32_t gicr_iidr = 0x0201743B;  ///< GICR_IIDR
     /// PIDR4..7 then PIDR0..3 (GICD 0xFFD0..0xFFEC, GICR RD_base the same). PIDR2 = 0x3B: ArchRev 3.
@@ -51,7 +53,7 @@ struct Gicv3Ids {
 /// GICD_IROUTER, ICC_SGI1R_EL1). CPU i has Aff0 = i % cpus_per_cluster, Aff1 = (i /
 /// cpus_per_cluster) % 256, Aff2 = i / (cpus_per_cluster * 256), Aff3 = 0 (KVM's layout with
 /// the default 16).
-struct Gicv3Config {
+struct VGIC_MODEL_API Gicv3Config {
     /// CPUs per cluster (distinct Aff0 values), 1..256. Above 16 an SGI needs
     /// ICC_SGI1R_EL1.RS (GICD_TYPER.RSS = 1 is always reported).
     unsigned cpus_per_cluster = 16;
@@ -60,7 +62,7 @@ struct Gicv3Config {
 
 /// Virtualization extensions of one CPU interface (IHI 0048B chapter 5): the list registers,
 /// GICH and GICV. Defaults: Arm GIC-400 (GICH_VTR = 0x90000003).
-struct VirtConfig {
+struct VGIC_MODEL_API VirtConfig {
     /// hw mode: each CPU interface has GICH and GICV (GIC-400 has them).
     bool enabled = true;
     /// List registers per CPU interface, 1..64 with GICv2 (GICH_VTR.ListRegs + 1), 1..16
@@ -118,12 +120,12 @@ enum class VmTargets : std::uint8_t {
 /// against, departs from the architecture's hardware rule. Defaults: KVM's. hw mode (Gic)
 /// ignores this and always follows the architecture. docs/MODEL.md "vm mode: what KVM
 /// guests expect".
-struct VmConfig {
+struct VGIC_MODEL_API VmConfig {
     VmWaker waker = VmWaker::Kvm;        ///< GICv3: GICR_WAKER, reset awake or asleep
     VmTargets targets = VmTargets::Kvm;  ///< GICv2: GICD_ITARGETSR read-back and untargeted SPIs
 };
 
-struct GicConfig {
+struct VGIC_MODEL_API GicConfig {
     /// Architecture version (v2: GIC-400 layout; v3: distributor + redistributors + system
     /// registers, single Security state).
     GicVersion version = GicVersion::V2;
@@ -160,7 +162,7 @@ struct GicConfig {
 };
 
 /// Formats "<owner>.<field> = <value>: allowed <range>" (used for every ConfigError).
-std::string config_error_message(const std::string& field, long long value,
+VGIC_MODEL_API std::string config_error_message(const std::string& field, long long value,
                                  const std::string& allowed);
 
 } // namespace vgic

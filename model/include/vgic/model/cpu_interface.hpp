@@ -11,6 +11,8 @@
 // interface has one active-priority register for both groups, GICv3's has ICH_AP0R/AP1R.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include "vgic/model/observer.hpp"
 
 #include "vgic/model/access.hpp"
@@ -28,7 +30,7 @@ namespace vgic {
 /// Physical (GICC) or virtual (GICV) flavour of the same rules.
 enum class CpuInterfaceKind : std::uint8_t { Physical, Virtual };
 
-struct CpuInterfaceParams {
+struct VGIC_MODEL_API CpuInterfaceParams {
     CpuInterfaceKind kind = CpuInterfaceKind::Physical;
     /// V2: the memory-mapped frame (read/write); V3: the system registers (read_sysreg /
     /// write_sysreg). The other access path reports every access as a bad access.
@@ -52,14 +54,14 @@ struct CpuInterfaceParams {
 };
 
 /// Output line levels of one CPU interface.
-struct LineLevels {
+struct VGIC_MODEL_API LineLevels {
     bool irq = false;
     bool fiq = false;
     bool operator==(const LineLevels& o) const { return irq == o.irq && fiq == o.fiq; }
     bool operator!=(const LineLevels& o) const { return !(*this == o); }
 };
 
-class CpuInterface {
+class VGIC_MODEL_API CpuInterface {
 public:
     CpuInterface(unsigned cpu, CandidateSource& source, Diagnostics& diag, const CpuInterfaceParams& params);
 

@@ -17,6 +17,8 @@
 // refresh is O(log n) whatever the number of CPUs.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include "vgic/model/observer.hpp"
 
 #include "vgic/model/access.hpp"
@@ -33,7 +35,7 @@
 
 namespace vgic {
 
-class Distributor {
+class VGIC_MODEL_API Distributor {
 public:
     /// "No CPU": an SPI routed to an affinity no CPU has, or not chosen yet (1-of-N).
     static constexpr std::uint16_t kNoCpu = 0xFFFF;

@@ -7,6 +7,8 @@
 // one event instead of polling.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include "vgic/model/access.hpp"
 #include "vgic/model/bitfield.hpp"
 #include "vgic/model/config.hpp"
@@ -43,7 +45,7 @@ using CTL_ISTATUS = Flag<2, std::uint64_t>;
 /// 32 bits wide (at most 4,294,967,295 Hz); the model keeps to a round 4 GHz.
 inline constexpr std::uint64_t kMaxCounterFrequencyHz = 4'000'000'000;
 
-struct TimerConfig {
+struct VGIC_MODEL_API TimerConfig {
     /// Counter frequency, CNTFRQ_EL0 (Hz), 1 Hz..4 GHz (kMaxCounterFrequencyHz); Arm
     /// recommends 1-50 MHz for v8.0, requires 1 GHz from v8.6; Linux warns below 1 MHz.
     /// Default 100 MHz.
@@ -58,11 +60,11 @@ struct TimerConfig {
 
 /// Exact conversions between simulated time (ps) and counter ticks.
 /// CNTPCT at time t: floor(t * f / 1e12).
-std::uint64_t counter_at(std::uint64_t time_ps, std::uint64_t frequency_hz);
+VGIC_MODEL_API std::uint64_t counter_at(std::uint64_t time_ps, std::uint64_t frequency_hz);
 /// The first time (ps) at which CNTPCT >= count: ceil(count * 1e12 / f), saturating.
-std::uint64_t time_of_count(std::uint64_t count, std::uint64_t frequency_hz);
+VGIC_MODEL_API std::uint64_t time_of_count(std::uint64_t count, std::uint64_t frequency_hz);
 
-class GenericTimer {
+class VGIC_MODEL_API GenericTimer {
 public:
     enum Which : unsigned { Physical = 0, Virtual = 1 };
 
@@ -122,6 +124,6 @@ private:
 };
 
 /// The spec name of a timer register encoding, or nullptr.
-const char* timer_register_name(std::uint32_t encoding);
+VGIC_MODEL_API const char* timer_register_name(std::uint32_t encoding);
 
 } // namespace vgic

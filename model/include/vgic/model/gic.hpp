@@ -6,6 +6,8 @@
 // reported to a LineObserver. Plain C++17; time does not exist at this layer.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include "vgic/model/access.hpp"
 #include "vgic/model/config.hpp"
 #include "vgic/model/cpu_interface.hpp"
@@ -19,7 +21,7 @@
 
 namespace vgic {
 
-class Gic {
+class VGIC_MODEL_API Gic {
 public:
     /// Validates `config` (throws ConfigError) and builds the GIC in its reset state.
     explicit Gic(const GicConfig& config);

@@ -6,6 +6,8 @@
 // are the specification's mnemonics.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include "vgic/model/bitfield.hpp"
 
 #include <cstdint>
@@ -200,7 +202,7 @@ enum class El1Reg : std::uint8_t {
 /// One EL1 CPU-interface register: the single table both the HCR_EL2 routing
 /// (el1_route_of) and the CPU interfaces (CpuInterface::read_sysreg / write_sysreg) decode
 /// an encoding with.
-struct El1RegInfo {
+struct VGIC_MODEL_API El1RegInfo {
     std::uint32_t encoding = 0;
     El1Reg reg = El1Reg::None;
     unsigned n = 0;  ///< AP0R<n> / AP1R<n>
@@ -241,7 +243,7 @@ constexpr int el1_slot(std::uint32_t enc) {
     if (enc == ICC_PMR_EL1) return 40;
     return enc >= kEl1SlotBase && enc < kEl1SlotBase + 40 ? static_cast<int>(enc - kEl1SlotBase) : -1;
 }
-struct El1Index {
+struct VGIC_MODEL_API El1Index {
     std::uint8_t entry[kEl1Slots];  ///< index into kEl1Regs, 0xFF = no register
 };
 constexpr El1Index make_el1_index() {

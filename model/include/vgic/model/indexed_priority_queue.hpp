@@ -15,6 +15,8 @@
 // used; no operation scans the INTIDs.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include <array>
 #include <cstdint>
 #include <stdexcept>
@@ -22,7 +24,7 @@
 
 namespace vgic {
 
-class IndexedPriorityQueue {
+class VGIC_MODEL_API IndexedPriorityQueue {
 public:
     /// Keys are (priority << kIdBits) | intid, so ties in priority go to the lower INTID
     /// (the GICv2 arbitration rule is IMPLEMENTATION DEFINED; lowest ID is what GIC-400 does).

@@ -19,6 +19,8 @@
 // (VirtualCpuInterface drops them on write), so encode(decode(v)) == v for a sanitized v.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include "vgic/model/config.hpp"
 #include "vgic/model/gicv2_regs.hpp"
 #include "vgic/model/gicv3_regs.hpp"
@@ -27,7 +29,7 @@
 
 namespace vgic {
 
-struct ListRegister {
+struct VGIC_MODEL_API ListRegister {
     /// LR.State encodings (identical in both versions).
     static constexpr std::uint8_t kInvalid = 0;
     static constexpr std::uint8_t kPending = 1;

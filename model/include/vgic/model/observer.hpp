@@ -2,6 +2,8 @@
 // Output of the model: line levels reported when they change.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include <cstdint>
 
 namespace vgic {
@@ -10,11 +12,11 @@ namespace vgic {
 /// of GICV, and the maintenance interrupt level of GICH (also fed to its PPI).
 enum class Line : std::uint8_t { Irq, Fiq, VIrq, VFiq, Maintenance };
 
-const char* to_string(Line line);
+VGIC_MODEL_API const char* to_string(Line line);
 
 /// Receives every change of an output line level. Called synchronously from inside the
 /// model operation that caused the change; implementations must not re-enter the model.
-class LineObserver {
+class VGIC_MODEL_API LineObserver {
 public:
     virtual ~LineObserver() = default;
     virtual void line_changed(unsigned cpu, Line line, bool level) = 0;
@@ -30,11 +32,11 @@ enum class InterruptEvent : std::uint8_t {
     SgiGenerated,     ///< an SGI register write made this SGI pending for `cpu`
 };
 
-const char* to_string(InterruptEvent event);
+VGIC_MODEL_API const char* to_string(InterruptEvent event);
 
 /// Receives InterruptEvents. Called synchronously from inside the model operation (the
 /// register access); implementations must not re-enter the model.
-class InterruptObserver {
+class VGIC_MODEL_API InterruptObserver {
 public:
     virtual ~InterruptObserver() = default;
     /// `cpu`: the CPU interface's CPU (SgiGenerated: the target); `virtual_interface`: the

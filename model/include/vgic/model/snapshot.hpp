@@ -13,6 +13,8 @@
 // every output line whose level changed to the observer.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -25,7 +27,7 @@ class VmGic;
 /// A document that cannot be restored. The message starts with "snapshot: " and says what
 /// is wrong and where, e.g.
 /// "snapshot: /distributor/spis/12/priority: expected an integer 0..255, got \"x\"".
-class SnapshotError : public std::runtime_error {
+class VGIC_MODEL_API SnapshotError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
@@ -54,16 +56,16 @@ inline constexpr unsigned kSnapshotMaxDepth = 64;
 /// /distributor/spis/12: member \"priority\" appears twice ...": JSON leaves duplicates to
 /// the reader, and a reader that keeps the last one silently ignores what the first says).
 /// Throws SnapshotError. restore_snapshot (here and in vgic::tlm) calls it first.
-void check_snapshot_document(std::string_view json);
+VGIC_MODEL_API void check_snapshot_document(std::string_view json);
 
-std::string save_snapshot(const Gic& gic);
-std::string save_snapshot(const VmGic& vm);
+VGIC_MODEL_API std::string save_snapshot(const Gic& gic);
+VGIC_MODEL_API std::string save_snapshot(const VmGic& vm);
 
 /// Throws SnapshotError, leaving the target untouched, for a document that is not valid
 /// JSON, not a vgic snapshot, of an unknown version, of another mode, GIC version or
 /// configuration, or
 /// whose state is incomplete, mistyped, out of range or inconsistent.
-void restore_snapshot(Gic& gic, std::string_view json);
-void restore_snapshot(VmGic& vm, std::string_view json);
+VGIC_MODEL_API void restore_snapshot(Gic& gic, std::string_view json);
+VGIC_MODEL_API void restore_snapshot(VmGic& vm, std::string_view json);
 
 } // namespace vgic

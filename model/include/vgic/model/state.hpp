@@ -6,6 +6,8 @@
 // everything derived from it: priority queues, summary masks, line levels).
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -17,7 +19,7 @@ namespace vgic {
 /// Why a state cannot be imported. `where` is a JSON-pointer-like path to the offending
 /// value, relative to the component that checked it ("/spis/12/priority"); the snapshot
 /// document uses the same names, so the path of a whole-GIC check locates the value in it.
-struct StateProblem {
+struct VGIC_MODEL_API StateProblem {
     std::string where;
     std::string what;
 
@@ -30,7 +32,7 @@ struct StateProblem {
 using StateCheck = std::optional<StateProblem>;
 
 /// Thrown by import_state() for a state that check_state() refuses; nothing was changed.
-class StateError : public std::invalid_argument {
+class VGIC_MODEL_API StateError : public std::invalid_argument {
 public:
     explicit StateError(const StateProblem& problem)
         : std::invalid_argument(problem.describe()), problem_(problem) {}

@@ -13,6 +13,8 @@
 // maintenance level cost O(1), and the best pending LR is found by visiting only pending LRs.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include "vgic/model/access.hpp"
 #include "vgic/model/candidate.hpp"
 #include "vgic/model/config.hpp"
@@ -32,7 +34,7 @@ namespace vgic {
 /// (KVM: VMCR, APR(s), LRs; Xen also HCR). A plain value: copy it, compare it, store it.
 /// Registers in the layout of the interface's version: GICH_HCR/VMCR/APR/LRn (GICv2), or
 /// ICH_HCR_EL2/VMCR_EL2/AP0R<n>/AP1R<n>/LR<n> (GICv3).
-struct VcpuInterfaceState {
+struct VGIC_MODEL_API VcpuInterfaceState {
     std::uint32_t hcr = 0;
     std::uint32_t vmcr = 0;
     std::uint32_t apr = 0;                ///< GICv2 GICH_APR (0 with GICv3)
@@ -45,7 +47,7 @@ struct VcpuInterfaceState {
     bool operator!=(const VcpuInterfaceState& o) const { return !(*this == o); }
 };
 
-class VirtualCpuInterface final : private CandidateSource {
+class VGIC_MODEL_API VirtualCpuInterface final : private CandidateSource {
 public:
     /// Called when the guest deactivates a HW=1 list register, with the LR's virtual INTID
     /// and the physical INTID to deactivate ("the GIC deactivates the physical interrupt").

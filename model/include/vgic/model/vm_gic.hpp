@@ -27,6 +27,8 @@
 // service_kicks() in untimed use) performs the exit + entry.
 #pragma once
 
+#include "vgic/model/export.hpp"
+
 #include "vgic/model/access.hpp"
 #include "vgic/model/config.hpp"
 #include "vgic/model/distributor.hpp"
@@ -42,7 +44,7 @@
 namespace vgic {
 
 /// Notifications from a VmGic. line_changed reports VIrq, VFiq and Maintenance per vCPU.
-class VmObserver : public LineObserver {
+class VGIC_MODEL_API VmObserver : public LineObserver {
 public:
     void line_changed(unsigned, Line, bool) override {}
     /// Running vCPU `vcpu` must exit (and re-enter) so the engine can update its LRs.
@@ -64,7 +66,7 @@ public:
 };
 
 /// Counters of the list-register engine, per VM.
-struct LrEngineStats {
+struct VGIC_MODEL_API LrEngineStats {
     std::uint64_t flushes = 0;
     std::uint64_t syncs = 0;
     std::uint64_t lr_writes = 0;  ///< list registers populated by flushes
@@ -77,17 +79,17 @@ struct LrEngineStats {
     std::uint64_t trap_syncs = 0;  ///< other vCPUs stopped for an active/pending-state access
 };
 
-struct FlushReport {
+struct VGIC_MODEL_API FlushReport {
     unsigned lrs_written = 0;
     bool overflow = false;
 };
 
-struct SyncReport {
+struct VGIC_MODEL_API SyncReport {
     unsigned lrs_read = 0;    ///< non-empty LRs read back (empty ones cost only the ELRSR read)
     unsigned eoi_count = 0;   ///< GICH_HCR.EOICount found
 };
 
-class VmGic {
+class VGIC_MODEL_API VmGic {
 public:
     /// `config.num_cpus` is the number of vCPUs; `config.virt` describes each vCPU's
     /// virtual interface (must be enabled). Throws ConfigError.

@@ -5,6 +5,8 @@
 // refused, never shortened. Plain C++17 (no SystemC).
 #pragma once
 
+#include "vgic/tlm/export.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string_view>
@@ -24,6 +26,6 @@ inline constexpr const char* kMaxDurationText = "1 hour (3600 s)";
 /// kMaxDurationPs. Cycles are refused (no single clock applies). Throws std::invalid_argument
 /// whose message quotes the text and says what was expected, without naming the key or
 /// flag (the caller adds it).
-std::uint64_t parse_duration_ps(std::string_view text);
+VGIC_TIMING_API std::uint64_t parse_duration_ps(std::string_view text);
 
 } // namespace vgic::tlm

@@ -22,6 +22,8 @@
 // for problems of the text the line and column) in front, in their own error type.
 #pragma once
 
+#include "vgic/tlm/export.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -43,7 +45,7 @@ inline constexpr std::uint64_t kMaxInputSizeLimit = std::uint64_t{1} << 30;  // 
 /// The environment variable that sets the limit (a size as parse_input_size accepts).
 inline constexpr const char* kMaxInputSizeVariable = "VGIC_MAX_INPUT_SIZE";
 
-class InputError : public std::runtime_error {
+class VGIC_TIMING_API InputError : public std::runtime_error {
 public:
     enum class Kind {
         Open,      ///< the file cannot be opened (missing, no permission): reason is strerror
@@ -68,24 +70,24 @@ private:
 /// A size: a whole number of bytes, optionally followed by a unit `B`, `KiB`, `MiB` or `GiB`
 /// (powers of 1024; a space before the unit is allowed): "16MiB", "16 MiB", "1048576".
 /// 1 byte .. kMaxInputSizeLimit. Throws InputError (Setting) naming the text.
-std::uint64_t parse_input_size(std::string_view text);
+VGIC_TIMING_API std::uint64_t parse_input_size(std::string_view text);
 /// "16 MiB (16777216 bytes)", "1000 bytes".
-std::string format_input_size(std::uint64_t bytes);
+VGIC_TIMING_API std::string format_input_size(std::uint64_t bytes);
 
 /// The limit in force: the one set_max_input_size set, else kMaxInputSizeVariable's value
 /// when that variable is set, else kDefaultMaxInputSize. A malformed variable throws
 /// InputError (Setting) naming the variable.
-std::uint64_t max_input_size();
+VGIC_TIMING_API std::uint64_t max_input_size();
 /// Sets the limit for this process (vgic-sim --max-input-size); 0 goes back to the
 /// environment variable or the default. Not thread-safe: set it before reading.
-void set_max_input_size(std::uint64_t bytes);
+VGIC_TIMING_API void set_max_input_size(std::uint64_t bytes);
 
 /// The whole content of `path`, which must be a regular file or a FIFO (symbolic links are
 /// followed) and hold at most max_input_size() bytes: reading stops at the byte past the
 /// limit. Throws InputError whose reason says what the file is or what failed, e.g.
 /// "it is a character device, not a regular file or a FIFO", "it holds more than the input
 /// size limit of 16 MiB (16777216 bytes); raise it with ...", "No such file or directory".
-std::string read_input_file(const std::string& path);
+VGIC_TIMING_API std::string read_input_file(const std::string& path);
 
 /// A YAML text fit to hand to yaml-cpp's YAML::Load, which reads the first document only: no
 /// syntax error (as yaml-cpp reports it), at most one document (a second one, also after
@@ -96,17 +98,17 @@ std::string read_input_file(const std::string& path);
 /// nesting is counted on those events, which yaml-cpp emits before it goes a level deeper,
 /// so a deep document is refused with the recursion at the bound. Throws InputError (Text)
 /// with the line and column ("nesting deeper than 64 levels: ...").
-void check_yaml_text(std::string_view text);
+VGIC_TIMING_API void check_yaml_text(std::string_view text);
 
 /// Arrays and objects nested at most kMaxInputNesting deep, counted on the raw text
 /// (brackets outside strings and outside // and /* */ comments) before any parser sees it;
 /// the syntax is the parser's business. Throws InputError (Text) with the line and column of
 /// the bracket past the bound.
-void check_json_nesting(std::string_view text);
+VGIC_TIMING_API void check_json_nesting(std::string_view text);
 
 /// `text` with every byte outside printable ASCII (control bytes such as NUL, ESC and DEL,
 /// and every byte >= 0x80) written as `\xNN`: what a message quotes from a file never puts
 /// raw bytes on the user's terminal.
-std::string printable(std::string_view text);
+VGIC_TIMING_API std::string printable(std::string_view text);
 
 } // namespace vgic::tlm

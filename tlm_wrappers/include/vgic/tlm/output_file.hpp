@@ -7,6 +7,8 @@
 // Plain C++17 and POSIX (open/write/close), no SystemC.
 #pragma once
 
+#include "vgic/tlm/export.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -17,7 +19,7 @@
 namespace vgic::tlm {
 
 /// An output that cannot be written. what() is "cannot write FILE: REASON".
-class OutputError : public std::runtime_error {
+class VGIC_OUTPUT_API OutputError : public std::runtime_error {
 public:
     /// `error_number` is an errno value; the reason is its strerror text.
     OutputError(const std::string& file, int error_number);
@@ -44,7 +46,7 @@ private:
 /// every later write is dropped, so that a writer can go on and look once at the end
 /// (`failed()`, `check()`), or after every flush. A write interrupted by a signal is retried,
 /// a short write continued.
-class OutputFile : public std::streambuf {
+class VGIC_OUTPUT_API OutputFile : public std::streambuf {
 public:
     static constexpr std::size_t kBufferSize = 64 * 1024;
 

@@ -11,6 +11,8 @@
 // Take and restore snapshots at a quiescent point (in vm mode: no world switch in progress).
 #pragma once
 
+#include "vgic/tlm/export.hpp"
+
 #include "vgic/model/snapshot.hpp"
 #include "vgic/tlm/vgic.hpp"
 #include "vgic/tlm/virtual_timer.hpp"
@@ -24,11 +26,11 @@ inline constexpr const char* kPlatformSnapshotFormat = "vgic-tlm-snapshot";
 inline constexpr unsigned kPlatformSnapshotVersion = 1;
 
 /// `timer` may be null (a platform without timers).
-std::string save_snapshot(VgicBase& gic, const VirtualTimerBase* timer = nullptr);
+VGIC_TLM_API std::string save_snapshot(VgicBase& gic, const VirtualTimerBase* timer = nullptr);
 
 /// Throws vgic::SnapshotError and leaves `gic` and `timer` untouched for a document that is
 /// corrupt, of another format/version, or of another configuration (including a timer
 /// section where this platform has no timer or the other way round).
-void restore_snapshot(VgicBase& gic, VirtualTimerBase* timer, std::string_view json);
+VGIC_TLM_API void restore_snapshot(VgicBase& gic, VirtualTimerBase* timer, std::string_view json);
 
 } // namespace vgic::tlm

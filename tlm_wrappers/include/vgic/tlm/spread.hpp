@@ -9,6 +9,8 @@
 // (mean 0, variance 1, never beyond 6 standard deviations), which needs no libm.
 #pragma once
 
+#include "vgic/tlm/export.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,7 +19,7 @@ namespace vgic::tlm {
 
 /// How one parameter varies. Every bound is a time in ps; the parameter's exact value (what
 /// a run without variation uses) lies within [min, max].
-struct Spread {
+struct VGIC_TIMING_API Spread {
     enum class Shape : std::uint8_t {
         Uniform,  ///< every ps in [min, max] equally likely
         Normal,   ///< a normal of `mean` and `sd`, redrawn outside [min, max]
@@ -53,11 +55,11 @@ struct Spread {
 };
 
 /// The spread's shape as written in a profile file: "uniform" or "normal".
-const char* shape_name(Spread::Shape shape);
+VGIC_TIMING_API const char* shape_name(Spread::Shape shape);
 
 /// A reproducible stream of random numbers: the same seed gives the same sequence on every
 /// platform and standard library.
-class SpreadRandom {
+class VGIC_TIMING_API SpreadRandom {
 public:
     explicit SpreadRandom(std::uint64_t seed = 0);
     /// 64 uniformly distributed bits.
@@ -73,22 +75,22 @@ private:
 
 /// A seed for one independent stream: the run's `seed` mixed with a stream number (a VM's
 /// index, a component) through splitmix64, so streams never share a sequence.
-std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream);
+VGIC_TIMING_API std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream);
 
 /// One draw, in ps. A Normal outside [min, max] is redrawn (up to 64 times; then the nearer
 /// bound), so every draw lies within the bounds.
-std::uint64_t draw(const Spread& spread, SpreadRandom& random);
+VGIC_TIMING_API std::uint64_t draw(const Spread& spread, SpreadRandom& random);
 
 /// The mean of draw() (exact for Uniform; for Normal, computed numerically over the
 /// truncated density), in ps.
-double spread_mean(const Spread& spread);
+VGIC_TIMING_API double spread_mean(const Spread& spread);
 
 /// Throws std::invalid_argument naming the problem when the spread cannot describe a
 /// parameter whose exact value is `value`: min > max, value outside [min, max], a Normal
 /// with sd 0 or its mean outside [min, max], a Uniform carrying mean or sd.
-void check_spread(const Spread& spread, std::uint64_t value);
+VGIC_TIMING_API void check_spread(const Spread& spread, std::uint64_t value);
 
 /// "normal mean 470 ns sd 25 ns in 380 ns..480 ns", "uniform 25 ns..50 ns".
-std::string describe_spread(const Spread& spread);
+VGIC_TIMING_API std::string describe_spread(const Spread& spread);
 
 } // namespace vgic::tlm

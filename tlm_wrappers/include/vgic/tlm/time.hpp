@@ -12,6 +12,8 @@
 //   std::uint64_t now = vgic::tlm::time_ps(sc_core::sc_time_stamp());
 #pragma once
 
+#include "vgic/tlm/export.hpp"
+
 #include <systemc>
 
 #include <cstdint>
@@ -22,15 +24,15 @@ namespace vgic::tlm {
 /// (2^64 - 1, about 213.5 days) at the default 1 ps resolution; 2^64 - 1 ticks at a finer
 /// one (e.g. 18446744073709551 ps at 1 fs); 2^64 - 1 ps at a coarser one (the ps count is
 /// the limit). The generic timer treats a deadline beyond it as "never".
-std::uint64_t max_time_ps();
+VGIC_TLM_API std::uint64_t max_time_ps();
 
 /// `ps` picoseconds as an sc_time: exact at a resolution of 1 ps or finer; at a coarser
 /// resolution the first tick not before `ps` (a deadline is never early). A value above
 /// max_time_ps() (possible only at a resolution finer than 1 ps) gives sc_max_time().
-sc_core::sc_time ps_time(std::uint64_t ps);
+VGIC_TLM_API sc_core::sc_time ps_time(std::uint64_t ps);
 
 /// `t` in picoseconds: exact at a resolution of 1 ps or coarser (saturating at 2^64 - 1);
 /// rounded down at a finer one.
-std::uint64_t time_ps(const sc_core::sc_time& t);
+VGIC_TLM_API std::uint64_t time_ps(const sc_core::sc_time& t);
 
 } // namespace vgic::tlm

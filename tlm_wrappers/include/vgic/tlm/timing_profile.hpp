@@ -15,6 +15,8 @@
 // ({value: 140 ns, spread: normal, mean: 140 ns, sd: 6 ns, min: 120 ns, max: 160 ns}).
 #pragma once
 
+#include "vgic/tlm/export.hpp"
+
 #include "vgic/tlm/spread.hpp"
 
 #include <algorithm>
@@ -34,7 +36,7 @@ namespace vgic::tlm {
 /// what was expected, e.g.
 ///   "slow.yaml:3:7: key 'kick': unknown unit 'nsec' in \"10 nsec\"; expected ps, ns, us,
 ///    ms, s or cycles".
-class TimingProfileError : public std::runtime_error {
+class VGIC_TIMING_API TimingProfileError : public std::runtime_error {
 public:
     TimingProfileError(std::string source, std::string key, const std::string& message);
     /// The file path, preset name or other origin of the bad value ("" if none).
@@ -51,7 +53,7 @@ private:
 /// each a picosecond duration (docs/TIMING.md "Hypervisor profiles", docs/CALIBRATION.md).
 /// The hardware it runs on (GIC accesses, propagation, exception entry) is the
 /// TimingProfile's; a step here is the hypervisor's own work. Defaults: the `zero` preset.
-struct HypervisorProfile {
+struct VGIC_TIMING_API HypervisorProfile {
     /// Preset name, the file's `name` key, or the file path.
     std::string name = "zero";
     /// Clock frequency in Hz for values written in cycles (the CPU's clock).
@@ -114,7 +116,7 @@ inline constexpr std::uint64_t kNotPosted = ~std::uint64_t{0};
 /// each (the same text as the table in docs/TIMING.md). Defaults: the `zero` preset.
 /// The hardware only: GIC frame accesses, propagation, the CPU's exception entry. The
 /// hypervisor's software costs are a HypervisorProfile.
-struct TimingProfile {
+struct VGIC_TIMING_API TimingProfile {
     /// Preset name, the file's `name` key, or the file path.
     std::string name = "zero";
     /// Clock frequency in Hz: gives the length of a cycle to values written in cycles (the
@@ -195,84 +197,84 @@ using TimingParameter = ProfileParameter<TimingProfile>;
 using HypervisorParameter = ProfileParameter<HypervisorProfile>;
 
 /// Every parameter, in documentation order (clock first).
-const std::vector<TimingParameter>& timing_parameters();
+VGIC_TIMING_API const std::vector<TimingParameter>& timing_parameters();
 /// The row for `key`, or nullptr.
-const TimingParameter* find_timing_parameter(std::string_view key);
+VGIC_TIMING_API const TimingParameter* find_timing_parameter(std::string_view key);
 
 /// A built-in preset.
-struct TimingPresetInfo {
+struct VGIC_TIMING_API TimingPresetInfo {
     const char* name;
     const char* summary;  ///< one line: what it models and how it was calibrated
 };
 /// Every preset, in documentation order.
-const std::vector<TimingPresetInfo>& timing_presets();
+VGIC_TIMING_API const std::vector<TimingPresetInfo>& timing_presets();
 /// Names of every preset, in documentation order.
-std::vector<std::string> timing_preset_names();
+VGIC_TIMING_API std::vector<std::string> timing_preset_names();
 /// The preset `name`. Throws TimingProfileError listing the available presets.
-TimingProfile timing_preset(const std::string& name);
+VGIC_TIMING_API TimingProfile timing_preset(const std::string& name);
 
 /// A preset name, or a path to a .json, .yaml or .yml file (extension case-insensitive).
 /// Throws TimingProfileError.
-TimingProfile load_timing_profile(const std::string& preset_or_path);
+VGIC_TIMING_API TimingProfile load_timing_profile(const std::string& preset_or_path);
 
 enum class TimingFileFormat { Json, Yaml };
 /// Parses the text of a profile file; `source` names it in error messages.
-TimingProfile parse_timing_profile(const std::string& text, TimingFileFormat format,
+VGIC_TIMING_API TimingProfile parse_timing_profile(const std::string& text, TimingFileFormat format,
                                    const std::string& source);
 
 /// Sets one parameter from its textual value, e.g. ("kick", "1.5 us"); cycles use the
 /// profile's current clock. For command-line overrides. Throws TimingProfileError.
-void set_timing_parameter(TimingProfile& profile, const std::string& key, const std::string& value,
+VGIC_TIMING_API void set_timing_parameter(TimingProfile& profile, const std::string& key, const std::string& value,
                           const std::string& source = "override");
 
 /// "140 ns", "2.5 us", "833 ps", "12 cycles" (with `clock_hz`) -> ps. Throws TimingProfileError
 /// with an empty source and key; the loader adds both.
-std::uint64_t parse_time_ps(std::string_view text, std::uint64_t clock_hz);
+VGIC_TIMING_API std::uint64_t parse_time_ps(std::string_view text, std::uint64_t clock_hz);
 /// "1.2 GHz", "100 MHz", "32768 Hz", "1200000000" -> Hz, in 1 Hz .. 100 GHz.
-std::uint64_t parse_frequency_hz(std::string_view text);
+VGIC_TIMING_API std::uint64_t parse_frequency_hz(std::string_view text);
 /// The same grammar for a frequency of another range, `min_hz` .. `max_hz` (within 1 Hz ..
 /// 100 GHz), whose messages call it `what` ("a counter frequency"): "\"0 Hz\" is out of
 /// range; expected a counter frequency from 1 Hz to 4 GHz".
-std::uint64_t parse_frequency_hz(std::string_view text, std::uint64_t min_hz, std::uint64_t max_hz,
+VGIC_TIMING_API std::uint64_t parse_frequency_hz(std::string_view text, std::uint64_t min_hz, std::uint64_t max_hz,
                                  const std::string& what);
 
 /// Exact, shortest human form that parses back to the same value: "0 ps", "833 ps",
 /// "140 ns", "220.833 ns", "2.5 us".
-std::string format_time(std::uint64_t ps);
+VGIC_TIMING_API std::string format_time(std::uint64_t ps);
 /// "1.2 GHz", "100 MHz", "32.768 kHz", "7 Hz" (exact).
-std::string format_frequency(std::uint64_t hz);
+VGIC_TIMING_API std::string format_frequency(std::uint64_t hz);
 
 /// A plain-text table of `profile`: one line per parameter with value and meaning.
-std::string describe(const TimingProfile& profile);
+VGIC_TIMING_API std::string describe(const TimingProfile& profile);
 /// The markdown table of docs/TIMING.md: one row per parameter, one column per preset.
-std::string timing_markdown_table();
+VGIC_TIMING_API std::string timing_markdown_table();
 
 // ---- hypervisor profiles: the same file form, their own keys and presets ---------------------
 
 /// Every hypervisor parameter, in documentation order (clock first).
-const std::vector<HypervisorParameter>& hypervisor_parameters();
+VGIC_TIMING_API const std::vector<HypervisorParameter>& hypervisor_parameters();
 /// The row for `key`, or nullptr.
-const HypervisorParameter* find_hypervisor_parameter(std::string_view key);
+VGIC_TIMING_API const HypervisorParameter* find_hypervisor_parameter(std::string_view key);
 /// Every hypervisor preset (zero, kvm, bao, jailhouse, xen), in documentation order.
-const std::vector<TimingPresetInfo>& hypervisor_presets();
-std::vector<std::string> hypervisor_preset_names();
+VGIC_TIMING_API const std::vector<TimingPresetInfo>& hypervisor_presets();
+VGIC_TIMING_API std::vector<std::string> hypervisor_preset_names();
 /// The hypervisor preset `name`. Throws TimingProfileError listing the available presets.
-HypervisorProfile hypervisor_preset(const std::string& name);
+VGIC_TIMING_API HypervisorProfile hypervisor_preset(const std::string& name);
 /// A preset name, or a path to a .json, .yaml or .yml hypervisor file. Throws TimingProfileError.
-HypervisorProfile load_hypervisor_profile(const std::string& preset_or_path);
-HypervisorProfile parse_hypervisor_profile(const std::string& text, TimingFileFormat format,
+VGIC_TIMING_API HypervisorProfile load_hypervisor_profile(const std::string& preset_or_path);
+VGIC_TIMING_API HypervisorProfile parse_hypervisor_profile(const std::string& text, TimingFileFormat format,
                                            const std::string& source);
 /// Sets one hypervisor parameter from its textual value. Throws TimingProfileError.
-void set_hypervisor_parameter(HypervisorProfile& profile, const std::string& key, const std::string& value,
+VGIC_TIMING_API void set_hypervisor_parameter(HypervisorProfile& profile, const std::string& key, const std::string& value,
                               const std::string& source = "override");
 /// A plain-text table of `profile`.
-std::string describe(const HypervisorProfile& profile);
+VGIC_TIMING_API std::string describe(const HypervisorProfile& profile);
 /// The markdown table of docs/TIMING.md for the hypervisor presets.
-std::string hypervisor_markdown_table();
+VGIC_TIMING_API std::string hypervisor_markdown_table();
 
 /// The markdown table of docs/TIMING.md "Spread": every spread of every preset (hardware
 /// and hypervisor), one row each.
-std::string spread_markdown_table();
+VGIC_TIMING_API std::string spread_markdown_table();
 
 // ---- drawing the parameters of a run ------------------------------------------------------
 
@@ -281,7 +283,7 @@ std::string spread_markdown_table();
 /// and its own random stream (seeded by `seed`), so streams of different components never
 /// interfere and a seed reproduces every draw.
 template <class Profile>
-class ParameterDraw {
+class VGIC_TIMING_API ParameterDraw {
 public:
     ParameterDraw() = default;
     /// `seed` unset: no variation, every call returns the exact value.

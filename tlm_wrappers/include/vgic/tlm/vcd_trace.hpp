@@ -17,6 +17,8 @@
 //   w.close(vt::time_ps(sc_core::sc_time_stamp()));  w.check();  // or trace.failed()
 #pragma once
 
+#include "vgic/tlm/export.hpp"
+
 #include "vgic/tlm/vcd_writer.hpp"
 
 #include <systemc>
@@ -28,7 +30,7 @@ namespace vgic::tlm {
 class VgicBase;
 class VirtualTimerBase;
 
-class VcdTrace {
+class VGIC_TLM_API VcdTrace {
 public:
     /// Records into `writer`, which must outlive the simulation's last delta cycle.
     /// `pause_on_failure`: when a write fails, call sc_pause() so that sc_start returns at
@@ -57,8 +59,8 @@ private:
 /// Adds every output line of every CPU interface (irq, fiq, virq, vfiq, maintenance), each
 /// vCPU's running state and each interface's occupied-LR count, named
 /// `<prefix>.cpu<i>.<signal>` (`vcpu<i>` in vm mode; prefix "" = the module's name).
-void trace_vgic(VcdTrace& trace, VgicBase& gic, const std::string& prefix = "");
+VGIC_TLM_API void trace_vgic(VcdTrace& trace, VgicBase& gic, const std::string& prefix = "");
 /// Adds each CPU's timer output levels as `<prefix>.cpu<i>.cntv` / `.cntp`.
-void trace_timer(VcdTrace& trace, VirtualTimerBase& timer, const std::string& prefix = "");
+VGIC_TLM_API void trace_timer(VcdTrace& trace, VirtualTimerBase& timer, const std::string& prefix = "");
 
 } // namespace vgic::tlm

@@ -12,6 +12,8 @@
 // The SystemC side (vcd_trace.hpp) calls change() from processes sensitive to the signals.
 #pragma once
 
+#include "vgic/tlm/export.hpp"
+
 #include "vgic/tlm/output_file.hpp"
 
 #include <cstdint>
@@ -20,7 +22,7 @@
 
 namespace vgic::tlm {
 
-class VcdWriter {
+class VGIC_OUTPUT_API VcdWriter {
 public:
     using Id = std::size_t;
 
