@@ -24,6 +24,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "vgic/model/gic.hpp"
+#include "vgic/tlm/export.hpp"
 #include "vgic/model/vm_gic.hpp"
 #include "vgic/tlm/timing_profile.hpp"
 
@@ -45,7 +46,7 @@ inline constexpr const char* kMsgConfig = "vgic/config";  ///< configuration err
 
 enum class Mode { Hw, Vm };
 
-struct VgicParams {
+struct VGIC_TLM_API VgicParams {
     /// Distributor / CPU interface / list-register configuration. vm mode: `gic.vm` chooses
     /// KVM's behaviour (the default) or the architecture's where they differ (GICR_WAKER,
     /// GICv2 ITARGETSR; docs/MODEL.md "vm mode: what KVM guests expect").
@@ -74,7 +75,7 @@ struct VgicParams {
 /// where it must name that socket's CPU; optional on the address-decoded GICR and GICH-alias
 /// regions, where it names the CPU in reports and (vm mode) which vCPU trapped. See
 /// docs/INTEGRATION.md, "Which CPU an access comes from".
-class CpuIdExtension : public ::tlm::tlm_extension<CpuIdExtension> {
+class VGIC_TLM_API CpuIdExtension : public ::tlm::tlm_extension<CpuIdExtension> {
 public:
     explicit CpuIdExtension(unsigned cpu_index = 0) : cpu(cpu_index) {}
     ::tlm::tlm_extension_base* clone() const override { return new CpuIdExtension(cpu); }
@@ -89,11 +90,11 @@ using InputPort = sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 1, sc_core::S
 /// An output that may be left unbound (callbacks and tracing still work).
 using OutputPort = sc_core::sc_port<sc_core::sc_signal_inout_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND>;
 
-class VgicBase;
+class VGIC_TLM_API VgicBase;
 class VirtualTimerBase;
 
 /// The times of the access during which an InterruptEvent happened.
-struct InterruptEventTimes {
+struct VGIC_TLM_API InterruptEventTimes {
     sc_core::sc_time issued;     ///< the initiator issued it (sc_time_stamp() + its delay)
     sc_core::sc_time effect;     ///< it took effect in the GIC (vm mode, trapped: the emulation instant)
     sc_core::sc_time completed;  ///< the initiator had its result (the read's data, the store's acknowledgement)
@@ -123,7 +124,7 @@ struct SocketTarget {
 } // namespace detail
 
 /// The distributor: SPI inputs, and (BasicVgicDistributor) socket[cpu], GICD as seen by that CPU.
-class VgicDistributorBase : public sc_core::sc_module {
+class VGIC_TLM_API VgicDistributorBase : public sc_core::sc_module {
 public:
     sc_core::sc_vector<InputPort> spi_in;  ///< spi_in[k]: level of INTID 32 + k
 
@@ -140,7 +141,7 @@ private:
 };
 
 template <unsigned BusWidth>
-class BasicVgicDistributor : public VgicDistributorBase {
+class VGIC_TLM_API BasicVgicDistributor : public VgicDistributorBase {
 public:
     /// Sockets may stay unbound (a platform binds the frames it maps).
     using Socket = tlm_utils::simple_target_socket_tagged_optional<BasicVgicDistributor, BusWidth>;
@@ -159,7 +160,7 @@ public:
 
 /// The callbacks of the sockets that are not one CPU's: the GICv3 redistributor region, the
 /// GICv2 GICH alias region and the shared sockets.
-class VgicRegionBase : public sc_core::sc_module {
+class VGIC_TLM_API VgicRegionBase : public sc_core::sc_module {
 protected:
     VgicRegionBase(const sc_core::sc_module_name& name, VgicBase& owner) : sc_module(name), owner_(owner) {}
     /// `target`: index into targets_.
@@ -175,7 +176,7 @@ protected:
 /// offset selects the redistributor; a CpuIdExtension, if present, names the accessing CPU
 /// (reports; vm mode: the trapping vCPU), else the redistributor's own CPU is taken.
 template <unsigned BusWidth>
-class BasicVgicRedistributor : public VgicRegionBase {
+class VGIC_TLM_API BasicVgicRedistributor : public VgicRegionBase {
 public:
     using Socket = tlm_utils::simple_target_socket_tagged_optional<BasicVgicRedistributor, BusWidth>;
     Socket socket;
@@ -192,7 +193,7 @@ public:
 /// Sockets shared by every CPU, for platforms whose CPUs reach the GIC through one bus: the
 /// banked frames at one address each. Every access must carry a CpuIdExtension.
 template <unsigned BusWidth>
-class BasicVgicShared : public VgicRegionBase {
+class VGIC_TLM_API BasicVgicShared : public VgicRegionBase {
 public:
     using Socket = tlm_utils::simple_target_socket_tagged_optional<BasicVgicShared, BusWidth>;
     Socket gicd;    ///< GICD
@@ -217,7 +218,7 @@ public:
 
 /// One CPU interface (hw) or vCPU (vm): lines, PPI inputs, vm-mode engine; its sockets are in
 /// BasicVgicCpuIf.
-class VgicCpuIfBase : public sc_core::sc_module {
+class VGIC_TLM_API VgicCpuIfBase : public sc_core::sc_module {
 public:
     OutputPort irq, fiq, virq, vfiq, maintenance;
     sc_core::sc_vector<InputPort> ppi_in;  ///< ppi_in[k]: level of INTID 16 + k of this CPU
@@ -288,7 +289,7 @@ private:
 };
 
 template <unsigned BusWidth>
-class BasicVgicCpuIf : public VgicCpuIfBase {
+class VGIC_TLM_API BasicVgicCpuIf : public VgicCpuIfBase {
 public:
     using Socket = tlm_utils::simple_target_socket_tagged_optional<BasicVgicCpuIf, BusWidth>;
     Socket gicc;  ///< hw: the physical CPU interface; vm: the guest's window = GICV
@@ -315,7 +316,7 @@ public:
 
 /// The GIC module without its sockets: the model, timing, lines, reset, callbacks. Construct
 /// a BasicVgic (Vgic, Vgic64); functions that work with either bus width take a VgicBase&.
-class VgicBase : public sc_core::sc_module {
+class VGIC_TLM_API VgicBase : public sc_core::sc_module {
     // Declared first: the sub-modules are sized from these.
     VgicParams params_;
     std::unique_ptr<Gic> hw_;
@@ -513,7 +514,7 @@ private:
 /// decides which initiator sockets bind, every access width the architecture allows works
 /// with both). docs/INTEGRATION.md.
 template <unsigned BusWidth>
-class BasicVgic : public VgicBase {
+class VGIC_TLM_API BasicVgic : public VgicBase {
     static_assert(BusWidth == 32 || BusWidth == 64, "vgic-tlm sockets are 32 or 64 bits wide");
 
 public:
@@ -551,6 +552,6 @@ using VgicCpuIf64 = BasicVgicCpuIf<64>;
 /// Adds every output line of every CPU interface (irq, fiq, virq, vfiq, maintenance), each
 /// vCPU's running state and each interface's occupied-LR count to `tf`, named
 /// `<prefix>.cpu<i>.<signal>` (`vcpu<i>` in vm mode). Call before sc_start.
-void trace_vgic(sc_core::sc_trace_file* tf, VgicBase& gic, const std::string& prefix = "");
+VGIC_TLM_API void trace_vgic(sc_core::sc_trace_file* tf, VgicBase& gic, const std::string& prefix = "");
 
 } // namespace vgic::tlm

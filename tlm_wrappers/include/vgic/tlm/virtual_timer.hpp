@@ -18,6 +18,7 @@
 #pragma once
 
 #include "vgic/model/generic_timer.hpp"
+#include "vgic/tlm/export.hpp"
 #include "vgic/tlm/vgic.hpp"
 
 #include <functional>
@@ -28,7 +29,7 @@ namespace vgic::tlm {
 
 /// The timer without its sockets (BasicVirtualTimer adds sysreg[cpu] at a bus width). In vm
 /// mode a reset of the GIC is the VM's reset: the timers return to their reset state too.
-class VirtualTimerBase : public sc_core::sc_module {
+class VGIC_TLM_API VirtualTimerBase : public sc_core::sc_module {
 public:
     /// Output levels (for tracing): [cpu] virtual and physical timer.
     sc_core::sc_vector<sc_core::sc_signal<bool>> cntv_level, cntp_level;
@@ -83,7 +84,7 @@ private:
 };
 
 template <unsigned BusWidth>
-class BasicVirtualTimer : public VirtualTimerBase {
+class VGIC_TLM_API BasicVirtualTimer : public VirtualTimerBase {
 public:
     using Socket = tlm_utils::simple_target_socket_tagged_optional<BasicVirtualTimer, BusWidth>;
     sc_core::sc_vector<Socket> sysreg;  ///< sysreg[cpu]: address = encoding, 8-byte data (per-CPU)
@@ -104,6 +105,6 @@ using VirtualTimer = BasicVirtualTimer<32>;
 using VirtualTimer64 = BasicVirtualTimer<64>;
 
 /// Adds each CPU's timer output levels to `tf` as `<prefix>.cpu<i>.cntv` / `.cntp`.
-void trace_timer(sc_core::sc_trace_file* tf, VirtualTimerBase& timer, const std::string& prefix = "");
+VGIC_TLM_API void trace_timer(sc_core::sc_trace_file* tf, VirtualTimerBase& timer, const std::string& prefix = "");
 
 } // namespace vgic::tlm
