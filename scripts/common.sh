@@ -7,9 +7,11 @@ VGIC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VGIC_BUILD_DIR="${VGIC_BUILD_DIR:-$VGIC_ROOT/build}"
 # vgic-sim boot: Unicorn (the CPUs), libfdt (the device tree), dtc (its round-trip test), the
 # AArch64 cross compiler (the guest test images), gdb-multiarch (the --gdb test); python3 and jq
-# (docs.blocks: the docs' shell blocks and figure checks).
+# (docs.blocks: the docs' shell blocks and figure checks). gtkwave, xvfb and xauth:
+# run.cli.waves_* load the moved waves.gtkw in GTKWave headless (xvfb-run); without them those
+# tests check the save file with their own parser only.
 VGIC_PACKAGES=(g++ cmake ninja-build pkg-config libsystemc-dev libboost-test-dev nlohmann-json3-dev libyaml-cpp-dev libbenchmark-dev gnuplot-nox
-    libunicorn-dev libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu gdb-multiarch python3 jq)
+    libunicorn-dev libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu gdb-multiarch python3 jq gtkwave xvfb xauth)
 
 vgic_install_packages() {
     local missing=()

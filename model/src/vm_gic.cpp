@@ -115,6 +115,19 @@ bool VmGic::pending_for(unsigned vcpu, std::uint32_t intid, unsigned source_cpu)
     return false;
 }
 
+bool VmGic::active_for(unsigned vcpu, std::uint32_t intid) const {
+    check_vcpu(vcpu, "active_for");
+    if (intid >= config_.num_intids()) return false;
+    if (!dist_.is_parked(vcpu, intid)) return dist_.is_active(vcpu, intid);
+    if (intid >= kNumPrivate && dist_.spi_holder(intid) != vcpu) return false;  // another vCPU's LR holds it
+    const VirtualCpuInterface& vif = *vifs_[vcpu];
+    for (std::uint64_t m = loaded_[vcpu]; m != 0; m &= m - 1) {
+        const ListRegister lr = vif.list_register(lowest_bit64(m));
+        if (lr.vintid == intid && lr.active()) return true;
+    }
+    return false;
+}
+
 bool VmGic::wake_pending(unsigned vcpu) const {
     check_vcpu(vcpu, "wake_pending");
     const VirtualCpuInterface& vif = *vifs_[vcpu];

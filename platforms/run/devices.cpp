@@ -67,7 +67,7 @@ void World::device_fire(Device& d) {
     } else {
         d.last_record = i;
         d.high = true;
-        vm.gic.set_spi_level(s.intid, true);
+        drive_line(d, true);
     }
     if (s.edge) {  // the pulse lasts pulse_ps from the latest event
         d.low_at = now_ps() + s.pulse_ps;
@@ -82,7 +82,7 @@ void World::device_clear(Device& d) {
     probe.cleared(vm, d.spec->intid);
     d.high = false;
     d.last_record = kNoRecord;
-    vm.gic.set_spi_level(d.spec->intid, false);
+    drive_line(d, false);
 }
 
 void World::pulse_ended(Device& d) {
@@ -93,7 +93,12 @@ void World::pulse_ended(Device& d) {
         return;
     }
     d.high = false;
-    d.vm->gic.set_spi_level(d.spec->intid, false);
+    drive_line(d, false);
+}
+
+void World::drive_line(Device& d, bool level) {
+    d.vm->gic.set_spi_level(d.spec->intid, level);
+    if (d.on_line) d.on_line(level);
 }
 
 } // namespace vgic::run::detail

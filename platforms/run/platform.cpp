@@ -19,6 +19,7 @@
 
 #include "vgic/tlm/vcd_trace.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -71,6 +72,7 @@ public:
     sc_event reap;  // kills `threads`
     std::unique_ptr<tlm::VcdWriter> vcd;
     std::unique_ptr<tlm::VcdTrace> trace;
+    std::vector<std::unique_ptr<tlm::InterruptStateTrace>> states;  // per VM, with the trace
     StopChannel stop_channel;
     bool stopped_early = false;
     PlatformOptions options;
@@ -246,17 +248,55 @@ Platform::Platform(const sc_module_name& n, const Scenario& s, RunRecord& r, Obs
     }
 
     if (trace != nullptr) {
+        // The waveform (docs/SCENARIO.md "Waveforms"): per VM, a scope per traced SPI (the
+        // device's input line, the INTID's pending and active state), then one scope per
+        // vCPU with its GIC lines that can change in the VM's mode, its timer lines and the
+        // state of the traced SGIs and PPIs for that vCPU.
         for (auto& vm : vms) {
-            tlm::trace_vgic(*trace, vm->gic, vm->spec.name);
-            tlm::trace_timer(*trace, vm->timer, vm->spec.name);
-            const char* unit = vm->spec.mode == VmMode::Vm ? ".vcpu" : ".cpu";
+            const std::string& name = vm->spec.name;
+            const std::vector<std::uint32_t> ids = traced_intids(s, vm->index);
+            std::vector<std::uint32_t> spis;  // in ascending order: the traced ones and the devices'
+            for (std::uint32_t id : ids)
+                if (id >= 32) spis.push_back(id);
+            for (auto& d : devices)
+                if (d->vm == vm.get()) spis.push_back(d->spec->intid);
+            std::sort(spis.begin(), spis.end());
+            spis.erase(std::unique(spis.begin(), spis.end()), spis.end());
+            for (std::uint32_t id : spis) {
+                const std::string scope = name + ".intid" + std::to_string(id);
+                std::string group = scope;
+                for (auto& d : devices) {
+                    if (d->vm != vm.get() || d->spec->intid != id) continue;
+                    group += " (device " + d->spec->name + ")";
+                    const tlm::VcdWriter::Id line = trace->add_value(scope + ".line", 1, 0);
+                    d->on_line = [this, line](bool level) { trace->set(line, level ? 1 : 0); };
+                    record.signals.push_back({group, scope + ".line"});
+                }
+                if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
+                    record.signals.push_back({group, scope + ".pending"});
+                    record.signals.push_back({group, scope + ".active"});
+                }
+            }
+            tlm::trace_cpus(*trace, vm->gic, &vm->timer, name);
+            states.push_back(std::make_unique<tlm::InterruptStateTrace>(*trace, vm->gic, ids, name, &vm->timer));
+            tlm::InterruptStateTrace* st = states.back().get();
+            for (auto& d : devices) {
+                if (d->vm != vm.get()) continue;
+                auto line = std::move(d->on_line);
+                d->on_line = [line, st](bool level) {
+                    if (line) line(level);
+                    st->input_changed();
+                };
+            }
+            const std::vector<std::string> signals = tlm::cpu_signal_names(vm->gic, true);
             for (unsigned c = 0; c < vm->spec.vcpus; ++c) {
-                const std::string g = vm->spec.name + unit + std::to_string(c);
-                for (const char* sig : {"irq", "fiq", "virq", "vfiq", "maintenance", "running", "lrs_in_use"})
-                    record.signals.push_back({g, g + "." + sig});
-                const std::string tg = vm->spec.name + ".cpu" + std::to_string(c);
-                record.signals.push_back({g, tg + ".cntv"});
-                record.signals.push_back({g, tg + ".cntp"});
+                const std::string g = name + "." + tlm::cpu_scope(vm->gic, c);
+                for (const std::string& sig : signals) record.signals.push_back({g, g + "." + sig});
+                for (std::uint32_t id : st->intids()) {
+                    if (id >= 32) continue;
+                    record.signals.push_back({g, g + ".intid" + std::to_string(id) + ".pending"});
+                    record.signals.push_back({g, g + ".intid" + std::to_string(id) + ".active"});
+                }
             }
         }
     }

@@ -65,6 +65,25 @@ void Recorder::release(std::size_t i) {
 }
 
 void Recorder::emit(const InterruptRecord& rec, std::size_t id) {
+    if (!wave_closed_ && rec.cls != IrqClass::Maintenance) {
+        const std::int64_t done = rec.eoi_ps >= 0 ? rec.eoi_ps : rec.iar_ps;
+        const std::uint64_t end = done >= 0 ? static_cast<std::uint64_t>(done) : rec.asserted_ps;
+        const bool devices = r_.scenario != nullptr && !r_.scenario->devices.empty();
+        if (r_.wave_interrupts == 0) {
+            if (!devices || rec.cls == IrqClass::DeviceSpi) {
+                r_.wave_begin_ps = rec.asserted_ps;
+                r_.wave_end_ps = end;
+                wave_first_end_ = end;
+                r_.wave_interrupts = 1;
+            }
+        } else if (rec.asserted_ps <= wave_first_end_) {
+            r_.wave_begin_ps = std::min(r_.wave_begin_ps, rec.asserted_ps);
+            r_.wave_end_ps = std::max(r_.wave_end_ps, end);
+            ++r_.wave_interrupts;
+        } else {
+            wave_closed_ = true;  // generation order: every later one is asserted later still
+        }
+    }
     if (sink_ != nullptr) sink_->interrupt(r_, rec, id + 1);
     else r_.interrupts.push_back(rec);
 }

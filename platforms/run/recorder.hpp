@@ -103,6 +103,10 @@ private:
     std::unordered_map<std::uint64_t, std::deque<std::size_t>> outstanding_;
     std::unordered_map<std::size_t, std::vector<std::size_t>> groups_;  // handled -> merged, until EOI
     std::unordered_map<std::uint64_t, std::uint64_t> last_ack_;  // (vm, vcpu) -> its last IAR's end
+    // The waveform's window (RunRecord::wave_begin_ps): the first interrupt's end, and
+    // whether a later one fell beyond it.
+    std::uint64_t wave_first_end_ = 0;
+    bool wave_closed_ = false;
 };
 
 } // namespace vgic::run

@@ -1200,20 +1200,59 @@ std::vector<VcdVariable> read_vcd_variables(std::istream& vcd) {
     return vars;
 }
 
-void write_gtkwave_save(std::ostream& os, const RunRecord& r, const std::string& header_from) {
+GtkwaveWindow gtkwave_window(const RunRecord& r) {
+    GtkwaveWindow w;
+    std::uint64_t begin = 0, end = r.simulated_ps;
+    if (r.wave_interrupts > 0) {
+        begin = r.wave_begin_ps;
+        end = std::max(r.wave_end_ps, begin + 1);
+        // A margin of a tenth of the window, at least 100 ns, on each side: the device's line
+        // rises a little after the left edge, the last handler's EOI a little before the right.
+        const std::uint64_t pad = std::max<std::uint64_t>((end - begin) / 10, 100'000);
+        begin = begin > pad ? begin - pad : 0;
+        end += pad;
+        w.marker_ps = static_cast<std::int64_t>(r.wave_begin_ps);
+    }
+    if (end <= begin) end = begin + 1000;
+    w.start_ps = begin;
+    w.end_ps = end;
+    // GTKWave shows 2^-zoom time units (1 ps here) per pixel of the wave pane.
+    w.zoom = -std::log2(static_cast<double>(end - begin) / GtkwaveWindow::kWavePixels);
+    return w;
+}
+
+void write_gtkwave_save(std::ostream& os, const RunRecord& r, const std::string& header_from,
+                        const std::string& save_path) {
     std::map<std::string, VcdVariable> known;
     if (!r.vcd_path.empty()) {
         std::ifstream vcd(header_from.empty() ? r.vcd_path : header_from);
         if (vcd)
             for (auto& v : read_vcd_variables(vcd)) known.emplace(v.name, v);
     }
+    // Relative to the save file's own folder, so that the folder can be moved whole: GTKWave
+    // (3.3.x) opens a relative [dumpfile] against the folder of the save file it loads when
+    // the save file names itself in [savefile] (checked with 3.3.118, from another working
+    // directory, after moving the folder: CTest run.cli.waves_*).
+    const fs::path save = save_path.empty() ? fs::path(r.vcd_path).parent_path() / "waves.gtkw" : fs::path(save_path);
     std::error_code ec;
-    // Absolute, so that the save file opens its dump from any working directory.
-    fs::path dump = fs::absolute(r.vcd_path, ec);
-    if (ec) dump = r.vcd_path;
+    fs::path dump = fs::path(r.vcd_path).lexically_relative(save.parent_path());
+    if (dump.empty() || fs::path(r.vcd_path).is_absolute() != save.is_absolute()) {
+        dump = fs::relative(fs::absolute(r.vcd_path, ec), fs::absolute(save.parent_path(), ec), ec);
+        if (ec || dump.empty()) dump = fs::path(r.vcd_path).filename();
+    }
     os << "[*] GTKWave save file written by vgic-sim run";
     if (r.scenario != nullptr) os << " (scenario '" << r.scenario->name << "')";
-    os << "\n[dumpfile] \"" << dump.string() << "\"\n[timestart] 0\n";
+    os << "\n[*] the dump file is named relative to this file: move the folder whole\n";
+    os << "[dumpfile] \"" << dump.generic_string() << "\"\n[savefile] \"" << save.filename().generic_string() << "\"\n";
+    const GtkwaveWindow w = gtkwave_window(r);
+    os << "[timestart] " << w.start_ps << "\n";
+    os << "[size] " << GtkwaveWindow::kWidth << " " << GtkwaveWindow::kHeight << "\n[pos] -1 -1\n";
+    char zoom[64];
+    std::snprintf(zoom, sizeof zoom, "*%.6f %lld", w.zoom, static_cast<long long>(w.marker_ps));
+    os << zoom;
+    for (int k = 0; k < 26; ++k) os << " -1";  // the named markers A..Z: none
+    os << "\n[sst_width] " << GtkwaveWindow::kSstWidth << "\n[signals_width] " << GtkwaveWindow::kSignalsWidth
+       << "\n[sst_expanded] 1\n";
 
     // Groups in order of first appearance; signals in record order within a group.
     std::vector<std::string> groups;
@@ -1544,7 +1583,7 @@ std::vector<std::string> write_reports(OutputDir& out, const RunRecord& r, const
         out.write("trace.json", [&](std::ostream& os) { write_chrome_trace(os, r); });
     }
     if (!r.vcd_path.empty())
-        out.write("waves.gtkw", [&](std::ostream& os) { write_gtkwave_save(os, r, vcd_header); });
+        out.write("waves.gtkw", [&](std::ostream& os) { write_gtkwave_save(os, r, vcd_header, out.path("waves.gtkw")); });
     if (plot) {
         PlotOutcome outcome = plot_into(out, r, s);
         if (plot_outcome != nullptr) *plot_outcome = outcome;

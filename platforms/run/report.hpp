@@ -223,11 +223,27 @@ struct VcdVariable {
 };
 /// The variables of a VCD header (reads up to $enddefinitions).
 std::vector<VcdVariable> read_vcd_variables(std::istream& vcd);
-/// waves.gtkw: the dump file (r.vcd_path) and one group per TracedSignal group. Reads the VCD's
-/// header (from `header_from`, "" = r.vcd_path: the file may still be a temporary) when it is
-/// readable, for the exact names and widths; else assumes SystemC 2.3.4's naming (which the
-/// project's VcdWriter keeps) and 1-bit signals.
-void write_gtkwave_save(std::ostream& os, const RunRecord& r, const std::string& header_from = "");
+/// Where waves.gtkw opens: the left edge, the right edge it is zoomed to show in a
+/// kWidth-pixel window, and the marker (the first interrupt's assertion, -1: none).
+struct GtkwaveWindow {
+    static constexpr unsigned kWidth = 1400, kHeight = 800;       ///< [size]
+    static constexpr unsigned kSstWidth = 200, kSignalsWidth = 300;  ///< the panes left of the waves
+    static constexpr unsigned kWavePixels = kWidth - kSstWidth - kSignalsWidth - 50;  ///< the wave pane, about
+    std::uint64_t start_ps = 0, end_ps = 0;
+    double zoom = 0;  ///< GTKWave's: 2^-zoom ps per pixel
+    std::int64_t marker_ps = -1;
+};
+/// The window around the first interrupts (RunRecord::wave_begin_ps .. wave_end_ps with a
+/// margin of a tenth, at least 100 ns, each side), or the whole run when none was recorded.
+GtkwaveWindow gtkwave_window(const RunRecord& r);
+/// waves.gtkw: the dump file (r.vcd_path) named relative to the save file's folder
+/// (`save_path`; "" = waves.gtkw beside the VCD) with [savefile] naming the save file, so
+/// that GTKWave finds the dump after the folder moved; opening on gtkwave_window(); one group
+/// per TracedSignal group. Reads the VCD's header (from `header_from`, "" = r.vcd_path: the
+/// file may still be a temporary) when it is readable, for the exact names and widths; else
+/// assumes SystemC 2.3.4's naming (which the project's VcdWriter keeps) and 1-bit signals.
+void write_gtkwave_save(std::ostream& os, const RunRecord& r, const std::string& header_from = "",
+                        const std::string& save_path = "");
 
 struct PlotOutcome {
     bool written = false;

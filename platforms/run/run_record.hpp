@@ -140,6 +140,13 @@ struct RunRecord {
     /// writes it under a temporary name first (outputs.hpp); this is the final one.
     std::string vcd_path;
     std::vector<TracedSignal> signals;
+    /// The window waves.gtkw opens on: the first interrupt (a device's when the scenario has
+    /// devices, else any but a maintenance interrupt) from its assertion to its end (EOI; else
+    /// the acknowledgement, else the assertion), widened to the end of every other interrupt
+    /// asserted before that end (the ones it met on the way). wave_interrupts: how many it
+    /// covers (0: none; the window is unset).
+    std::uint64_t wave_begin_ps = 0, wave_end_ps = 0;
+    unsigned wave_interrupts = 0;
     /// False when the run was stopped before its duration (SIGINT/SIGTERM: simulated_ps is
     /// where it stopped); report.json says so.
     bool complete = true;

@@ -225,6 +225,7 @@ private:
     void check_hw_pinning(const Scenario& s, const std::vector<VmOrigin>& origins) const;
     DeviceSpec load_device(const Field& f, const Scenario& s, DeviceOrigin& origin) const;
     void load_calibration(const Field& f, const Scenario& s, CalibrationSpec& calibration) const;
+    void load_trace(const Field& f, const Scenario& s, TraceSpec& trace) const;
 
     std::string source_;
     std::string base_dir_;
@@ -831,6 +832,32 @@ void Loader::load_calibration(const Field& f, const Scenario& s, CalibrationSpec
     }
 }
 
+void Loader::load_trace(const Field& f, const Scenario& s, TraceSpec& trace) const {
+    const Section t(*this, f, {"intids"}, "trace keys");
+    const auto intids = t.get("intids");
+    if (!intids) return;  // `trace: {}`: the default
+    trace.intids_given = true;
+    trace.line = intids->line;
+    std::vector<int> lines;  // where each INTID was written, for the repeat's message
+    for (const Field& e : sequence(*intids, "INTIDs")) {
+        const auto id = static_cast<std::uint32_t>(
+            unsigned_integer(e, 0, kLastSpi, "an INTID 0.." + std::to_string(kLastSpi) + " (SGI, PPI or SPI)"));
+        for (const VmSpec& vm : s.vms) {
+            const std::uint32_t last = std::min<std::uint32_t>(kFirstSpi + vm.spis - 1, kLastSpi);
+            if (id > last)
+                fail(e, "INTID " + std::to_string(id) + " is not implemented by VM '" + vm.name + "': its GIC has " +
+                            std::to_string(vm.spis) + " SPIs, so INTIDs 0.." + std::to_string(last) +
+                            " (each INTID traced must exist in every VM)");
+        }
+        const auto seen = std::find(trace.intids.begin(), trace.intids.end(), id);
+        if (seen != trace.intids.end())
+            fail(e, "INTID " + std::to_string(id) + " is listed twice (first at line " +
+                        std::to_string(lines[static_cast<std::size_t>(seen - trace.intids.begin())]) + ")");
+        trace.intids.push_back(id);
+        lines.push_back(e.line);
+    }
+}
+
 Scenario Loader::load(const std::string& text) {
     // Not YAML::LoadAll: yaml-cpp 0.7 (Debian 12) never ends it on some malformed input (a
     // line starting with ',' yields empty documents forever; yaml-cpp issue 1040, found by
@@ -849,7 +876,7 @@ Scenario Loader::load(const std::string& text) {
         fail(e.mark.line >= 0 ? e.mark.line + 1 : 1, "", "YAML syntax error: " + e.msg);
     }
     const std::vector<std::string> top_keys = {"name", "duration", "seed",    "variation",  "pcpus",
-                                               "counter", "scheduler", "vms", "devices", "calibration"};
+                                               "counter", "scheduler", "vms", "devices", "calibration", "trace"};
     if (documents.empty() || (documents.size() == 1 && documents[0].IsNull()))
         fail(1, "", "the scenario is empty; expected a mapping with the keys " + join(top_keys));
 
@@ -924,6 +951,7 @@ Scenario Loader::load(const std::string& text) {
         if (scenario.calibration.measurement != "timer_cntvct")
             for (VmSpec& vm : scenario.vms) vm.guest.ipi.measure = vm.guest.ipi.rate_hz > 0;
     }
+    if (auto trace = top.get("trace")) load_trace(*trace, scenario, scenario.trace);
     return scenario;
 }
 
@@ -947,6 +975,21 @@ const char* irq_class_name(IrqClass c) {
     case IrqClass::Maintenance: return "maintenance";
     }
     return "unknown";
+}
+
+std::vector<std::uint32_t> traced_intids(const Scenario& s, unsigned vm) {
+    std::vector<std::uint32_t> ids;
+    if (s.trace.intids_given) {
+        ids = s.trace.intids;
+    } else {
+        for (const DeviceSpec& d : s.devices)
+            if (d.vm == vm) ids.push_back(d.intid);
+        const IpiSpec& ipi = s.vms.at(vm).guest.ipi;
+        if (ipi.rate_hz > 0) ids.push_back(ipi.sgi);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
 }
 
 Scenario parse_scenario(const std::string& text, const std::string& source, const std::string& base_dir) {

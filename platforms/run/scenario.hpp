@@ -165,6 +165,15 @@ struct CalibrationSpec {
     std::uint64_t spread_tolerance_ps = 0;
 };
 
+/// What the waveform (waves.vcd) traces beyond the lines: the scenario's `trace` mapping.
+struct TraceSpec {
+    /// `trace.intids` was written: `intids` (possibly empty) replaces the default, which is
+    /// each VM's device INTIDs and the SGI its IPIs use (traced_intids()).
+    bool intids_given = false;
+    std::vector<std::uint32_t> intids;  ///< as written, each implemented by every VM, no repeats
+    int line = 0;                       ///< of the `intids` key (0: not written)
+};
+
 struct Scenario {
     std::string name = "default";
     std::string source;  ///< the file path, or "<built-in default>"
@@ -179,12 +188,18 @@ struct Scenario {
     std::vector<VmSpec> vms;
     std::vector<DeviceSpec> devices;
     CalibrationSpec calibration{};
+    TraceSpec trace{};
     /// Timer counter frequency (CNTFRQ), every VM.
     std::uint64_t counter_hz = 100'000'000;
     /// What loaded but deserves a word (a timing file's legacy hypervisor keys): printed by
     /// the command line before the run, echoed in report.json.
     std::vector<std::string> warnings;
 };
+
+/// The INTIDs whose pending and active state the waveform traces for VM `vm`, ascending:
+/// `trace.intids` when written, else the VM's device INTIDs and, when its guest sends IPIs,
+/// their SGI (docs/SCENARIO.md "Waveforms").
+std::vector<std::uint32_t> traced_intids(const Scenario& s, unsigned vm);
 
 /// Loads and validates a scenario file. Throws ScenarioError.
 Scenario load_scenario(const std::string& path);

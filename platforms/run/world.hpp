@@ -118,6 +118,9 @@ struct Device {
     std::uint64_t low_at = 0;  // edge: the pulse ends
     sc_core::sc_event pulse_end;
     std::size_t last_record = kNoRecord;
+    /// Called after each change of the device's line, with the new level (the waveform's
+    /// trace of the line and of the INTID's state); may be empty.
+    std::function<void(bool level)> on_line;
 };
 
 struct Pcpu {
@@ -214,6 +217,8 @@ public:
     void device_fire(Device& d);
     void device_clear(Device& d);
     void pulse_ended(Device& d);
+    /// Drives the device's line into its VM's GIC and tells Device::on_line.
+    void drive_line(Device& d, bool level);
 
     std::vector<std::unique_ptr<Vm>> vms;
     std::vector<std::unique_ptr<Vcpu>> vcpus;

@@ -369,8 +369,9 @@ int boot_command(int argc, char** argv) {
             return 2;
         }
         trace = std::make_unique<tlm::VcdTrace>(*vcd);
-        tlm::trace_vgic(*trace, board->gic(), "gic");
-        tlm::trace_timer(*trace, board->timer(), "timer");
+        // One scope per (v)CPU, `gic.cpu<i>` (hw) or `gic.vcpu<i>` (vm), holding its GIC lines
+        // that can change in the mode and its timer's (vgic/tlm/vcd_trace.hpp, trace_cpus).
+        tlm::trace_cpus(*trace, board->gic(), &board->timer(), "gic");
     }
 
     if (gdb) {

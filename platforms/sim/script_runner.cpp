@@ -292,8 +292,8 @@ ScriptOutcome run_script(const script::Script& s, const ScriptOptions& options, 
             return o;
         }
         trace = std::make_unique<tlm::VcdTrace>(*vcd);
-        tlm::trace_vgic(*trace, gic);
-        tlm::trace_timer(*trace, timer);
+        // One scope per CPU with its GIC lines that can change in the mode and its timer's.
+        tlm::trace_cpus(*trace, gic, &timer);
     }
     Runner runner(s, gic, init, out);
     bool done = false;

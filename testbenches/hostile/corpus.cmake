@@ -6,8 +6,8 @@
 # vgic_check_hostile_corpus() at the end fails the configuration for a class left empty.
 set(vgic_hostile_classes
   "special_files|^(boot\\.image_files$|(boot|run|script)\\.cli\\.rejects_input_)"
-  "huge_and_deep_files|^(run\\.cli\\.rejects_(nesting_too_deep|name_too_long|too_many_vcpus|intid_out_of_range|input_larger_than_the_limit|input_over_)|script\\.cli\\.rejects_input_larger|tlm\\.input$)"
-  "malformed_files|^(boot\\.(image|dtb)_malformed$|run\\.cli\\.rejects_(syntax_error|unknown_key|rate_zero|timing_file_missing|hw_shared_pcpu)|script\\.malformed\\.|run\\.scenario$|tlm\\.timing_profile$|tlm\\.spread$)"
+  "huge_and_deep_files|^(run\\.cli\\.rejects_(nesting_too_deep|name_too_long|too_many_vcpus|intid_out_of_range|trace_intid_out_of_range|input_larger_than_the_limit|input_over_)|script\\.cli\\.rejects_input_larger|tlm\\.input$)"
+  "malformed_files|^(boot\\.(image|dtb)_malformed$|run\\.cli\\.rejects_(syntax_error|unknown_key|rate_zero|timing_file_missing|hw_shared_pcpu|trace_intid_twice|trace_unknown_key)|script\\.malformed\\.|run\\.scenario$|tlm\\.timing_profile$|tlm\\.spread$)"
   "time_extremes|^(run\\.cli\\.rejects_flags__duration|run\\.duration$|sim\\.timer_never_deadline$|sim\\.timer_deadline_at_the_horizon$)"
   "bad_flags|^(boot|run)\\.cli\\.rejects_flags"
   "work_limits|^run\\.cli\\.rejects_work_"

@@ -467,6 +467,30 @@ BOOST_AUTO_TEST_CASE(pending_for_sees_the_latch_and_the_list_registers) {
     BOOST_CHECK_THROW(f.vm.pending_for(1, 40), std::out_of_range);
 }
 
+BOOST_AUTO_TEST_CASE(active_for_reads_the_list_register_while_parked) {
+    // The distributor's active bit of an interrupt parked in an LR is what it was at the
+    // load; the LR holds the truth until the sync folds it back (the waveform samples this).
+    VmFixture f(2, 4);
+    f.spi(40, 0x80, 1, true);
+    f.vm.vcpu_entry(0);
+    f.vm.vcpu_entry(1);
+    BOOST_TEST(!f.vm.active_for(0, 40));
+    f.pulse(40);
+    f.vm.service_kicks();
+    BOOST_TEST(!f.vm.active_for(0, 40), "pending in LR0, not active");
+    BOOST_TEST_REQUIRE(f.iar(0) == 40u);
+    BOOST_TEST(!f.vm.distributor().is_active(0, 40), "the distributor's copy is stale");
+    BOOST_TEST(f.vm.active_for(0, 40), "active in LR0");
+    BOOST_TEST(!f.vm.active_for(1, 40), "vCPU 1's LRs do not hold it");
+    f.vm.vcpu_exit(0);
+    BOOST_TEST(f.vm.active_for(0, 40), "folded back: active in the distributor");
+    f.vm.vcpu_entry(0);
+    f.eoi(0, 40);
+    BOOST_TEST(!f.vm.active_for(0, 40), "completed in the LR, not yet synced");
+    BOOST_TEST(!f.vm.active_for(0, 1020));
+    BOOST_CHECK_THROW(f.vm.active_for(2, 40), std::out_of_range);
+}
+
 BOOST_AUTO_TEST_CASE(wake_pending_sees_what_arrived_while_the_vcpu_was_running) {
     // The lost wake-up: an SGI written while its target still runs (on its way into WFI)
     // kicks it instead of reporting pending_while_stopped; after the target's exit (sync) the

@@ -851,7 +851,9 @@ BOOST_AUTO_TEST_CASE(gtkwave_save_file) {
         std::ostringstream os;
         write_gtkwave_save(os, f.record);
         const std::string text = os.str();
-        BOOST_TEST(contains(text, "[dumpfile] \"" + f.record.vcd_path + "\""));
+        // Relative to the save file beside it, which names itself: the folder can move.
+        BOOST_TEST(contains(text, "[dumpfile] \"waves.vcd\"\n[savefile] \"waves.gtkw\"\n"));
+        BOOST_TEST(!contains(text, dir.path.string()));
         BOOST_TEST(contains(text, "[timestart] 0"));
         BOOST_TEST(contains(text, "@800200\n-vm0.vcpu0\n@28\nSystemC.vm0.vcpu0.virq\n@28\nSystemC.vm0.vcpu0.lrs_in_use\n"
                                   "@1000200\n-vm0.vcpu0\n"));
@@ -864,6 +866,40 @@ BOOST_AUTO_TEST_CASE(gtkwave_save_file) {
         write_gtkwave_save(os, f.record);
         BOOST_TEST(contains(os.str(), "@28\nSystemC.vm0.vcpu0.virq\n@24\nSystemC.vm0.vcpu0.lrs_in_use[31:0]\n"));
     }
+    {
+        // A save file in another folder names the dump by the way there.
+        std::ostringstream os;
+        write_gtkwave_save(os, f.record, "", (dir.path / "views" / "mine.gtkw").string());
+        BOOST_TEST(contains(os.str(), "[dumpfile] \"../waves.vcd\"\n[savefile] \"mine.gtkw\"\n"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(gtkwave_window_around_the_first_interrupts) {
+    Fixture f;
+    f.record.simulated_ps = 1'000'000'000;
+    f.record.wave_interrupts = 0;
+    GtkwaveWindow w = gtkwave_window(f.record);
+    BOOST_TEST(w.start_ps == 0u, "no interrupt: the whole run");
+    BOOST_TEST(w.end_ps == 1'000'000'000u);
+    BOOST_TEST(w.marker_ps == -1);
+    // Three interrupts from 2 ms to 2.01 ms: a margin of 1 us (a tenth) each side.
+    f.record.wave_interrupts = 3;
+    f.record.wave_begin_ps = 2'000'000'000;
+    f.record.wave_end_ps = 2'010'000'000;
+    w = gtkwave_window(f.record);
+    BOOST_TEST(w.start_ps == 1'999'000'000u);
+    BOOST_TEST(w.end_ps == 2'011'000'000u);
+    BOOST_TEST(w.marker_ps == 2'000'000'000);
+    BOOST_TEST(std::abs(std::exp2(-w.zoom) * GtkwaveWindow::kWavePixels - 12'000'000.0) < 1.0);
+    std::ostringstream os;
+    write_gtkwave_save(os, f.record);
+    BOOST_TEST(contains(os.str(), "[timestart] 1999000000\n"));
+    BOOST_TEST(contains(os.str(), " 2000000000 -1 -1"));
+    // A short window keeps a margin of at least 100 ns.
+    f.record.wave_end_ps = 2'000'000'500;
+    w = gtkwave_window(f.record);
+    BOOST_TEST(w.start_ps == 1'999'900'000u);
+    BOOST_TEST(w.end_ps == 2'000'100'500u);
 }
 
 // ---- plot and files ------------------------------------------------------------------------

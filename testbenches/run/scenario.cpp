@@ -412,7 +412,42 @@ BOOST_AUTO_TEST_CASE(tolerance_as_a_fraction_and_irq_class_names) {
 BOOST_AUTO_TEST_CASE(unknown_key_at_the_top_level) {
     check_text(kOneVm + "colour: blue\n", 8, "colour",
                "unknown key 'colour'; accepted keys: name, duration, seed, variation, pcpus, counter, scheduler, vms, "
-               "devices, calibration");
+               "devices, calibration, trace");
+}
+
+// ---- trace: the INTIDs whose state the waveform shows ----------------------------------------
+
+BOOST_AUTO_TEST_CASE(trace_intids_default_and_written) {
+    // Default: each VM's device INTIDs and its IPI SGI, ascending.
+    const std::string ipi = "    guest: { ipi: { rate: 100 Hz, sgi: 3 } }\n";
+    const std::string dev = "devices:\n  - { name: net, vm: vm0, intid: 40, pattern: periodic, rate: 1 kHz }\n";
+    const Scenario d = parse_scenario(kOneVm + ipi + dev, kFile);
+    BOOST_TEST(!d.trace.intids_given);
+    BOOST_TEST(traced_intids(d, 0) == (std::vector<std::uint32_t>{3, 40}));
+    BOOST_TEST(traced_intids(parse_scenario(kOneVm, kFile), 0).empty(), "no device, no IPI: nothing");
+    // Written: replaces the default, for every VM; an empty list traces none.
+    const Scenario w = parse_scenario(kOneVm + ipi + dev + "trace: { intids: [95, 27, 1] }\n", kFile);
+    BOOST_TEST(w.trace.intids_given);
+    BOOST_TEST(traced_intids(w, 0) == (std::vector<std::uint32_t>{1, 27, 95}));
+    BOOST_TEST(traced_intids(parse_scenario(kOneVm + dev + "trace: { intids: [] }\n", kFile), 0).empty());
+    BOOST_TEST(!parse_scenario(kOneVm + "trace: {}\n", kFile).trace.intids_given);
+}
+
+BOOST_AUTO_TEST_CASE(trace_intids_rejected) {
+    check_text(kOneVm + "trace: { intid: [40] }\n", 8, "trace.intid", "unknown key 'intid'; accepted keys: intids");
+    check_text(kOneVm + "trace: [40]\n", 8, "trace", "expected a mapping of trace keys (keys intids)");
+    check_text(kOneVm + "trace:\n  intids: 40\n", 9, "trace.intids", "expected a sequence of INTIDs");
+    // The VM has the default 64 SPIs: INTIDs 0..95.
+    check_text(kOneVm + "trace:\n  intids:\n    - 40\n    - 96\n", 11, "trace.intids[1]",
+               "INTID 96 is not implemented by VM 'vm0': its GIC has 64 SPIs, so INTIDs 0..95");
+    check_text(kOneVm + "trace:\n  intids: [1020]\n", 9, "trace.intids[0]",
+               "\"1020\" is out of range; expected an INTID 0..1019 (SGI, PPI or SPI)");
+    check_text(kOneVm + "trace:\n  intids: [-1]\n", 9, "trace.intids[0]", "negative value");
+    check_text(kOneVm + "trace:\n  intids:\n    - 40\n    - 1\n    - 40\n", 12, "trace.intids[2]",
+               "INTID 40 is listed twice (first at line 10)");
+    // Every VM must implement it: the second has 32 SPIs (INTIDs 0..63).
+    check_text(kOneVm + "  - { name: small, gic: v3, vcpus: 1, spis: 32 }\ntrace: { intids: [70] }\n", 9, "trace.intids[0]",
+               "INTID 70 is not implemented by VM 'small': its GIC has 32 SPIs, so INTIDs 0..63");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_key_in_a_vm) {

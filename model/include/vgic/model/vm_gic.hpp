@@ -181,6 +181,11 @@ public:
     /// interrupt is active latches in the distributor, and a flush moves it into the LR, so
     /// neither place alone answers.
     bool pending_for(unsigned vcpu, std::uint32_t intid, unsigned source_cpu = 0) const;
+    /// Whether `intid` is active for `vcpu` where the engine keeps the state: in one of the
+    /// vCPU's list registers (active, or pending and active) while the interrupt is parked
+    /// there, else the virtual distributor's active state (the copy a parked interrupt left
+    /// in the distributor is stale until the sync folds the LR back).
+    bool active_for(unsigned vcpu, std::uint32_t intid) const;
     /// Whether `vcpu` has an interrupt that ends a WFI (KVM's kvm_vgic_vcpu_pending_irq, which
     /// kvm_vcpu_block asks before it sleeps): pending, enabled, forwarded by GICD_CTLR and of
     /// higher priority than the vCPU's virtual PMR (GICV_PMR / ICV_PMR_EL1), in the virtual
