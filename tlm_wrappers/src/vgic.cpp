@@ -694,7 +694,8 @@ void VgicCpuIfBase::reset_state() {
         l.wake.cancel();
         l.queue.emplace_back(now, false);
         l.wake.notify(SC_ZERO_TIME);
-        if (was_high && line_callback_) line_callback_(static_cast<Line>(i), false, now);
+        if (was_high)
+            for (const auto& cb : line_callbacks_) cb(static_cast<Line>(i), false, now);
     }
     kick_event_.cancel();
     stop_event_.cancel();
@@ -841,7 +842,7 @@ void VgicCpuIfBase::schedule(Line line, bool level, const sc_time& offset, bool 
     if (!l.queue.empty() && when < l.queue.back().first) when = l.queue.back().first;
     l.queue.emplace_back(when, level);
     if (l.queue.size() == 1) l.wake.notify(when - now);
-    if (line_callback_) line_callback_(line, level, when);
+    for (const auto& cb : line_callbacks_) cb(line, level, when);
 }
 
 void VgicCpuIfBase::fire(TimedLine& l) {

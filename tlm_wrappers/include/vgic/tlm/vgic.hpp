@@ -232,9 +232,16 @@ public:
     sc_core::sc_signal<unsigned> lrs_in_use;  ///< list registers not free (ELRSR clear)
 
     /// Called when a line change is scheduled, with the simulated time it takes effect;
-    /// for platforms that avoid delta cycles.
+    /// for platforms that avoid delta cycles. Several listeners may subscribe.
     using LineCallback = std::function<void(Line line, bool level, const sc_core::sc_time& when)>;
-    void on_line_change(LineCallback cb) { line_callback_ = std::move(cb); }
+    void on_line_change(LineCallback cb) { line_callbacks_.push_back(std::move(cb)); }
+
+    /// vm mode, from a thread modelling this vCPU: waits until the vCPU is in the guest
+    /// (running_state high), the stall rule of docs/INTEGRATION.md; returns at once if it is
+    /// (and always in hw mode).
+    void wait_until_running() {
+        while (!running_state.read()) sc_core::wait(running_state.posedge_event());
+    }
 
     /// vm mode: deschedule (exit + sync + save) / schedule (restore + flush + entry) this
     /// vCPU, timed. Returns immediately; completion is signalled by save_done/flush_done.
@@ -278,7 +285,7 @@ private:
     VgicBase& owner_;
     unsigned index_;
     TimedLine lines_[5];
-    LineCallback line_callback_;
+    std::vector<LineCallback> line_callbacks_;
     sc_core::sc_event kick_event_, stop_event_, run_event_, lr_count_event_;
     sc_core::sc_event reset_event_;   // wakes the engine's thread to unwind it (reset_state)
     unsigned reset_generation_ = 0;  // counts resets
