@@ -34,6 +34,7 @@
 #include "vgic/model/list_register.hpp"
 #include "vgic/model/vm_gic.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -455,8 +456,9 @@ void run_hw(const GicConfig& cfg, bool prime, Reader& r) {
             allow<std::invalid_argument>("restore_virtual_interface", [&] { gic.restore_virtual_interface(to, st); });
             break;
         }
-        case 10: {  // whole-state round trip
-            none("import_state", [&] { gic.import_state(gic.export_state()); });
+        case 10: {  // whole-state round trip, or a reset (docs/MODEL.md "Reset")
+            if (r.u8() & 1) none("reset", [&] { gic.reset(); });
+            else none("import_state", [&] { gic.import_state(gic.export_state()); });
             break;
         }
         case 11: {
@@ -694,8 +696,15 @@ void run_vm(const GicConfig& cfg, bool prime, Reader& r) {
                 none("restore_vcpu", [&] { vm.restore_vcpu(v, st); });
             break;
         }
-        case 11: {  // whole-state round trip
-            none("import_state", [&] { vm.import_state(vm.export_state()); });
+        case 11: {  // whole-state round trip, or the VM's reset (docs/MODEL.md "Reset")
+            if (r.u8() & 1) {
+                none("reset", [&] { vm.reset(); });
+                // The reset forgets the input levels (the caller applies them again): the
+                // lines this harness drives are low for the model now.
+                std::fill(book.line.begin(), book.line.end(), 0);
+            } else {
+                none("import_state", [&] { vm.import_state(vm.export_state()); });
+            }
             break;
         }
         case 12: {  // HW mapping
