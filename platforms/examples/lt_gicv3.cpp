@@ -236,17 +236,15 @@ int sc_main(int, char*[]) {
         // Aff3 in [39:32], Aff2.Aff1.Aff0 in [23:0], IRM = 0), enabled.
         c.str(kGicdBase + gicd::IGROUPR + 4, 1u << 8);
         c.str(kGicdBase + gicd::IPRIORITYR + 40, 0xA0, 1);
-        c.str(kGicdBase + gicd::IROUTER + 8 * 40, (std::uint64_t{aff1 >> 24} << 32) | (aff1 & 0xFFFFFF), 8);
+        c.str(kGicdBase + gicd::IROUTER + 8 * 40, gicd::irouter_for(aff1), 8);
         irouter = c.ldr(kGicdBase + gicd::IROUTER + 8 * 40, 8);
         c.str(kGicdBase + gicd::ISENABLER + 4, 1u << 8);
         typer1 = c.ldr(kGicrBase + kGicrStride + gicr::TYPER, 8);  // CPU 1's GICR_TYPER, one 64-bit load
         c.qk.sync();
         while (!cpu1_ready) wait(cpu1_ready_event);
         // SGI 3 to CPU 1 through ICC_SGI1R_EL1: INTID [27:24], Aff3 [55:48], Aff2 [39:32],
-        // Aff1 [23:16], TargetList [15:0] (a bit per Aff0 value), IRM = 0.
-        const std::uint64_t sgi1r = std::uint64_t{3} << 24 | std::uint64_t{aff1 >> 24} << 48 |
-                                    std::uint64_t{(aff1 >> 16) & 0xFF} << 32 | std::uint64_t{(aff1 >> 8) & 0xFF} << 16 |
-                                    (1u << (aff1 & 0xF));
+        // RS [47:44] (Aff0 / 16), Aff1 [23:16], TargetList [15:0] (bit Aff0 % 16), IRM = 0.
+        const std::uint64_t sgi1r = vgic::gicv3::icc::sgir_for(3, aff1);
         std::printf("%10s  cpu0: MSR ICC_SGI1R_EL1, x1 (0x%08x; x1 = 0x%llx): SGI 3 to CPU 1\n",
                     c.qk.get_current_time().to_string().c_str(), msr(sr::ICC_SGI1R_EL1, 1),
                     static_cast<unsigned long long>(sgi1r));
@@ -275,7 +273,7 @@ int sc_main(int, char*[]) {
     std::printf("checks:\n");
     expect(taken1 == std::vector<std::uint64_t>{3, 40}, "CPU 1 took SGI 3 (ICC_IAR1_EL1 = 3), then the UART's INTID 40");
     expect(irq0_rises == 0, "irq0 never rose (INTID 40 is routed to CPU 1)");
-    expect(irouter == ((std::uint64_t{aff1 >> 24} << 32) | (aff1 & 0xFFFFFF)), "GICD_IROUTER40 reads back its 64-bit value");
+    expect(irouter == gicd::irouter_for(aff1), "GICD_IROUTER40 reads back its 64-bit value");
     expect((typer1 >> 32) == aff1 && (typer1 & gicr::TYPER_Last::mask) != 0,
            "CPU 1's GICR_TYPER: Affinity_Value = its affinity, Last = 1 (the last redistributor)");
     expect(irq1_rises.size() == 2, "irq1 rose twice");

@@ -926,6 +926,32 @@ BOOST_AUTO_TEST_CASE(sgi1r_reaches_the_target) {
     BOOST_TEST((f.gic.read_sysreg(0, sr::ICC_SGI1R_EL1).kind == BadAccessKind::ReadOfWriteOnly));
 }
 
+// The value helpers for software that targets one PE by its affinity (IHI 0069 12.9.22
+// GICD_IROUTER: Aff0-2 [23:0], Aff3 [39:32]; 12.2.23 ICC_SGI1R_EL1: TargetList [15:0],
+// Aff1 [23:16], INTID [27:24], Aff2 [39:32], RS [47:44] (Aff0 / 16), Aff3 [55:48]). Values by
+// hand from those layouts; then an SGI to a PE whose Aff0 needs RS = 1 reaches it alone.
+BOOST_AUTO_TEST_CASE(irouter_for_and_sgir_for_pack_affinities) {
+    BOOST_TEST(gicv3::gicd::irouter_for(0x01020304u) == 0x0000000100020304ull);
+    BOOST_TEST(gicv3::icc::sgir_for(5, 0x00000312u) == 0x0000100005030004ull,
+               "Aff1 3, Aff0 0x12: RS 1, TargetList bit 2, INTID 5");
+    BOOST_TEST(gicv3::icc::sgir_for(15, 0x04030201u) == 0x000400030F020002ull, "Aff3 4, Aff2 3, Aff1 2, Aff0 1: TargetList bit 1, INTID 15");
+    GicConfig c = v3_config(40);
+    c.v3.cpus_per_cluster = 32;  // CPU 20: Aff1 0, Aff0 20
+    V3 f(c);
+    f.wake(0);
+    f.wake(20);
+    f.enable_distributor();
+    const std::uint32_t sgi = gicv3::gicr::kSgiBase;
+    f.gicr(20, sgi + gicv3::gicr::IGROUPR0, bit(3));
+    f.gicr(20, sgi + gicv3::gicr::ISENABLER0, bit(3));
+    f.enable_icc(20);
+    f.ws(0, sr::ICC_SGI1R_EL1, gicv3::icc::sgir_for(3, c.affinity_of(20)));
+    BOOST_TEST(f.gic.line(20, Line::Irq), "CPU 20 signals the SGI");
+    for (unsigned cpu = 0; cpu < 40; ++cpu)
+        if (cpu != 20) BOOST_TEST(!f.gic.distributor().is_pending(cpu, 3), "not pending for CPU " << cpu);
+    BOOST_TEST(f.rs(20, sr::ICC_IAR1_EL1) == 3u);
+}
+
 // Save / restore of the v3 virtual interface: HCR, VMCR, AP0R/AP1R, 64-bit LRs; import
 // refuses values the registers cannot hold; a whole-GIC snapshot restores the same state.
 BOOST_AUTO_TEST_CASE(save_restore_and_snapshot) {

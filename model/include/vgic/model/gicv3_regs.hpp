@@ -81,6 +81,13 @@ using IROUTER_IRM = Flag<31, std::uint64_t>;
 using IROUTER_Aff3 = Field<32, 8, std::uint64_t>;
 constexpr std::uint64_t kIrouterWritable = IROUTER_Aff0::mask | IROUTER_Aff1::mask | IROUTER_Aff2::mask |
                                            IROUTER_IRM::mask | IROUTER_Aff3::mask;
+/// The GICD_IROUTER<n> value that routes an SPI to the PE whose affinity is `affinity`, packed
+/// Aff3.Aff2.Aff1.Aff0 as GicConfig::affinity_of and GICR_TYPER[63:32] give it: Aff0-2 in
+/// [23:0], Aff3 in [39:32], Interrupt_Routing_Mode 0 (IHI 0069 12.9.22).
+constexpr std::uint64_t irouter_for(std::uint32_t affinity) {
+    return IROUTER_Aff0::make(affinity & 0xFF) | IROUTER_Aff1::make((affinity >> 8) & 0xFF) |
+           IROUTER_Aff2::make((affinity >> 16) & 0xFF) | IROUTER_Aff3::make(affinity >> 24);
+}
 
 using PIDR2_ArchRev = Field<4, 4>;
 } // namespace gicd
@@ -305,6 +312,16 @@ using SGIR_Aff2 = Field<32, 8, std::uint64_t>;
 using SGIR_IRM = Flag<40, std::uint64_t>;
 using SGIR_RS = Field<44, 4, std::uint64_t>;
 using SGIR_Aff3 = Field<48, 8, std::uint64_t>;
+/// The ICC_SGI1R_EL1 (or SGI0R/ASGI1R) value that sends SGI `intid` (0-15) to the one PE whose
+/// affinity is `affinity` (packed as GicConfig::affinity_of): Aff3.Aff2.Aff1 select the
+/// cluster, RS = Aff0 / 16 the range and TargetList bit Aff0 % 16 the PE; IRM = 0 (IHI 0069
+/// 12.2.23).
+constexpr std::uint64_t sgir_for(unsigned intid, std::uint32_t affinity) {
+    const std::uint64_t aff0 = affinity & 0xFF;
+    return SGIR_TargetList::make(std::uint64_t{1} << (aff0 % 16)) | SGIR_RS::make(aff0 / 16) |
+           SGIR_Aff1::make((affinity >> 8) & 0xFF) | SGIR_Aff2::make((affinity >> 16) & 0xFF) |
+           SGIR_Aff3::make(affinity >> 24) | SGIR_INTID::make(intid & 0xF);
+}
 } // namespace icc
 
 /// ICH_ EL2 register fields (IHI 0069 12.4).
