@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 // SystemC/TLM-2.0 modules around the model: what users bind into a virtual platform.
 //
-//   Vgic                      top module: owns the model (hw: vgic::Gic, vm: vgic::VmGic)
-//   ├── distributor           VgicDistributor: socket[cpu] (GICD), spi_in[k] (INTID 32+k)
-//   ├── redistributor         VgicRedistributor (GICv3): one socket for the GICR region
-//   ├── cpu[i]                VgicCpuIf: gicc, gich, gicv sockets (GICv2), sysreg socket
-//   │                         (GICv3 ICC_/ICV_/ICH_); irq, fiq, virq, vfiq, maintenance
+//   Vgic / Vgic64             top module (BasicVgic<32 | 64>: the sockets' bus width); owns
+//   │                         the model (hw: vgic::Gic, vm: vgic::VmGic); `reset` input
+//   ├── distributor           socket[cpu] (GICD, per-CPU), spi_in[k] (INTID 32+k)
+//   ├── redistributor         GICv3: one socket for the GICR region (address-decoded)
+//   ├── cpu[i]                gicc, gich, gicv sockets (GICv2), sysreg socket (GICv3
+//   │                         ICC_/ICV_/ICH_), per-CPU; irq, fiq, virq, vfiq, maintenance
 //   │                         outputs; ppi_in[k] (INTID 16+k); vm-mode events
+//   ├── shared                gicd, gicc, gich, gicv, sysreg for CPUs on one bus
+//   │                         (CpuIdExtension required)
 //   └── gich_alias            hw mode: the GICH alias region (CPU n's GICH at n * 0x200)
 //
+// Only the sockets depend on the bus width (the BasicVgic* templates); everything else is in
+// the non-template bases (VgicBase, VgicCpuIfBase, ...), compiled once into the library.
 // No module decodes a register: sockets pass (offset, size, data) to the model and add the
 // frame's access latency to the b_transport delay. Output lines change at the right
 // simulated time through timed events (signal_delay after the change in the model).
-// In vm mode, each VgicCpuIf also runs its vCPU's hypervisor side: kicks, exits, LR sync,
+// In vm mode, each CPU interface also runs its vCPU's hypervisor side: kicks, exits, LR sync,
 // flush and entries, save and restore, each timed by the profile and announced by events.
+// docs/INTEGRATION.md is the contract (which CPU an access comes from, reset, reports).
 #pragma once
 
 #ifndef SC_INCLUDE_DYNAMIC_PROCESSES
@@ -24,8 +30,8 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "vgic/model/gic.hpp"
-#include "vgic/tlm/export.hpp"
 #include "vgic/model/vm_gic.hpp"
+#include "vgic/tlm/export.hpp"
 #include "vgic/tlm/timing_profile.hpp"
 
 #include <deque>
