@@ -4,6 +4,7 @@
 // shared sockets, errors that name what was wrong, the stall rule of vm mode, reset. One
 // simulation per process (`integration_scenarios NAME`, CTest sim.integration.NAME). Expected
 // values come from the architecture (IHI 0048B, IHI 0069) and the documented contract.
+#include "scenario_main.hpp"
 #include "vgic/tlm/snapshot.hpp"
 #include "vgic/tlm/vgic.hpp"
 #include "vgic/tlm/virtual_timer.hpp"
@@ -31,12 +32,7 @@ namespace v3s = vgic::gicv3::sysreg;
 
 namespace {
 
-unsigned g_passed = 0, g_failed = 0;
-
-void check(bool ok, const std::string& what) {
-    std::printf("  %s  %s\n", ok ? "PASS" : "FAIL", what.c_str());
-    (ok ? g_passed : g_failed)++;
-}
+using vgic::testing::check;
 
 // ---- reports ---------------------------------------------------------------------------------
 
@@ -639,14 +635,5 @@ int sc_main(int argc, char** argv) {
         {"reset_vm_v2", [] { reset_scenario(GicVersion::V2, Mode::Vm); }},
         {"reset_vm_v3", [] { reset_scenario(GicVersion::V3, Mode::Vm); }},
     };
-    if (argc != 2 || scenarios.count(argv[1]) == 0) {
-        std::fprintf(stderr, "usage: integration_scenarios NAME   (one of:");
-        for (const auto& s : scenarios) std::fprintf(stderr, " %s", s.first.c_str());
-        std::fprintf(stderr, ")\n");
-        return 2;
-    }
-    std::printf("== %s\n", argv[1]);
-    scenarios.at(argv[1])();
-    std::printf("%s: %u passed, %u failed\n", argv[1], g_passed, g_failed);
-    return g_failed == 0 && g_passed > 0 ? 0 : 1;
+    return vgic::testing::run_scenario("integration_scenarios", argc, argv, scenarios);
 }

@@ -2,6 +2,7 @@
 // SystemC/TLM scenarios of the vgic-tlm modules. SystemC allows one simulation per process,
 // so each scenario is one run of this program (`tlm_scenarios NAME`), registered with CTest
 // as sim.NAME. Times are asserted exactly in simulated time, never wall-clock.
+#include "scenario_main.hpp"
 #include "vgic/tlm/vgic.hpp"
 #include "vgic/tlm/virtual_timer.hpp"
 #include "vgic/tlm/snapshot.hpp"
@@ -32,12 +33,7 @@ namespace gich = vgic::gicv2::gich;
 
 namespace {
 
-unsigned g_passed = 0, g_failed = 0;
-
-void check(bool ok, const std::string& what) {
-    std::printf("  %s  %s\n", ok ? "PASS" : "FAIL", what.c_str());
-    (ok ? g_passed : g_failed)++;
-}
+using vgic::testing::check;
 
 std::string t(const sc_time& x) { return x.to_string(); }
 
@@ -1224,14 +1220,5 @@ int sc_main(int argc, char** argv) {
         {"timer_never_deadline", timer_never_deadline}, {"timer_deadline_at_the_horizon", timer_deadline_at_the_horizon},
         {"snapshot_nesting_depth", snapshot_nesting_depth}, {"varied_timing", varied_timing},
     };
-    if (argc != 2 || scenarios.count(argv[1]) == 0) {
-        std::fprintf(stderr, "usage: tlm_scenarios NAME   (one of:");
-        for (const auto& s : scenarios) std::fprintf(stderr, " %s", s.first.c_str());
-        std::fprintf(stderr, ")\n");
-        return 2;
-    }
-    std::printf("== %s\n", argv[1]);
-    scenarios.at(argv[1])();
-    std::printf("%s: %u passed, %u failed\n", argv[1], g_passed, g_failed);
-    return g_failed == 0 && g_passed > 0 ? 0 : 1;
+    return vgic::testing::run_scenario("tlm_scenarios", argc, argv, scenarios);
 }

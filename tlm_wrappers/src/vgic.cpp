@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vgic/tlm/vgic.hpp"
 
+#include "config_report.hpp"
 #include "vgic/model/state.hpp"
 #include "vgic/tlm/time.hpp"
 
@@ -89,28 +90,13 @@ sc_time VgicBase::ps(std::uint64_t picoseconds) {
     return ps_time(picoseconds);
 }
 
-namespace {
-/// A configuration error reaches the user as vgic::ConfigError, whatever the report handler
-/// does: reported at SC_WARNING (the default handler's SC_ERROR action throws an sc_report
-/// first, so SC_REPORT_ERROR would pre-empt the documented exception), and a handler that
-/// throws on warnings too does not change what is thrown.
-[[noreturn]] void report_config_error(const std::string& instance, const ConfigError& e) {
-    const std::string text = instance + ": " + e.what();
-    try {
-        SC_REPORT_WARNING(kMsgConfig, text.c_str());
-    } catch (const sc_core::sc_report&) {
-    }
-    throw ConfigError(text);
-}
-} // namespace
-
 VgicParams VgicBase::checked(const VgicParams& p) const {
     try {
         p.gic.validate();
         if (p.mode == Mode::Vm && !p.gic.virt.enabled)
             throw ConfigError("GicConfig.virt.enabled = 0: allowed 1 (vm mode runs on the virtualization extensions)");
     } catch (const ConfigError& e) {
-        report_config_error(name(), e);  // the sc_module base exists: its name does
+        detail::report_config_error(name(), e);  // the sc_module base exists: its name does
     }
     return p;
 }
@@ -403,12 +389,12 @@ std::uint64_t VgicBase::frame_span(Frame frame) const {
     // The size of the region a socket stands for: an offset at or beyond it cannot be the
     // frame's (a router that passes absolute addresses, or maps the wrong size).
     switch (frame) {
-    case Frame::Gicd: return 0x10000;                      // 64 KiB (IHI 0069 12.8; GICv2 uses 4 KiB of it)
-    case Frame::Gicc: return 0x2000;                       // GICC_DIR at 0x1000 (IHI 0048B 4.1.3)
-    case Frame::Gich: return 0x1000;                       // one 4 KiB page (IHI 0048B 5.3)
-    case Frame::GichAlias: return 0x200ull * 8;            // CPU n's GICH at n * 0x200, 8 CPUs
-    case Frame::Gicv: return 0x2000;                       // GICV_DIR at 0x1000
-    case Frame::Gicr: return 0x20000ull * num_cpus();      // 128 KiB per redistributor
+    case Frame::Gicd: return gicv3::gicd::kFrameSize;      // 64 KiB (IHI 0069 12.8; GICv2 uses 4 KiB of it)
+    case Frame::Gicc:                                      // GICC_DIR at 0x1000 (IHI 0048B 4.1.3)
+    case Frame::Gicv: return gicv2::gicc::kFrameSize;      // GICV_DIR likewise
+    case Frame::Gich: return gicv2::gich::kFrameSize;      // one 4 KiB page (IHI 0048B 5.3)
+    case Frame::GichAlias: return std::uint64_t{gicv2::gich::kAliasStride} * 8;  // CPU n's GICH at n * 0x200, 8 CPUs
+    case Frame::Gicr: return std::uint64_t{gicv3::gicr::kStride} * num_cpus();   // 128 KiB per redistributor
     case Frame::Sysreg: return 0x10000;                    // the 16-bit op0:op1:CRn:CRm:op2 encoding
     }
     return 0;
@@ -424,10 +410,10 @@ void VgicBase::refuse(const detail::SocketTarget& target, int c, ::tlm::tlm_gene
     SC_REPORT_WARNING(kMsgAccess, text.c_str());
 }
 
-int VgicBase::issuing_cpu(const detail::SocketTarget& t, const ::tlm::tlm_generic_payload& tx, bool debug) {
+int VgicBase::issuing_cpu(const detail::SocketTarget& t, ::tlm::tlm_generic_payload& tx, bool debug) {
     const auto* ext = tx.get_extension<CpuIdExtension>();
     auto fail = [&](int c, const std::string& why) {
-        if (!debug) refuse(t, c, const_cast<::tlm::tlm_generic_payload&>(tx), ::tlm::TLM_GENERIC_ERROR_RESPONSE, why);
+        if (!debug) refuse(t, c, tx, ::tlm::TLM_GENERIC_ERROR_RESPONSE, why);
         return -1;
     };
     const unsigned n = num_cpus();
@@ -453,7 +439,7 @@ int VgicBase::issuing_cpu(const detail::SocketTarget& t, const ::tlm::tlm_generi
         if (ext != nullptr) return static_cast<int>(ext->cpu);
         {
             // The accessed redistributor's / GICH's own CPU.
-            const std::uint64_t stride = t.frame == Frame::Gicr ? 0x20000 : gicv2::gich::kAliasStride;
+            const std::uint64_t stride = t.frame == Frame::Gicr ? gicv3::gicr::kStride : gicv2::gich::kAliasStride;
             const std::uint64_t owner = tx.get_address() / stride;
             return owner < n ? static_cast<int>(owner) : 0;
         }

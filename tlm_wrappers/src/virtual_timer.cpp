@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vgic/tlm/virtual_timer.hpp"
 
+#include "config_report.hpp"
 #include "vgic/tlm/time.hpp"
 
 namespace vgic::tlm {
@@ -12,13 +13,7 @@ TimerConfig VirtualTimerBase::checked(const TimerConfig& config) const {
     try {
         config.validate();
     } catch (const ConfigError& e) {
-        // As VgicBase: reported at SC_WARNING, then thrown whatever the report handler does.
-        const std::string text = std::string(name()) + ": " + e.what();
-        try {
-            SC_REPORT_WARNING(kMsgConfig, text.c_str());
-        } catch (const sc_core::sc_report&) {
-        }
-        throw ConfigError(text);
+        detail::report_config_error(name(), e);  // as VgicBase's
     }
     return config;
 }

@@ -446,7 +446,7 @@ private:
     unsigned transport_dbg(const detail::SocketTarget& target, ::tlm::tlm_generic_payload& tx);
     /// The issuing CPU of an access through `target` (socket kinds, CpuIdExtension), or -1 after
     /// reporting why there is none; `debug`: say nothing (transport_dbg).
-    int issuing_cpu(const detail::SocketTarget& target, const ::tlm::tlm_generic_payload& tx, bool debug);
+    int issuing_cpu(const detail::SocketTarget& target, ::tlm::tlm_generic_payload& tx, bool debug);
     /// The size of the region behind a socket of `frame`.
     std::uint64_t frame_span(Frame frame) const;
     /// A refusal by the socket layer (before the model): a vgic/access report naming this
